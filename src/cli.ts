@@ -1,0 +1,353 @@
+/**
+ * `segstream` command line: argument parsing, progress and exit codes only. The work lives in
+ * src/pipeline.ts and the role modules.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ModelFormat, PostprocessOptions } from './core/adapters/model-adapter.js';
+import { log } from './core/log.js';
+import { Progress, formatDuration } from './core/progress.js';
+import { bundledModelPath, packageRoot } from './core/package-root.js';
+import { RedisTransport } from './core/transport/redis-transport.js';
+import { redactUrl } from './core/transport/redis-connection.js';
+import { Compositor, defaultResultsPath } from './compositor/compositor.js';
+import { Producer } from './producer/producer.js';
+import { FrameWorker, type FrameWorkerOptions } from './worker/frame-worker.js';
+import { newStreamId, runPipeline } from './pipeline.js';
+import { makeTestClip } from './core/media/test-clip.js';
+
+class UsageError extends Error {}
+
+const HELP = `segstream — streaming video instance segmentation
+
+Usage:
+  segstream demo [-o DIR]                         generate a short clip and annotate it (no Redis)
+  segstream run <input> -o out.mp4 [options]      producer + worker + compositor in one process
+  segstream produce <input> --stream ID [options] decode a source into Redis
+  segstream work [options]                        run frames from Redis (start as many as you like)
+  segstream compose --stream ID -o out.mp4        write a stream's annotated video + results
+  segstream drop --stream ID                      delete a stream's keys from Redis
+
+Input: a video file, or an http(s)://, rtsp://, rtsps://, udp:// or rtp:// URL.
+
+Model and postprocessing (run, work):
+  --model PATH          ONNX model (default: the bundled models/segstream-maskrcnn-tiny.onnx)
+  --format F            force the model family: torchvision | torchvision-28 | zoo | yolo-seg
+  --score X             score threshold (default 0.5)
+  --iou X               NMS IoU threshold (default 0.5)
+  --class-agnostic      NMS across classes (default: per class)
+  --max-instances N     per frame (default 100)
+  --mask-threshold X    mask probability threshold (default 0.5)
+  --device cpu|cuda     execution provider (default cpu; cuda falls back to cpu)
+  --threads N           onnxruntime intra-op threads (default: all cores)
+  --concurrency N       frames a worker takes at once (default 2)
+
+Decoding (run, produce):
+  --fps N               sample the source at N frames per second (default: every frame)
+  --max-frames N        stop after N frames
+  --stall-timeout S     give up when the source sends no frame for S seconds (default 20)
+
+Output (run, compose):
+  -o, --output PATH     annotated H.264 MP4
+  --results PATH        JSONL results (default: the output path with .jsonl)
+  --no-audio            do not copy the source's audio
+  --preset P            x264 preset (default veryfast)   --crf N   x264 CRF (default 23)
+  --no-masks | --no-boxes | --no-labels   leave parts out of the drawing
+
+Transport:
+  --redis URL           Redis URL (run: use Redis instead of memory; others: default $REDIS_URL
+                        or redis://127.0.0.1:6379)
+  --stream ID           stream id (produce, compose, drop; run picks one)
+  --max-in-flight N     frames per stream decoded but not yet composed (default 16)
+  --frame-ttl S         frame bytes expire in Redis after S seconds (default 600)
+  --lock-ms N           BullMQ job lock; a dead worker's frame is retried after it (default 30000)
+
+Logs are one JSON object per line when stderr is not a terminal.`;
+
+const OPTIONS = {
+  output: { type: 'string', short: 'o' },
+  results: { type: 'string' },
+  model: { type: 'string' },
+  format: { type: 'string' },
+  score: { type: 'string' },
+  iou: { type: 'string' },
+  'class-agnostic': { type: 'boolean' },
+  'max-instances': { type: 'string' },
+  'mask-threshold': { type: 'string' },
+  device: { type: 'string' },
+  threads: { type: 'string' },
+  concurrency: { type: 'string' },
+  fps: { type: 'string' },
+  'max-frames': { type: 'string' },
+  'stall-timeout': { type: 'string' },
+  'no-audio': { type: 'boolean' },
+  preset: { type: 'string' },
+  crf: { type: 'string' },
+  'no-masks': { type: 'boolean' },
+  'no-boxes': { type: 'boolean' },
+  'no-labels': { type: 'boolean' },
+  redis: { type: 'string' },
+  stream: { type: 'string' },
+  'max-in-flight': { type: 'string' },
+  'frame-ttl': { type: 'string' },
+  'lock-ms': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} satisfies ParseArgsConfig['options'];
+
+type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+
+function num(values: Values, name: keyof Values, opts: { min?: number; max?: number; int?: boolean } = {}): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const v = Number(raw);
+  const bad = !Number.isFinite(v) || (opts.int && !Number.isInteger(v)) || (opts.min !== undefined && v < opts.min) || (opts.max !== undefined && v > opts.max);
+  if (bad) {
+    const range = opts.max !== undefined ? ` in [${opts.min}, ${opts.max}]` : opts.min !== undefined ? ` >= ${opts.min}` : '';
+    throw new UsageError(`invalid --${name} '${raw}': expected ${opts.int ? 'an integer' : 'a number'}${range}`);
+  }
+  return v;
+}
+
+function workerOptions(v: Values): FrameWorkerOptions {
+  const device = v.device ?? 'cpu';
+  if (device !== 'cpu' && device !== 'cuda') throw new UsageError(`invalid --device '${device}': expected cpu or cuda`);
+  const formats: ModelFormat[] = ['torchvision', 'torchvision-28', 'zoo', 'yolo-seg'];
+  if (v.format && !formats.includes(v.format as ModelFormat)) {
+    throw new UsageError(`invalid --format '${v.format}': expected one of ${formats.join(', ')}`);
+  }
+  const post: Partial<PostprocessOptions> = {};
+  const score = num(v, 'score', { min: 0, max: 1 });
+  const iou = num(v, 'iou', { min: 0, max: 1 });
+  const maxInstances = num(v, 'max-instances', { min: 1, int: true });
+  const maskThreshold = num(v, 'mask-threshold', { min: 0, max: 1 });
+  if (score !== undefined) post.scoreThreshold = score;
+  if (iou !== undefined) post.iouThreshold = iou;
+  if (maxInstances !== undefined) post.maxInstances = maxInstances;
+  if (maskThreshold !== undefined) post.maskThreshold = maskThreshold;
+  if (v['class-agnostic']) post.classAgnostic = true;
+  return {
+    model: v.model ?? bundledModelPath(),
+    device,
+    format: v.format as ModelFormat | undefined,
+    threads: num(v, 'threads', { min: 1, int: true }),
+    concurrency: num(v, 'concurrency', { min: 1, int: true }),
+    postprocess: post,
+  };
+}
+
+function producerOptions(v: Values) {
+  const stall = num(v, 'stall-timeout', { min: 0.1 });
+  return {
+    fps: num(v, 'fps', { min: 0.001 }),
+    maxFrames: num(v, 'max-frames', { min: 1, int: true }),
+    stallTimeoutMs: stall === undefined ? undefined : stall * 1000,
+  };
+}
+
+function compositorOptions(v: Values) {
+  return {
+    audio: !v['no-audio'],
+    preset: v.preset,
+    crf: num(v, 'crf', { min: 0, max: 51, int: true }),
+    draw: { masks: !v['no-masks'], boxes: !v['no-boxes'], labels: !v['no-labels'] },
+  };
+}
+
+function redisOptions(v: Values, url: string) {
+  const ttl = num(v, 'frame-ttl', { min: 1 });
+  return {
+    url,
+    maxInFlight: num(v, 'max-in-flight', { min: 1, int: true }),
+    frameTtlMs: ttl === undefined ? undefined : ttl * 1000,
+    lockDurationMs: num(v, 'lock-ms', { min: 1000, int: true }),
+  };
+}
+
+function redisUrl(v: Values): string {
+  return v.redis ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+}
+
+function requireOutput(v: Values): string {
+  if (!v.output) throw new UsageError('missing -o/--output: where to write the annotated MP4');
+  if (!/\.(mp4|m4v|mov)$/i.test(v.output)) throw new UsageError(`output '${v.output}' must end in .mp4 (H.264 MP4)`);
+  mkdirSync(path.dirname(path.resolve(v.output)), { recursive: true });
+  return v.output;
+}
+
+function requireStream(v: Values): string {
+  if (!v.stream) throw new UsageError('missing --stream ID');
+  return v.stream;
+}
+
+function requireInput(positionals: string[], cmd: string): string {
+  const input = positionals[1];
+  if (!input) throw new UsageError(`missing <input> for '${cmd}': a video file or URL`);
+  if (positionals.length > 2) throw new UsageError(`unexpected argument '${positionals[2]}'`);
+  return input;
+}
+
+function printSummary(s: { frames: number; failed: number; output: string; results: string }, wallMs: number, extra = ''): void {
+  const fps = s.frames / (wallMs / 1000);
+  process.stderr.write(
+    `wrote ${s.output} and ${s.results}: ${s.frames} frames in ${formatDuration(wallMs / 1000)} (${fps.toFixed(2)} fps)` +
+      (s.failed ? `, ${s.failed} failed` : '') + extra + '\n',
+  );
+}
+
+async function cmdRun(positionals: string[], v: Values): Promise<void> {
+  const input = requireInput(positionals, 'run');
+  const output = requireOutput(v);
+  const useRedis = v.redis !== undefined;
+  const s = await runPipeline({
+    input,
+    output,
+    results: v.results,
+    worker: workerOptions(v),
+    producer: producerOptions(v),
+    compositor: compositorOptions(v),
+    redis: useRedis ? redisOptions(v, redisUrl(v)) : undefined,
+    maxInFlight: num(v, 'max-in-flight', { min: 1, int: true }),
+  });
+  const modelFps = s.inferMs > 0 ? s.frames / (s.inferMs / 1000) : 0;
+  printSummary(s, s.wallMs, `; model alone ${modelFps.toFixed(2)} fps (${(s.inferMs / Math.max(1, s.frames)).toFixed(1)} ms/frame, ${s.engine.format}, ${s.engine.device})`);
+}
+
+async function cmdDemo(v: Values): Promise<void> {
+  const dir = v.output ?? 'segstream-demo';
+  mkdirSync(dir, { recursive: true });
+  const clip = path.join(dir, 'input.mp4');
+  log.info('generating a 4 s demo clip', { clip });
+  await makeTestClip(clip, { width: 640, height: 360, fps: '25', seconds: 4, audio: true });
+  const output = path.join(dir, 'annotated.mp4');
+  const s = await runPipeline({
+    input: clip,
+    output,
+    worker: workerOptions({ ...v, output: undefined }),
+    producer: producerOptions(v),
+    compositor: compositorOptions(v),
+  });
+  printSummary(s, s.wallMs);
+}
+
+async function cmdProduce(positionals: string[], v: Values): Promise<void> {
+  const input = requireInput(positionals, 'produce');
+  const streamId = requireStream(v);
+  const transport = await RedisTransport.connect({ ...redisOptions(v, redisUrl(v)), failFast: true });
+  const progress = new Progress(log, { lead: 'decoded', show: ['decoded'], label: `produce ${streamId}` });
+  const producer = new Producer(transport, { ...producerOptions(v), source: input, streamId });
+  const stop = (): void => { log.warn('stopping: ending the stream after the current frame'); producer.stop(); };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    progress.start();
+    const end = await producer.run({
+      onInfo: (info) => {
+        const maxFrames = num(v, 'max-frames', { min: 1, int: true });
+        progress.total = maxFrames ?? (info.durationMs && info.fps ? Math.round((info.durationMs / 1000) * info.fps) : null);
+      },
+      onFrame: () => { progress.counters.decoded++; },
+    });
+    progress.stop();
+    log.info('stream published', { stream: streamId, frames: end.frames, redis: redactUrl(redisUrl(v)) });
+  } finally {
+    progress.stop();
+    await transport.close();
+  }
+}
+
+async function cmdWork(v: Values): Promise<void> {
+  const transport = await RedisTransport.connect(redisOptions(v, redisUrl(v)));
+  const progress = new Progress(log, { lead: 'inferred', show: ['inferred'], label: 'work' });
+  const worker = await FrameWorker.start(transport, workerOptions(v), {
+    onProcessed: () => { progress.counters.inferred++; },
+  });
+  log.info('waiting for frames', { redis: redactUrl(redisUrl(v)), pid: process.pid });
+  progress.start();
+  await new Promise<void>((resolve) => {
+    const stop = (): void => { log.info('stopping: finishing active frames'); resolve(); };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  progress.stop();
+  await worker.close();
+  await transport.close();
+}
+
+async function cmdCompose(v: Values): Promise<void> {
+  const streamId = requireStream(v);
+  const output = requireOutput(v);
+  const transport = await RedisTransport.connect(redisOptions(v, redisUrl(v)));
+  const progress = new Progress(log, { lead: 'written', show: ['written'], label: `compose ${streamId}` });
+  const started = Date.now();
+  try {
+    const compositor = new Compositor(transport, { ...compositorOptions(v), streamId, output, results: v.results ?? defaultResultsPath(output) });
+    progress.start();
+    const s = await compositor.run({
+      onInfo: (info) => {
+        progress.total = info.durationMs && info.fps ? Math.round((info.durationMs / 1000) * info.fps) : null;
+      },
+      onWritten: (r) => { progress.counters.written++; if (r.error) progress.counters.failed++; },
+    });
+    progress.stop();
+    printSummary(s, Date.now() - started);
+  } finally {
+    progress.stop();
+    await transport.close();
+  }
+}
+
+async function cmdDrop(v: Values): Promise<void> {
+  const streamId = requireStream(v);
+  const transport = await RedisTransport.connect({ url: redisUrl(v) });
+  try {
+    await transport.dropStream(streamId);
+    log.info('stream dropped', { stream: streamId });
+  } finally {
+    await transport.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    process.stderr.write(`segstream: ${(err as Error).message.split('\n')[0]}\nTry 'segstream --help'.\n`);
+    return 2;
+  }
+  const v = parsed.values as Values;
+  const [cmd] = parsed.positionals;
+  if (v.version) {
+    const pkg = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
+    process.stdout.write(`segstream ${pkg.version}\n`);
+    return 0;
+  }
+  if (v.help || !cmd) {
+    process.stdout.write(HELP + '\n');
+    return cmd || v.help ? 0 : 2;
+  }
+  try {
+    switch (cmd) {
+      case 'run': await cmdRun(parsed.positionals, v); break;
+      case 'demo': await cmdDemo(v); break;
+      case 'produce': await cmdProduce(parsed.positionals, v); break;
+      case 'work': await cmdWork(v); break;
+      case 'compose': await cmdCompose(v); break;
+      case 'drop': await cmdDrop(v); break;
+      default: throw new UsageError(`unknown command '${cmd}' (run, demo, produce, work, compose, drop)`);
+    }
+    return 0;
+  } catch (err) {
+    const msg = (err as Error).message.split('\n')[0];
+    process.stderr.write(`segstream: error: ${msg}\n`);
+    if (process.env.SEGSTREAM_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+    return err instanceof UsageError ? 2 : 1;
+  }
+}
+
+
+const code = await main(process.argv.slice(2));
+// Exit explicitly: ffmpeg children and Redis sockets are closed, but a stray timer must not hold us.
+process.exit(code);

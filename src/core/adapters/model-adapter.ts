@@ -1,0 +1,86 @@
+import type * as ort from 'onnxruntime-node';
+import type { Instance } from '../types.js';
+
+/** Our postprocessing knobs, the same for every model family. */
+export interface PostprocessOptions {
+  /** Drop instances scoring below this. Default 0.5. */
+  scoreThreshold: number;
+  /** IoU above which NMS suppresses the lower-scoring box. Default 0.5. */
+  iouThreshold: number;
+  /** NMS across classes instead of per class. Default false. */
+  classAgnostic: boolean;
+  /** Keep at most this many instances per frame, highest scores first. Default 100. */
+  maxInstances: number;
+  /** Mask probability at or above which a pixel belongs to the instance. Default 0.5. */
+  maskThreshold: number;
+}
+
+export const DEFAULT_POSTPROCESS: PostprocessOptions = {
+  scoreThreshold: 0.5,
+  iouThreshold: 0.5,
+  classAgnostic: false,
+  maxInstances: 100,
+  maskThreshold: 0.5,
+};
+
+/** A frame as the adapters see it: packed RGB24, row-major. */
+export interface RgbImage {
+  rgb: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** Feeds for session.run plus whatever the adapter needs to map outputs back to the frame. */
+export interface PreparedInput {
+  feeds: Record<string, ort.Tensor>;
+  /** Adapter-private geometry (scale, padding) for postprocess. */
+  context: unknown;
+}
+
+/** The model families we know. Picked from the ONNX signature, or forced with `--format`. */
+export type ModelFormat = 'torchvision' | 'torchvision-28' | 'zoo' | 'yolo-seg';
+
+/**
+ * One adapter per model family: turns a frame into the model's input tensors and the model's
+ * outputs into {@link Instance}s in frame pixels. Stateless per frame; safe to reuse.
+ */
+export interface ModelAdapter {
+  readonly format: ModelFormat;
+  /** Class names indexed by the model's class id. */
+  readonly labels: readonly string[];
+  preprocess(image: RgbImage): PreparedInput;
+  postprocess(
+    outputs: Record<string, ort.Tensor>,
+    input: PreparedInput,
+    image: { width: number; height: number },
+    options: PostprocessOptions,
+  ): Instance[];
+}
+
+/** Sidecar `<model>.json` next to `<model>.onnx`. Every field optional. */
+export interface ModelManifest {
+  name?: string;
+  format?: ModelFormat;
+  labels?: string[];
+  trained?: boolean;
+  /** YOLO-seg only: the square input size if the graph's input is dynamic. */
+  inputSize?: number;
+  /**
+   * How the graph wants its input (models/export_maskrcnn.py writes it). The zoo adapter reads
+   * `resize.minSize` / `resize.maxSize` (short side / long-side cap, default 800 / 1333),
+   * `padMultiple` (default 32) and `mean` (B, G, R; default [102.9801, 115.9465, 122.7717]).
+   */
+  input?: ManifestInputSpec;
+}
+
+/** See {@link ModelManifest.input}. Other keys (notes, dtype, layout...) are informational. */
+export interface ManifestInputSpec {
+  name?: string;
+  /** Channel order of the tensor. */
+  color?: 'RGB' | 'BGR';
+  /** Per-channel means subtracted, in the tensor's channel order. */
+  mean?: number[];
+  padMultiple?: number;
+  resize?: { minSize?: number; maxSize?: number };
+  [key: string]: unknown;
+}

@@ -1,0 +1,116 @@
+import type { Logger } from './log.js';
+
+/** Counters a role bumps as frames move; the reporter turns them into fps and ETA. */
+export interface ProgressCounters {
+  decoded: number;
+  inferred: number;
+  written: number;
+  /** Frames that failed (error results); they still count as written. */
+  failed: number;
+}
+
+export interface ProgressOptions {
+  /** Frames expected in total, when known (file duration × fps, or --max-frames). */
+  total?: number | null;
+  /** Which counter drives fps and ETA. Default 'written'. */
+  lead?: keyof ProgressCounters;
+  /** Redraw / log interval in ms. Default 250 on a TTY, 5000 otherwise. */
+  intervalMs?: number;
+  /** Which counters to show, in order. Default decoded, inferred, written. */
+  show?: (keyof ProgressCounters)[];
+  label?: string;
+}
+
+/**
+ * Progress on a terminal: one line redrawn in place (frames, fps, ETA). Without a TTY: a
+ * structured log line every few seconds instead, so logs stay parseable.
+ */
+export class Progress {
+  readonly counters: ProgressCounters = { decoded: 0, inferred: 0, written: 0, failed: 0 };
+  private timer: NodeJS.Timeout | null = null;
+  private readonly started = Date.now();
+  private lastLine = '';
+  private readonly tty: boolean;
+  private samples: { t: number; n: number }[] = [];
+
+  constructor(private readonly logger: Logger, private readonly opts: ProgressOptions = {}) {
+    this.tty = !logger.json && Boolean(process.stderr.isTTY);
+  }
+
+  set total(n: number | null | undefined) { this.opts.total = n ?? null; }
+
+  start(): this {
+    const interval = this.opts.intervalMs ?? (this.tty ? 250 : 5000);
+    this.timer = setInterval(() => this.report(), interval);
+    this.timer.unref();
+    if (this.tty) this.logger.beforeWrite = () => this.clear();
+    return this;
+  }
+
+  /** Frames per second of the lead counter over the last ~5 s. */
+  fps(): number {
+    const n = this.counters[this.opts.lead ?? 'written'];
+    const t = Date.now();
+    this.samples.push({ t, n });
+    while (this.samples.length > 2 && t - this.samples[0].t > 5000) this.samples.shift();
+    const first = this.samples[0];
+    const dt = (t - first.t) / 1000;
+    if (dt < 0.5) {
+      const all = (t - this.started) / 1000;
+      return all > 0 ? n / all : 0;
+    }
+    return (n - first.n) / dt;
+  }
+
+  line(): string {
+    const c = this.counters;
+    const show = this.opts.show ?? ['decoded', 'inferred', 'written'];
+    const fps = this.fps();
+    const lead = c[this.opts.lead ?? 'written'];
+    const total = this.opts.total ?? null;
+    const parts = show.map((k) => `${k} ${c[k]}${k === (this.opts.lead ?? 'written') && total ? `/${total}` : ''}`);
+    if (c.failed) parts.push(`failed ${c.failed}`);
+    parts.push(`${fps.toFixed(1)} fps`);
+    if (total && fps > 0 && lead < total) parts.push(`ETA ${formatDuration((total - lead) / fps)}`);
+    parts.push(`elapsed ${formatDuration((Date.now() - this.started) / 1000)}`);
+    return (this.opts.label ? this.opts.label + ': ' : '') + parts.join(' | ');
+  }
+
+  report(): void {
+    if (this.tty) {
+      const line = this.line();
+      process.stderr.write('\r' + line.padEnd(this.lastLine.length) );
+      this.lastLine = line;
+    } else {
+      const fps = this.fps();
+      this.logger.info('progress', { ...this.counters, fps: Number(fps.toFixed(2)), total: this.opts.total ?? undefined });
+    }
+  }
+
+  private clear(): void {
+    if (this.lastLine) {
+      process.stderr.write('\r' + ' '.repeat(this.lastLine.length) + '\r');
+      this.lastLine = '';
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    if (this.tty) {
+      this.report();
+      process.stderr.write('\n');
+      this.lastLine = '';
+      this.logger.beforeWrite = null;
+    }
+  }
+}
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = s % 60;
+  return h ? `${h}h${String(m).padStart(2, '0')}m` : m ? `${m}m${String(ss).padStart(2, '0')}s` : `${ss}s`;
+}

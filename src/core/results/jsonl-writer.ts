@@ -1,0 +1,52 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { rleCountsToString } from '../rle.js';
+import type { FrameResult } from '../types.js';
+
+/**
+ * One JSON object per frame, in seq order:
+ * `{"seq","ptsMs","width","height","instances":[{"classId","label","score","box","mask":{"size","counts"}}]}`
+ * Masks are COCO RLE with `counts` as pycocotools' compressed string; boxes are xyxy frame pixels.
+ * A frame that failed carries `"error"` and no instances.
+ */
+export class JsonlWriter {
+  private readonly out: WriteStream;
+
+  constructor(readonly path: string) {
+    this.out = createWriteStream(path);
+  }
+
+  async write(result: FrameResult): Promise<void> {
+    const line = JSON.stringify(toJsonLine(result)) + '\n';
+    if (!this.out.write(line)) await once(this.out, 'drain');
+  }
+
+  async close(): Promise<void> {
+    this.out.end();
+    await once(this.out, 'finish');
+  }
+}
+
+export function toJsonLine(r: FrameResult): Record<string, unknown> {
+  return {
+    streamId: r.streamId,
+    seq: r.seq,
+    ptsMs: round(r.ptsMs, 3),
+    width: r.width,
+    height: r.height,
+    instances: r.instances.map((i) => ({
+      classId: i.classId,
+      label: i.label,
+      score: round(i.score, 4),
+      box: i.box.map((v) => round(v, 2)),
+      mask: { size: i.mask.size, counts: rleCountsToString(i.mask.counts) },
+      ...(i.trackId !== undefined ? { trackId: i.trackId } : {}),
+    })),
+    ...(r.error ? { error: r.error } : {}),
+  };
+}
+
+function round(v: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}

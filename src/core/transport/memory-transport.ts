@@ -1,0 +1,161 @@
+import type { Frame, FrameResult, StreamEnd, StreamInfo } from '../types.js';
+import {
+  assertStreamId,
+  DEFAULT_MAX_IN_FLIGHT,
+  type ComposeItem,
+  type ConsumeOptions,
+  type ConsumerHandle,
+  type FrameJob,
+  type FrameProcessor,
+  type Transport,
+  type TransportOptions,
+} from './transport.js';
+
+/** A promise with its resolve exposed: the one wake-up primitive used below. */
+class Signal {
+  private waiters: (() => void)[] = [];
+  wait(): Promise<void> { return new Promise((r) => this.waiters.push(r)); }
+  notify(): void { const w = this.waiters; this.waiters = []; for (const r of w) r(); }
+}
+
+interface StreamState {
+  info: StreamInfo;
+  frames: Map<number, Frame>;
+  results: Map<number, FrameResult>;
+  end: StreamEnd | null;
+  /** Published minus acked. */
+  inFlight: number;
+  capacity: Signal;
+  arrived: Signal;
+}
+
+/**
+ * In-process transport for `segstream run`: same contract as Redis, no serialisation. Frames are
+ * held by reference, so the compositor draws on the very buffer the producer decoded.
+ */
+export class MemoryTransport implements Transport {
+  private readonly streams = new Map<string, StreamState>();
+  private readonly jobs: FrameJob[] = [];
+  private readonly jobArrived = new Signal();
+  private readonly streamOpened = new Signal();
+  private readonly maxInFlight: number;
+  private closed = false;
+
+  constructor(opts: TransportOptions = {}) {
+    this.maxInFlight = opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+  }
+
+  async openStream(info: StreamInfo): Promise<void> {
+    assertStreamId(info.streamId);
+    if (this.streams.has(info.streamId)) throw new Error(`stream '${info.streamId}' already exists`);
+    this.streams.set(info.streamId, {
+      info, frames: new Map(), results: new Map(), end: null, inFlight: 0, capacity: new Signal(), arrived: new Signal(),
+    });
+    this.streamOpened.notify();
+  }
+
+  async publishFrame(frame: Frame): Promise<void> {
+    const s = this.stream(frame.streamId);
+    while (s.inFlight >= this.maxInFlight && !this.closed) await s.capacity.wait();
+    s.inFlight++;
+    s.frames.set(frame.seq, frame);
+    this.jobs.push({ streamId: frame.streamId, seq: frame.seq, ptsMs: frame.ptsMs, width: frame.width, height: frame.height });
+    this.jobArrived.notify();
+  }
+
+  async endStream(streamId: string, end: StreamEnd): Promise<void> {
+    const s = this.stream(streamId);
+    s.end = end;
+    s.arrived.notify();
+  }
+
+  async consume(processor: FrameProcessor, options: ConsumeOptions = {}): Promise<ConsumerHandle> {
+    const concurrency = options.concurrency ?? 2;
+    let stopping = false;
+    const loop = async (): Promise<void> => {
+      while (!stopping && !this.closed) {
+        const job = this.jobs.shift();
+        if (!job) { await this.jobArrived.wait(); continue; }
+        const s = this.streams.get(job.streamId);
+        const frame = s?.frames.get(job.seq);
+        if (!s || !frame) continue;
+        let result: FrameResult;
+        try {
+          result = await processor(job, frame.rgb);
+        } catch (err) {
+          // No retry in memory: nothing else could take the frame; record why and move on.
+          result = { ...job, instances: [], error: (err as Error).message };
+        }
+        s.results.set(job.seq, result);
+        options.onProcessed?.(result);
+        s.arrived.notify();
+      }
+    };
+    const loops = Array.from({ length: concurrency }, loop);
+    return {
+      close: async () => {
+        stopping = true;
+        this.jobArrived.notify();
+        await Promise.all(loops);
+      },
+    };
+  }
+
+  async streamInfo(streamId: string, timeoutMs = 60_000): Promise<StreamInfo> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const s = this.streams.get(streamId);
+      if (s) return s.info;
+      if (Date.now() > deadline) throw new Error(`stream '${streamId}' did not start within ${timeoutMs / 1000} s`);
+      await Promise.race([this.streamOpened.wait(), sleep(Math.max(1, deadline - Date.now()))]);
+    }
+  }
+
+  async *results(streamId: string): AsyncIterable<ComposeItem> {
+    const s = this.stream(streamId);
+    let next = 0;
+    for (;;) {
+      const r = s.results.get(next);
+      if (r) {
+        yield { result: r, rgb: s.frames.get(next)?.rgb ?? null };
+        next++;
+        continue;
+      }
+      if (s.end && next >= s.end.frames) return;
+      if (this.closed) return;
+      await s.arrived.wait();
+    }
+  }
+
+  async streamEnd(streamId: string): Promise<StreamEnd | null> {
+    return this.streams.get(streamId)?.end ?? null;
+  }
+
+  async ack(streamId: string, seq: number): Promise<void> {
+    const s = this.stream(streamId);
+    s.frames.delete(seq);
+    s.results.delete(seq);
+    s.inFlight--;
+    s.capacity.notify();
+  }
+
+  async dropStream(streamId: string): Promise<void> {
+    this.streams.delete(streamId);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.jobArrived.notify();
+    for (const s of this.streams.values()) { s.capacity.notify(); s.arrived.notify(); }
+  }
+
+  private stream(id: string): StreamState {
+    const s = this.streams.get(id);
+    if (!s) throw new Error(`unknown stream '${id}'`);
+    return s;
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,18 @@
+/**
+ * Every key of a stream shares one Redis Cluster hash tag (the prefix's `{…}`), so the multi-key
+ * commands below stay on one slot.
+ */
+export class RedisKeys {
+  constructor(readonly prefix: string) {}
+  meta(stream: string): string { return `${this.prefix}:s:${stream}:meta`; }
+  end(stream: string): string { return `${this.prefix}:s:${stream}:end`; }
+  frame(stream: string, seq: number): string { return `${this.prefix}:s:${stream}:f:${seq}`; }
+  results(stream: string): string { return `${this.prefix}:s:${stream}:results`; }
+  /** List of seqs whose result just landed: the compositor's wake-up call. */
+  done(stream: string): string { return `${this.prefix}:s:${stream}:done`; }
+  /** Number of frames composed (= next seq the compositor waits for). */
+  composed(stream: string): string { return `${this.prefix}:s:${stream}:composed`; }
+  /** Frames published so far. */
+  published(stream: string): string { return `${this.prefix}:s:${stream}:published`; }
+  jobId(stream: string, seq: number): string { return `${stream}.${seq}`; }
+}

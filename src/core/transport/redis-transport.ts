@@ -1,0 +1,317 @@
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Frame, FrameResult, StreamEnd, StreamInfo } from '../types.js';
+import { log } from '../log.js';
+import { connectRedis } from './redis-connection.js';
+import { RedisKeys } from './redis-keys.js';
+import { sleep } from './memory-transport.js';
+import {
+  assertStreamId,
+  DEFAULT_MAX_IN_FLIGHT,
+  type ComposeItem,
+  type ConsumeOptions,
+  type ConsumerHandle,
+  type FrameJob,
+  type FrameProcessor,
+  type Transport,
+  type TransportOptions,
+} from './transport.js';
+
+export interface RedisTransportOptions extends TransportOptions {
+  /** redis://[user:pass@]host:port[/db]. */
+  url: string;
+  /** Key prefix with a Redis Cluster hash tag. Default '{segstream}'. */
+  prefix?: string;
+  /** BullMQ queue name shared by all streams. Default 'frames'. */
+  queueName?: string;
+  /** Frame bytes expire after this, a safety net for abandoned streams. Default 600 000 ms. */
+  frameTtlMs?: number;
+  /** BullMQ job lock; a worker that dies loses its job after this. Default 30 000 ms. */
+  lockDurationMs?: number;
+  /** How often workers look for stalled jobs. Default: lockDurationMs. */
+  stalledIntervalMs?: number;
+  /** Tries per frame before it gets an error result. Default 3. */
+  attempts?: number;
+  /** Compositor: after this long without the next seq, ask BullMQ what became of it. Default 5000 ms. */
+  stuckCheckMs?: number;
+  /** Stream meta/end/results keys expire after this (abandoned streams). Default 7 days. */
+  streamTtlMs?: number;
+  /** Fail commands at once while Redis is unreachable instead of queueing them (producers). Default false. */
+  failFast?: boolean;
+}
+
+const PUBLISH_POLL_MS = 15;
+
+/**
+ * Frames through Redis: bytes under their own keys with a TTL (never inside job data, which
+ * BullMQ stores as JSON), a BullMQ job per frame carrying only its identity, results in a hash
+ * keyed by seq (a retried job overwrites its own entry: idempotent), and a list of finished seqs
+ * that wakes the compositor.
+ */
+export class RedisTransport implements Transport {
+  readonly keys: RedisKeys;
+  private readonly maxInFlight: number;
+  private readonly frameTtlMs: number;
+  private readonly streamTtlMs: number;
+  private readonly attempts: number;
+  private queue: Queue | null = null;
+  private readonly connections: Redis[] = [];
+  /** Producer side: last composed count read from Redis, per stream (saves a GET per frame). */
+  private readonly composedSeen = new Map<string, number>();
+  private closed = false;
+
+  private constructor(private readonly redis: Redis, private readonly opts: RedisTransportOptions) {
+    this.keys = new RedisKeys(opts.prefix ?? '{segstream}');
+    this.maxInFlight = opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+    this.frameTtlMs = opts.frameTtlMs ?? 600_000;
+    this.streamTtlMs = opts.streamTtlMs ?? 7 * 24 * 3600_000;
+    this.attempts = opts.attempts ?? 3;
+    this.connections.push(redis);
+  }
+
+  static async connect(opts: RedisTransportOptions): Promise<RedisTransport> {
+    const redis = await connectRedis(opts.url, { blocking: !opts.failFast });
+    const t = new RedisTransport(redis, opts);
+    await t.checkEvictionPolicy();
+    return t;
+  }
+
+  private get queueName(): string { return this.opts.queueName ?? 'frames'; }
+
+  private getQueue(): Queue {
+    this.queue ??= new Queue(this.queueName, {
+      connection: this.redis,
+      prefix: this.keys.prefix,
+      // BullMQ's event stream would otherwise grow to 10 000 entries over a long video.
+      streams: { events: { maxLen: 200 } },
+      defaultJobOptions: {
+        attempts: this.attempts,
+        backoff: { type: 'fixed', delay: 500 },
+        removeOnComplete: true,
+        removeOnFail: { count: 1000 },
+      },
+    });
+    return this.queue;
+  }
+
+  private async checkEvictionPolicy(): Promise<void> {
+    try {
+      const [, policy] = (await this.redis.config('GET', 'maxmemory-policy')) as string[];
+      if (policy && policy !== 'noeviction') {
+        log.warn(`Redis maxmemory-policy is '${policy}': frames or jobs may be evicted; set it to 'noeviction'`);
+      }
+    } catch {
+      // CONFIG is often disabled on managed Redis: nothing to check then.
+    }
+  }
+
+  // ── producer ──
+
+  async openStream(info: StreamInfo): Promise<void> {
+    assertStreamId(info.streamId);
+    const ok = await this.redis.set(this.keys.meta(info.streamId), JSON.stringify(info), 'PX', this.streamTtlMs, 'NX');
+    if (ok !== 'OK') {
+      throw new Error(`stream '${info.streamId}' already exists in Redis (choose another --stream, or remove it with 'segstream drop --stream ${info.streamId}')`);
+    }
+    await this.redis.set(this.keys.composed(info.streamId), '0', 'PX', this.streamTtlMs);
+    this.composedSeen.set(info.streamId, 0);
+  }
+
+  async publishFrame(frame: Frame): Promise<void> {
+    const id = frame.streamId;
+    let composed = this.composedSeen.get(id) ?? 0;
+    while (frame.seq - composed >= this.maxInFlight) {
+      if (this.closed) throw new Error('transport closed');
+      await sleep(PUBLISH_POLL_MS);
+      composed = Number(await this.redis.get(this.keys.composed(id))) || 0;
+    }
+    this.composedSeen.set(id, composed);
+    const bytes = Buffer.from(frame.rgb.buffer, frame.rgb.byteOffset, frame.rgb.byteLength);
+    await this.redis
+      .multi()
+      .set(this.keys.frame(id, frame.seq), bytes, 'PX', this.frameTtlMs)
+      .set(this.keys.published(id), String(frame.seq + 1), 'PX', this.streamTtlMs)
+      .exec();
+    const job: FrameJob = { streamId: id, seq: frame.seq, ptsMs: frame.ptsMs, width: frame.width, height: frame.height };
+    await this.getQueue().add('frame', job, { jobId: this.keys.jobId(id, frame.seq) });
+  }
+
+  async endStream(streamId: string, end: StreamEnd): Promise<void> {
+    await this.redis.set(this.keys.end(streamId), JSON.stringify(end), 'PX', this.streamTtlMs);
+    // Wake a compositor blocked on the done list so it notices the end promptly.
+    await this.redis.rpush(this.keys.done(streamId), '-1');
+  }
+
+  // ── worker ──
+
+  async consume(processor: FrameProcessor, options: ConsumeOptions = {}): Promise<ConsumerHandle> {
+    // BullMQ workers need a connection that retries forever (maxRetriesPerRequest: null).
+    const conn = this.redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true });
+    conn.on('error', () => {});
+    this.connections.push(conn);
+    const lockDuration = this.opts.lockDurationMs ?? 30_000;
+    const worker = new Worker(
+      this.queueName,
+      async (job: Job<FrameJob>) => {
+        const f = job.data;
+        const buf = await this.redis.getBuffer(this.keys.frame(f.streamId, f.seq));
+        if (!buf) throw new UnrecoverableError(`frame ${f.streamId}#${f.seq}: pixels missing in Redis (expired or stream dropped)`);
+        if (buf.length !== f.width * f.height * 3) {
+          throw new UnrecoverableError(`frame ${f.streamId}#${f.seq}: ${buf.length} bytes, expected ${f.width}x${f.height}x3`);
+        }
+        const result = await processor(f, new Uint8Array(buf.buffer, buf.byteOffset, buf.length));
+        await this.storeResult(result, false);
+        options.onProcessed?.(result);
+        return { instances: result.instances.length };
+      },
+      {
+        connection: conn,
+        prefix: this.keys.prefix,
+        concurrency: options.concurrency ?? 2,
+        lockDuration,
+        stalledInterval: this.opts.stalledIntervalMs ?? lockDuration,
+        // A SIGKILLed worker stalls its job once; allow one more before giving up on the frame.
+        maxStalledCount: 2,
+      },
+    );
+    worker.on('error', (err) => log.warn('worker connection error', { error: err.message }));
+    worker.on('failed', (job, err) => {
+      if (!job) return;
+      void this.recordFailure(job, err).catch((e) => log.warn('could not record failed frame', { error: (e as Error).message }));
+    });
+    await worker.waitUntilReady();
+    return { close: () => worker.close() };
+  }
+
+  /** A frame that failed its last attempt still gets a result, so its stream goes on. */
+  private async recordFailure(job: Job<FrameJob>, err: Error): Promise<void> {
+    const state = await job.getState();
+    if (state !== 'failed') return; // it will be retried
+    const f = job.data;
+    log.warn('frame failed', { stream: f.streamId, seq: f.seq, attempts: job.attemptsMade, error: err.message });
+    await this.storeResult({ ...f, instances: [], error: err.message }, true);
+  }
+
+  private async storeResult(result: FrameResult, isError: boolean): Promise<void> {
+    const key = this.keys.results(result.streamId);
+    const json = JSON.stringify(result);
+    const tx = this.redis.multi();
+    // An error never overwrites a result another attempt already stored.
+    if (isError) tx.hsetnx(key, String(result.seq), json);
+    else tx.hset(key, String(result.seq), json);
+    tx.pexpire(key, this.streamTtlMs).rpush(this.keys.done(result.streamId), String(result.seq)).pexpire(this.keys.done(result.streamId), this.streamTtlMs);
+    await tx.exec();
+  }
+
+  // ── compositor ──
+
+  async streamInfo(streamId: string, timeoutMs = 600_000): Promise<StreamInfo> {
+    assertStreamId(streamId);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const raw = await this.redis.get(this.keys.meta(streamId));
+      if (raw) return JSON.parse(raw) as StreamInfo;
+      if (Date.now() > deadline) throw new Error(`stream '${streamId}' did not start within ${Math.round(timeoutMs / 1000)} s`);
+      await sleep(200);
+    }
+  }
+
+  async streamEnd(streamId: string): Promise<StreamEnd | null> {
+    const raw = await this.redis.get(this.keys.end(streamId));
+    return raw ? (JSON.parse(raw) as StreamEnd) : null;
+  }
+
+  async *results(streamId: string): AsyncIterable<ComposeItem> {
+    const blocking = this.redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true });
+    blocking.on('error', () => {});
+    this.connections.push(blocking);
+    const stuckCheckMs = this.opts.stuckCheckMs ?? 5000;
+    const pending = new Map<number, FrameResult>();
+    let next = Number(await this.redis.get(this.keys.composed(streamId))) || 0;
+    let end: StreamEnd | null = null;
+    let waitingSince = Date.now();
+    try {
+      while (!this.closed) {
+        const ready = pending.get(next);
+        if (ready) {
+          pending.delete(next);
+          const rgb = await this.redis.getBuffer(this.keys.frame(streamId, next));
+          yield { result: ready, rgb: rgb ? new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.length) : null };
+          next++;
+          waitingSince = Date.now();
+          continue;
+        }
+        end ??= await this.streamEnd(streamId);
+        if (end && next >= end.frames) return;
+
+        const popped = await blocking.blpop(this.keys.done(streamId), 1);
+        const seqs = popped ? [popped[1]] : [];
+        if (popped) seqs.push(...((await this.redis.lpop(this.keys.done(streamId), 512)) ?? []));
+        const wanted = [...new Set(seqs.map(Number))].filter((s) => s >= next && !pending.has(s));
+        if (wanted.length) {
+          const raws = await this.redis.hmget(this.keys.results(streamId), ...wanted.map(String));
+          wanted.forEach((s, i) => { const raw = raws[i]; if (raw) pending.set(s, JSON.parse(raw) as FrameResult); });
+        }
+        if (!pending.has(next) && Date.now() - waitingSince > stuckCheckMs) {
+          waitingSince = Date.now();
+          const recovered = await this.checkStuck(streamId, next);
+          if (recovered) pending.set(next, recovered);
+        }
+      }
+    } finally {
+      blocking.disconnect();
+    }
+  }
+
+  /**
+   * The compositor has waited long for `seq`: the notification may be lost, or the job gone for
+   * good (failed after its retries, or its frame expired). Returns a result to go on with, or null
+   * to keep waiting.
+   */
+  private async checkStuck(streamId: string, seq: number): Promise<FrameResult | null> {
+    const raw = await this.redis.hget(this.keys.results(streamId), String(seq));
+    if (raw) return JSON.parse(raw) as FrameResult;
+    const published = Number(await this.redis.get(this.keys.published(streamId))) || 0;
+    if (seq >= published) return null; // not produced yet
+    const jobId = this.keys.jobId(streamId, seq);
+    const state = await this.getQueue().getJobState(jobId);
+    const meta = JSON.parse((await this.redis.get(this.keys.meta(streamId))) ?? '{}') as Partial<StreamInfo>;
+    const stub = { streamId, seq, ptsMs: NaN, width: meta.width ?? 0, height: meta.height ?? 0, instances: [] };
+    if (state === 'failed') {
+      const job = await this.getQueue().getJob(jobId);
+      return { ...stub, ptsMs: job?.data.ptsMs ?? NaN, error: job?.failedReason || 'job failed' };
+    }
+    if (state === 'unknown' && !(await this.redis.exists(this.keys.frame(streamId, seq)))) {
+      return { ...stub, error: 'frame lost: no job and no pixels left in Redis' };
+    }
+    log.debug('waiting for frame', { stream: streamId, seq, state });
+    return null;
+  }
+
+  async ack(streamId: string, seq: number): Promise<void> {
+    await this.redis
+      .multi()
+      .del(this.keys.frame(streamId, seq))
+      .hdel(this.keys.results(streamId), String(seq))
+      .set(this.keys.composed(streamId), String(seq + 1), 'PX', this.streamTtlMs)
+      .exec();
+  }
+
+  async dropStream(streamId: string): Promise<void> {
+    const k = this.keys;
+    const published = Number(await this.redis.get(k.published(streamId))) || 0;
+    const composed = Number(await this.redis.get(k.composed(streamId))) || 0;
+    const frameKeys: string[] = [];
+    for (let s = composed; s < published; s++) frameKeys.push(k.frame(streamId, s));
+    await this.redis.del(k.meta(streamId), k.end(streamId), k.results(streamId), k.done(streamId), k.composed(streamId), k.published(streamId), ...frameKeys);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.queue?.close();
+    for (const c of this.connections) c.disconnect();
+  }
+
+  /** For tests and the benchmark: the Redis connection this transport uses. */
+  get client(): Redis { return this.redis; }
+}

@@ -1,0 +1,82 @@
+import type { Frame, FrameResult, StreamEnd, StreamInfo } from '../types.js';
+
+/** What a worker receives for one frame: the frame's identity and its pixels. */
+export interface FrameJob {
+  streamId: string;
+  seq: number;
+  ptsMs: number;
+  width: number;
+  height: number;
+}
+
+/** A worker's per-frame function. Throwing fails the frame (retried, then an error result). */
+export type FrameProcessor = (job: FrameJob, rgb: Uint8Array) => Promise<FrameResult>;
+
+/** A composed item: a result in seq order with the frame it belongs to. */
+export interface ComposeItem {
+  result: FrameResult;
+  /** The original frame's pixels; null when they were lost (expired key). */
+  rgb: Uint8Array | null;
+}
+
+export interface ConsumerHandle {
+  /** Stop taking frames; finish (or hand back) the ones in progress. */
+  close(): Promise<void>;
+}
+
+export interface ConsumeOptions {
+  /** Frames processed at once by this process (prefetch while the model runs). Default 2. */
+  concurrency?: number;
+  /** Called after each processed frame (for progress). */
+  onProcessed?: (result: FrameResult) => void;
+}
+
+/**
+ * Where frames meet workers and results meet the compositor. Two implementations: in-memory
+ * (`segstream run`, one process) and Redis/BullMQ (any number of processes and machines). The
+ * role loops in src/producer, src/worker and src/compositor only see this interface.
+ */
+export interface Transport {
+  // ── producer side ──
+  /** Registers a stream before its first frame. Fails if the stream id is in use. */
+  openStream(info: StreamInfo): Promise<void>;
+  /**
+   * Stores one frame and queues it for a worker. Waits while the stream already has its
+   * maximum of frames in flight (published but not yet composed): that is the back-pressure.
+   */
+  publishFrame(frame: Frame): Promise<void>;
+  /** Marks the end of a stream: no frame with seq >= end.frames will come. */
+  endStream(streamId: string, end: StreamEnd): Promise<void>;
+
+  // ── worker side ──
+  consume(processor: FrameProcessor, options?: ConsumeOptions): Promise<ConsumerHandle>;
+
+  // ── compositor side ──
+  /** Waits for the stream's info (the producer may start later). */
+  streamInfo(streamId: string, timeoutMs?: number): Promise<StreamInfo>;
+  /** Results of one stream in seq order, each exactly once, with their frames. Ends after the last. */
+  results(streamId: string): AsyncIterable<ComposeItem>;
+  /** The stream's end record, once the producer has written it. */
+  streamEnd(streamId: string): Promise<StreamEnd | null>;
+  /** The compositor is done with this seq: free its frame and a slot of back-pressure. */
+  ack(streamId: string, seq: number): Promise<void>;
+  /** Removes every trace of a finished stream. */
+  dropStream(streamId: string): Promise<void>;
+
+  close(): Promise<void>;
+}
+
+/** Options shared by both transports. */
+export interface TransportOptions {
+  /** Frames per stream published but not yet composed before the producer waits. Default 16. */
+  maxInFlight?: number;
+}
+
+export const DEFAULT_MAX_IN_FLIGHT = 16;
+
+/** Stream ids end up in Redis keys and job ids: keep them to a safe alphabet. */
+export function assertStreamId(id: string): void {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) {
+    throw new Error(`invalid stream id '${id}': use 1-64 letters, digits, '_' or '-'`);
+  }
+}

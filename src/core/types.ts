@@ -1,0 +1,78 @@
+/**
+ * The one currency between stages. Model adapters produce {@link Instance}s; the renderer, the
+ * result writers, the tracker and `eval` consume them without knowing which model family made them.
+ */
+
+/** Axis-aligned box in frame pixels, [x1, y1, x2, y2] (x2/y2 exclusive edges, floats). */
+export type BoxXYXY = [number, number, number, number];
+
+/**
+ * COCO run-length encoding, pycocotools-compatible: column-major (Fortran order), the first run
+ * counts zeros. `counts` is the uncompressed list of run lengths.
+ */
+export interface Rle {
+  size: [height: number, width: number];
+  counts: number[];
+}
+
+export interface Instance {
+  classId: number;
+  label: string;
+  score: number;
+  box: BoxXYXY;
+  /** Binary mask of the whole frame, RLE-encoded. */
+  mask: Rle;
+  trackId?: number;
+}
+
+/** A decoded frame. `rgb` is packed RGB24, row-major, `width * height * 3` bytes. */
+export interface Frame {
+  streamId: string;
+  seq: number;
+  /** Presentation time from the source, in milliseconds (may be fractional). */
+  ptsMs: number;
+  width: number;
+  height: number;
+  rgb: Uint8Array;
+}
+
+/** What a worker hands back for one frame. Small: no pixels, masks as RLE. */
+export interface FrameResult {
+  streamId: string;
+  seq: number;
+  ptsMs: number;
+  width: number;
+  height: number;
+  instances: Instance[];
+  /** Set when the frame could not be processed; the stream goes on without it. */
+  error?: string;
+  /** Milliseconds spent in the model (session.run) for this frame. */
+  inferMs?: number;
+}
+
+/** What the producer learns about a source before/while decoding it. */
+export interface StreamInfo {
+  streamId: string;
+  /** The input as given: a path or URL. */
+  source: string;
+  width: number;
+  height: number;
+  /** Nominal frame rate reported by the container (for display/ETA only; timing uses PTS). */
+  fps: number | null;
+  /** Container duration in ms when known (files), null for live sources. */
+  durationMs: number | null;
+  /** True when the source carries an audio track the compositor can copy. */
+  hasAudio: boolean;
+  audioCodec: string | null;
+  live: boolean;
+}
+
+/** Written once a stream's producer has decoded its last frame. */
+export interface StreamEnd {
+  /** Number of frames published (seq runs 0..frames-1). */
+  frames: number;
+  firstPtsMs: number | null;
+  lastPtsMs: number | null;
+  /** Why decoding stopped early, if it did (truncated file, network error). */
+  error?: string;
+}

@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { Compositor, type CompositorOptions, type CompositorSummary } from './compositor/compositor.js';
+import { Producer, type ProducerOptions } from './producer/producer.js';
+import { FrameWorker, type FrameWorkerOptions } from './worker/frame-worker.js';
+import { MemoryTransport } from './core/transport/memory-transport.js';
+import { RedisTransport, type RedisTransportOptions } from './core/transport/redis-transport.js';
+import type { Transport } from './core/transport/transport.js';
+import { log as rootLog, type Logger } from './core/log.js';
+import { Progress } from './core/progress.js';
+import type { EngineInfo } from './worker/inference-engine.js';
+
+export interface RunOptions {
+  input: string;
+  output: string;
+  results?: string;
+  worker: FrameWorkerOptions;
+  producer?: Omit<ProducerOptions, 'source' | 'streamId'>;
+  compositor?: Omit<CompositorOptions, 'streamId' | 'output' | 'results'>;
+  /** Go through Redis/BullMQ instead of memory. */
+  redis?: Omit<RedisTransportOptions, 'maxInFlight'>;
+  /** Frames in flight per stream. Default 16. */
+  maxInFlight?: number;
+  streamId?: string;
+  /** Show progress (TTY line or periodic log lines). Default true. */
+  progress?: boolean;
+}
+
+export interface RunSummary extends CompositorSummary {
+  streamId: string;
+  wallMs: number;
+  /** Sum of session.run time over all frames. */
+  inferMs: number;
+  engine: EngineInfo;
+}
+
+export function newStreamId(prefix = 'run'): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * `segstream run`: producer, one worker and the compositor in one process. The transport is in
+ * memory by default, or Redis when asked — the same role code either way.
+ */
+export async function runPipeline(opts: RunOptions, logger: Logger = rootLog): Promise<RunSummary> {
+  const started = Date.now();
+  const streamId = opts.streamId ?? newStreamId();
+  const transport: Transport = opts.redis
+    ? await RedisTransport.connect({ ...opts.redis, maxInFlight: opts.maxInFlight })
+    : new MemoryTransport({ maxInFlight: opts.maxInFlight });
+  const progress = new Progress(logger, { total: opts.producer?.maxFrames ?? null });
+  let inferMs = 0;
+  let worker: FrameWorker | null = null;
+  try {
+    // Load the model first: a bad model fails before any decoding starts.
+    worker = await FrameWorker.start(transport, opts.worker, {
+      onProcessed: (r) => { progress.counters.inferred++; inferMs += r.inferMs ?? 0; },
+    }, logger);
+    const producer = new Producer(transport, { ...opts.producer, source: opts.input, streamId }, logger);
+    const compositor = new Compositor(transport, { ...opts.compositor, streamId, output: opts.output, results: opts.results }, logger);
+    if (opts.progress ?? true) progress.start();
+
+    const stop = (): void => {
+      logger.warn('interrupted: finishing the frames already decoded (Ctrl-C again to abort)');
+      producer.stop();
+      process.once('SIGINT', () => process.exit(130));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+
+    const composed = compositor.run({
+      onWritten: (r) => { progress.counters.written++; if (r.error) progress.counters.failed++; },
+    });
+    const produced = producer.run({
+      onInfo: (info) => {
+        if (!opts.producer?.maxFrames && info.durationMs && info.fps) {
+          const rate = opts.producer?.fps ? Math.min(opts.producer.fps, info.fps) : info.fps;
+          progress.total = Math.round((info.durationMs / 1000) * rate);
+        }
+      },
+      onFrame: () => { progress.counters.decoded++; },
+    });
+    // A producer that fails before its stream exists leaves the compositor waiting: unblock it.
+    produced.catch(() => void transport.close());
+    composed.catch(() => undefined);
+    await produced;
+    const summary = await composed;
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    return { ...summary, streamId, wallMs: Date.now() - started, inferMs, engine: worker.info };
+  } finally {
+    progress.stop();
+    await worker?.close();
+    await transport.close();
+  }
+}

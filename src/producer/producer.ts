@@ -1,0 +1,85 @@
+import { VideoDecoder } from '../core/media/video-decoder.js';
+import type { Logger } from '../core/log.js';
+import { log as rootLog } from '../core/log.js';
+import type { Transport } from '../core/transport/transport.js';
+import type { StreamEnd, StreamInfo } from '../core/types.js';
+
+export interface ProducerOptions {
+  /** File path or URL (http(s)://, rtsp://, udp://, rtp://). */
+  source: string;
+  streamId: string;
+  /** Sample the source down to this many frames per second. Default: every frame. */
+  fps?: number;
+  /** Stop after this many frames. Default: the whole source. */
+  maxFrames?: number;
+  /** Give up when the source sends no frame for this long. Default: the decoder's (20 s). */
+  stallTimeoutMs?: number;
+}
+
+export interface ProducerHooks {
+  onInfo?(info: StreamInfo): void;
+  onFrame?(seq: number): void;
+}
+
+/**
+ * Decodes one source and publishes its frames, in order, each with the source's PTS. Always ends
+ * the stream it opened (even after a decode error) so that its compositor can finish.
+ */
+export class Producer {
+  private decoder: VideoDecoder | null = null;
+  private stopping = false;
+  private readonly log: Logger;
+
+  constructor(private readonly transport: Transport, private readonly opts: ProducerOptions, logger: Logger = rootLog) {
+    this.log = logger.child({ role: 'producer', stream: opts.streamId });
+  }
+
+  async run(hooks: ProducerHooks = {}): Promise<StreamEnd> {
+    const decoder = new VideoDecoder(this.opts.source, this.opts.streamId, {
+      fps: this.opts.fps,
+      maxFrames: this.opts.maxFrames,
+      stallTimeoutMs: this.opts.stallTimeoutMs,
+    });
+    this.decoder = decoder;
+    let info: StreamInfo;
+    try {
+      info = await decoder.info();
+    } catch (err) {
+      decoder.close();
+      throw err;
+    }
+    await this.transport.openStream(info);
+    hooks.onInfo?.(info);
+    this.log.info('decoding', { source: info.source, size: `${info.width}x${info.height}`, fps: info.fps ?? undefined, audio: info.hasAudio });
+
+    let frames = 0;
+    let firstPtsMs: number | null = null;
+    let lastPtsMs: number | null = null;
+    let error: string | undefined;
+    try {
+      for await (const f of decoder.frames()) {
+        if (this.stopping) break;
+        await this.transport.publishFrame({ streamId: this.opts.streamId, seq: f.seq, ptsMs: f.ptsMs, width: f.width, height: f.height, rgb: f.rgb });
+        firstPtsMs ??= f.ptsMs;
+        lastPtsMs = f.ptsMs;
+        frames++;
+        hooks.onFrame?.(f.seq);
+      }
+      error = decoder.end().error;
+    } catch (err) {
+      error = (err as Error).message;
+    } finally {
+      decoder.close();
+    }
+    const end: StreamEnd = { frames, firstPtsMs, lastPtsMs, ...(error ? { error } : {}) };
+    await this.transport.endStream(this.opts.streamId, end);
+    if (error) this.log.warn(frames ? `decoding stopped early: ${error}` : error, { frames });
+    if (frames === 0) throw new Error(error ?? `no frames decoded from '${this.opts.source}'`);
+    return end;
+  }
+
+  /** Stops decoding after the current frame; the stream ends with what was published. */
+  stop(): void {
+    this.stopping = true;
+  }
+}

@@ -1,0 +1,70 @@
+import os from 'node:os';
+import type { ModelFormat, PostprocessOptions } from '../core/adapters/model-adapter.js';
+import { DEFAULT_POSTPROCESS } from '../core/adapters/model-adapter.js';
+import type { Logger } from '../core/log.js';
+import { log as rootLog } from '../core/log.js';
+import type { ConsumerHandle, Transport } from '../core/transport/transport.js';
+import type { FrameResult } from '../core/types.js';
+import { InferenceEngine, type EngineInfo } from './inference-engine.js';
+
+export interface FrameWorkerOptions {
+  /** Path to the .onnx model. */
+  model: string;
+  /** Execution provider. 'cuda' falls back to 'cpu' with a warning. Default 'cpu'. */
+  device?: 'cpu' | 'cuda';
+  /** Force the model family instead of detecting it from the signature. */
+  format?: ModelFormat;
+  /** onnxruntime intra-op threads. Default: all cores. */
+  threads?: number;
+  postprocess?: Partial<PostprocessOptions>;
+  /** Frames taken at once (the next is fetched while the model runs). Default 2. */
+  concurrency?: number;
+}
+
+/** Loads the model once, then runs every frame the transport hands it. */
+export class FrameWorker {
+  private constructor(
+    private readonly engine: InferenceEngine,
+    private readonly handle: ConsumerHandle,
+    readonly info: EngineInfo,
+  ) {}
+
+  static async start(
+    transport: Transport,
+    opts: FrameWorkerOptions,
+    hooks: { onProcessed?(r: FrameResult): void } = {},
+    logger: Logger = rootLog,
+  ): Promise<FrameWorker> {
+    const log = logger.child({ role: 'worker' });
+    const engine = await InferenceEngine.start({
+      modelPath: opts.model,
+      device: opts.device ?? 'cpu',
+      format: opts.format,
+      intraOpThreads: opts.threads ?? os.availableParallelism(),
+      postprocess: { ...DEFAULT_POSTPROCESS, ...opts.postprocess },
+    });
+    if (engine.info.fallbackReason) log.warn(engine.info.fallbackReason);
+    log.info('model loaded', { model: opts.model, format: engine.info.format, device: engine.info.device });
+    if (engine.info.trained === false) log.warn('this model is untrained (its manifest says so): its detections are not meaningful');
+    const handle = await transport.consume(
+      async (job, rgb): Promise<FrameResult> => {
+        const out = await engine.infer(rgb, job.width, job.height);
+        return { ...job, instances: out.instances, inferMs: out.inferMs };
+      },
+      {
+        concurrency: opts.concurrency ?? 2,
+        onProcessed: (r) => {
+          if (r.error) log.warn('frame failed', { stream: r.streamId, seq: r.seq, error: r.error });
+          hooks.onProcessed?.(r);
+        },
+      },
+    );
+    return new FrameWorker(engine, handle, engine.info);
+  }
+
+  /** Finishes the frames in progress (BullMQ hands back nothing unfinished), then stops. */
+  async close(): Promise<void> {
+    await this.handle.close();
+    await this.engine.close();
+  }
+}

@@ -1,0 +1,78 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const sharedDir = path.resolve(repoRoot, '..', 'shared');
+export const sharedMedia = path.join(sharedDir, 'media');
+export const hasSharedMedia = existsSync(path.join(sharedMedia, 'people-walking.mp4'));
+export const yoloModel = path.join(sharedDir, 'models', 'yolov8n-seg-int8.onnx');
+export const hasYolo = existsSync(yoloModel);
+export const bundledModel = path.join(repoRoot, 'models', 'segstream-maskrcnn-tiny.onnx');
+export const fixtureModel = (name: string): string => path.join(repoRoot, 'test', 'fixtures', 'models', name);
+export const cliPath = path.join(repoRoot, 'bin', 'segstream.js');
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+if (!hasSharedMedia) {
+  console.warn(`[segstream tests] ${sharedMedia} not found: tests on real footage are SKIPPED (they need ../shared beside the checkout)`);
+}
+
+export function tempDir(tag: string): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `segstream-${tag}-`));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A key prefix of its own per test file, with a Cluster hash tag, removed afterwards. */
+export function testPrefix(): string {
+  return `{segstream-test-${randomBytes(4).toString('hex')}}`;
+}
+
+export async function deleteKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
+  try {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export interface CliRun { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+
+/** Runs the built CLI (bin/segstream.js) and collects its output. */
+export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawnCli(args, opts.env);
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`segstream ${args.join(' ')} timed out\n${stderr}`)); }, opts.timeoutMs ?? 120_000);
+    child.on('exit', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); });
+  });
+}
+
+export function spawnCli(args: string[], env?: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, [cliPath, ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, SEGSTREAM_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+export function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs = 60_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms:\n${buf}`)), timeoutMs);
+    const onData = (d: Buffer): void => {
+      buf += d.toString();
+      const m = buf.match(pattern);
+      if (m) { clearTimeout(timer); child.stderr!.off('data', onData); resolve(m[0]); }
+    };
+    child.stderr!.on('data', onData);
+  });
+}

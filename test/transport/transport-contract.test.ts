@@ -1,0 +1,149 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { Queue } from 'bullmq';
+import { MemoryTransport } from '../../src/core/transport/memory-transport.js';
+import { RedisTransport } from '../../src/core/transport/redis-transport.js';
+import type { Transport } from '../../src/core/transport/transport.js';
+import type { Frame, FrameResult, StreamInfo } from '../../src/core/types.js';
+import { deleteKeys, REDIS_URL, testPrefix } from '../helpers.js';
+
+const W = 8;
+const H = 4;
+
+function info(streamId: string): StreamInfo {
+  return { streamId, source: 'test', width: W, height: H, fps: 10, durationMs: null, hasAudio: false, audioCodec: null, live: false };
+}
+
+function frame(streamId: string, seq: number): Frame {
+  const rgb = new Uint8Array(W * H * 3).fill(seq % 256);
+  return { streamId, seq, ptsMs: seq * 100, width: W, height: H, rgb };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Publishes n frames, consumes them with `processor`, collects what the compositor side sees. */
+async function roundTrip(t: Transport, streamId: string, n: number, processor: (seq: number, rgb: Uint8Array) => Promise<FrameResult>) {
+  const handle = await t.consume(async (job, rgb) => processor(job.seq, rgb), { concurrency: 3 });
+  const producing = (async () => {
+    await t.openStream(info(streamId));
+    for (let s = 0; s < n; s++) await t.publishFrame(frame(streamId, s));
+    await t.endStream(streamId, { frames: n, firstPtsMs: 0, lastPtsMs: (n - 1) * 100 });
+  })();
+  const seen: { seq: number; first: number | null; error?: string }[] = [];
+  await t.streamInfo(streamId, 5000);
+  for await (const item of t.results(streamId)) {
+    seen.push({ seq: item.result.seq, first: item.rgb ? item.rgb[0] : null, error: item.result.error });
+    await t.ack(streamId, item.result.seq);
+  }
+  await producing;
+  await handle.close();
+  return seen;
+}
+
+const ok = (streamId: string, seq: number): FrameResult => ({ streamId, seq, ptsMs: seq * 100, width: W, height: H, instances: [] });
+
+const prefix = testPrefix();
+const makers: [string, () => Promise<Transport>][] = [
+  ['memory', async () => new MemoryTransport({ maxInFlight: 4 })],
+  ['redis', async () => RedisTransport.connect({ url: REDIS_URL, prefix, maxInFlight: 4, attempts: 2, stuckCheckMs: 500 })],
+];
+
+afterAll(() => deleteKeys(prefix));
+
+describe.each(makers)('%s transport', (kind, make) => {
+  it('delivers every seq exactly once, in order, with its own pixels, when workers finish out of order', async () => {
+    const t = await make();
+    try {
+      const seen = await roundTrip(t, `order-${kind}`, 30, async (seq) => {
+        await sleep(((seq * 7) % 5) * 4); // scrambles completion order
+        return ok(`order-${kind}`, seq);
+      });
+      expect(seen.map((s) => s.seq)).toEqual([...Array(30).keys()]);
+      expect(seen.map((s) => s.first)).toEqual([...Array(30).keys()]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('fails only the bad frame and carries the reason; the rest of the stream goes on', async () => {
+    const t = await make();
+    try {
+      const seen = await roundTrip(t, `bad-${kind}`, 10, async (seq) => {
+        if (seq === 3) throw new Error('corrupt frame 3');
+        return ok(`bad-${kind}`, seq);
+      });
+      expect(seen.map((s) => s.seq)).toEqual([...Array(10).keys()]);
+      expect(seen[3].error).toMatch(/corrupt frame 3/);
+      expect(seen.filter((s) => s.error)).toHaveLength(1);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('blocks the producer at maxInFlight frames until the compositor acks', async () => {
+    const t = await make();
+    const id = `bp-${kind}`;
+    try {
+      await t.openStream(info(id));
+      let published = 0;
+      const producing = (async () => {
+        for (let s = 0; s < 10; s++) { await t.publishFrame(frame(id, s)); published = s + 1; }
+      })();
+      await sleep(400);
+      expect(published).toBe(4); // maxInFlight
+      await t.ack(id, 0);
+      await t.ack(id, 1);
+      await sleep(400);
+      expect(published).toBe(6);
+      for (let s = 2; s < 10; s++) await t.ack(id, s);
+      await producing;
+      expect(published).toBe(10);
+    } finally {
+      await t.dropStream(id);
+      await t.close();
+    }
+  });
+});
+
+describe('redis transport specifics', () => {
+  it('keeps frame bytes out of job data, under keys that expire', async () => {
+    const t = await RedisTransport.connect({ url: REDIS_URL, prefix, frameTtlMs: 30_000 });
+    const id = 'layout';
+    const queue = new Queue('frames', { connection: t.client.duplicate(), prefix });
+    try {
+      await t.openStream({ ...info(id), width: 320, height: 240 });
+      const f = { streamId: id, seq: 0, ptsMs: 0, width: 320, height: 240, rgb: new Uint8Array(320 * 240 * 3).fill(7) };
+      await t.publishFrame(f);
+      const job = await queue.getJob(t.keys.jobId(id, 0));
+      expect(job).toBeTruthy();
+      expect(Object.keys(job!.data).sort()).toEqual(['height', 'ptsMs', 'seq', 'streamId', 'width']);
+      expect(JSON.stringify(job!.data).length).toBeLessThan(200);
+      const key = t.keys.frame(id, 0);
+      expect((await t.client.getBuffer(key))!.length).toBe(320 * 240 * 3);
+      const ttl = await t.client.pttl(key);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(30_000);
+      await t.dropStream(id);
+      expect(await t.client.exists(key, t.keys.meta(id))).toBe(0);
+    } finally {
+      await queue.obliterate({ force: true });
+      await queue.close();
+      await t.close();
+    }
+  });
+
+  it('refuses a stream id that is already in use, and bad stream ids', async () => {
+    const t = await RedisTransport.connect({ url: REDIS_URL, prefix });
+    try {
+      await t.openStream(info('dup'));
+      await expect(t.openStream(info('dup'))).rejects.toThrow(/already exists/);
+      await expect(t.openStream(info('bad id!'))).rejects.toThrow(/invalid stream id/);
+    } finally {
+      await t.dropStream('dup');
+      await t.close();
+    }
+  });
+
+  it('gives a one-line error when Redis is unreachable', async () => {
+    await expect(RedisTransport.connect({ url: 'redis://127.0.0.1:1' })).rejects.toThrow(/cannot connect to Redis at redis:\/\/127\.0\.0\.1:1/);
+  });
+});
