@@ -63,7 +63,9 @@ Transport:
   --frame-ttl S         frame bytes expire in Redis after S seconds (default 600)
   --lock-ms N           BullMQ job lock; a dead worker's frame is retried after it (default 30000)
 
-Logs are one JSON object per line when stderr is not a terminal.`;
+Environment: REDIS_URL, SEGSTREAM_REDIS_PREFIX (key prefix, default '{segstream}'), FFMPEG_PATH,
+SEGSTREAM_LOG_LEVEL (debug|info|warn|error). Logs are one JSON object per line when stderr is not
+a terminal.`;
 
 const OPTIONS = {
   output: { type: 'string', short: 'o' },
@@ -159,6 +161,7 @@ function redisOptions(v: Values, url: string) {
   const ttl = num(v, 'frame-ttl', { min: 1 });
   return {
     url,
+    prefix: process.env.SEGSTREAM_REDIS_PREFIX || undefined,
     maxInFlight: num(v, 'max-in-flight', { min: 1, int: true }),
     frameTtlMs: ttl === undefined ? undefined : ttl * 1000,
     lockDurationMs: num(v, 'lock-ms', { min: 1000, int: true }),
@@ -188,6 +191,11 @@ function requireInput(positionals: string[], cmd: string): string {
   return input;
 }
 
+/** A stream that ended on a decode error still has its outputs; the exit code says it was cut short. */
+function failIfCutShort(end: { frames: number; error?: string } | null): void {
+  if (end?.error) throw new Error(`decoding stopped early after ${end.frames} frames: ${end.error} (outputs hold the frames before it)`);
+}
+
 function printSummary(s: { frames: number; failed: number; output: string; results: string }, wallMs: number, extra = ''): void {
   const fps = s.frames / (wallMs / 1000);
   process.stderr.write(
@@ -212,6 +220,7 @@ async function cmdRun(positionals: string[], v: Values): Promise<void> {
   });
   const modelFps = s.inferMs > 0 ? s.frames / (s.inferMs / 1000) : 0;
   printSummary(s, s.wallMs, `; model alone ${modelFps.toFixed(2)} fps (${(s.inferMs / Math.max(1, s.frames)).toFixed(1)} ms/frame, ${s.engine.format}, ${s.engine.device})`);
+  failIfCutShort(s.end);
 }
 
 async function cmdDemo(v: Values): Promise<void> {
@@ -251,6 +260,7 @@ async function cmdProduce(positionals: string[], v: Values): Promise<void> {
     });
     progress.stop();
     log.info('stream published', { stream: streamId, frames: end.frames, redis: redactUrl(redisUrl(v)) });
+    failIfCutShort(end);
   } finally {
     progress.stop();
     await transport.close();
@@ -292,6 +302,7 @@ async function cmdCompose(v: Values): Promise<void> {
     });
     progress.stop();
     printSummary(s, Date.now() - started);
+    failIfCutShort(s.end);
   } finally {
     progress.stop();
     await transport.close();
@@ -300,7 +311,7 @@ async function cmdCompose(v: Values): Promise<void> {
 
 async function cmdDrop(v: Values): Promise<void> {
   const streamId = requireStream(v);
-  const transport = await RedisTransport.connect({ url: redisUrl(v) });
+  const transport = await RedisTransport.connect(redisOptions(v, redisUrl(v)));
   try {
     await transport.dropStream(streamId);
     log.info('stream dropped', { stream: streamId });

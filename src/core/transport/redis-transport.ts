@@ -1,5 +1,6 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { hostname } from 'node:os';
 import type { Frame, FrameResult, StreamEnd, StreamInfo } from '../types.js';
 import { log } from '../log.js';
 import { connectRedis } from './redis-connection.js';
@@ -167,6 +168,8 @@ export class RedisTransport implements Transport {
       {
         connection: conn,
         prefix: this.keys.prefix,
+        // Shows which process holds a job (job.processedBy): what a stalled job's postmortem needs.
+        name: `${hostname()}:${process.pid}`,
         concurrency: options.concurrency ?? 2,
         lockDuration,
         stalledInterval: this.opts.stalledIntervalMs ?? lockDuration,

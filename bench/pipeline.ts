@@ -1,0 +1,178 @@
+/**
+ * Pipeline benchmark: measures both sides of each target in one run, side by side, and prints
+ * ratios (the machine is noisy; absolute numbers drift, ratios much less).
+ *
+ *   npm run bench -- [--frames 300] [--redis-memory] [--model path.onnx]
+ *
+ * 1. pipeline fps (segstream run, one worker) vs the model's own inference rate on the same
+ *    frames: target ratio ≥ 0.9. Alternated A/B/A/B; medians compared.
+ * 2. cost outside the model per 720p frame: the same pipeline with a constant-output ONNX model of
+ *    the same signature (bench/fixtures/constant-detector.onnx: 10 instances per frame), so decode,
+ *    transport, pre/postprocessing, drawing and encoding are all that run: target ≤ 15 ms.
+ * 3. (--redis-memory) peak Redis memory of a distributed run (produce | work | compose processes)
+ *    over the whole 139 s clip vs its first 10 s: target ratio ≤ 1.10.
+ */
+import { parseArgs } from 'node:util';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, execFileSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Redis } from 'ioredis';
+import { VideoDecoder } from '../src/core/media/video-decoder.js';
+import { ffmpegPath } from '../src/core/media/ffmpeg-path.js';
+import { InferenceEngine } from '../src/worker/inference-engine.js';
+import { DEFAULT_POSTPROCESS } from '../src/core/adapters/model-adapter.js';
+import { runPipeline } from '../src/pipeline.js';
+import { bundledModelPath, packageRoot } from '../src/core/package-root.js';
+import { Logger } from '../src/core/log.js';
+
+const { values } = parseArgs({
+  options: {
+    frames: { type: 'string', default: '300' },
+    model: { type: 'string' },
+    input: { type: 'string' },
+    'redis-memory': { type: 'boolean', default: false },
+    'redis-url': { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+    repeats: { type: 'string', default: '2' },
+  },
+});
+
+const root = packageRoot();
+const N = Number(values.frames);
+const model = values.model ?? bundledModelPath();
+const input = values.input ?? path.resolve(root, '..', 'shared', 'media', 'people-walking.mp4');
+const threads = os.availableParallelism();
+const quiet = new Logger({ json: true, level: 'error' });
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'segstream-bench-'));
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+async function decodeFrames(source: string, count: number) {
+  const dec = new VideoDecoder(source, 'bench', { maxFrames: count });
+  await dec.info();
+  const frames: { rgb: Uint8Array; width: number; height: number }[] = [];
+  for await (const f of dec.frames()) frames.push({ rgb: f.rgb, width: f.width, height: f.height });
+  dec.close();
+  return frames;
+}
+
+/** The model alone: the same frames through the same inference thread, one at a time. */
+async function modelAlone(frames: { rgb: Uint8Array; width: number; height: number }[], modelPath: string) {
+  const engine = await InferenceEngine.start({ modelPath, device: 'cpu', intraOpThreads: threads, postprocess: DEFAULT_POSTPROCESS });
+  await engine.infer(frames[0].rgb, frames[0].width, frames[0].height); // warm-up
+  let runMs = 0;
+  let prePostMs = 0;
+  const t0 = performance.now();
+  for (const f of frames) {
+    const out = await engine.infer(f.rgb, f.width, f.height);
+    runMs += out.inferMs;
+    prePostMs += out.prePostMs;
+  }
+  const wallMs = performance.now() - t0;
+  await engine.close();
+  return { fps: frames.length / (runMs / 1000), runMsPerFrame: runMs / frames.length, prePostMsPerFrame: prePostMs / frames.length, wallMs };
+}
+
+async function pipeline(source: string, modelPath: string, frames: number) {
+  const out = path.join(tmp, `out-${Math.random().toString(36).slice(2)}.mp4`);
+  const s = await runPipeline({ input: source, output: out, worker: { model: modelPath, threads }, producer: { maxFrames: frames }, progress: false }, quiet);
+  return { fps: s.frames / (s.wallMs / 1000), msPerFrame: s.wallMs / s.frames, frames: s.frames, inferMsPerFrame: s.inferMs / s.frames };
+}
+
+function row(cells: (string | number)[]): string {
+  return cells.map((c, i) => (typeof c === 'number' ? c.toFixed(2) : c).padEnd(i === 0 ? 46 : 12)).join('');
+}
+
+async function benchThroughput(): Promise<void> {
+  console.log(`\n# 1. pipeline vs model alone — ${path.basename(input)}, first ${N} frames, ${path.basename(model)}, ${threads} threads`);
+  const frames = await decodeFrames(input, N);
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let r = 0; r < Number(values.repeats); r++) {
+    const m = await modelAlone(frames, model);
+    a.push(m.fps);
+    console.log(row([`  model alone (session.run) #${r + 1}`, `${m.fps.toFixed(2)} fps`, `${m.runMsPerFrame.toFixed(1)} ms`, `pre+post ${m.prePostMsPerFrame.toFixed(1)} ms`]));
+    const p = await pipeline(input, model, N);
+    b.push(p.fps);
+    console.log(row([`  segstream run (memory, 1 worker) #${r + 1}`, `${p.fps.toFixed(2)} fps`, `${p.msPerFrame.toFixed(1)} ms`, `model in run ${p.inferMsPerFrame.toFixed(1)} ms`]));
+  }
+  const ratio = median(b) / median(a);
+  console.log(`  ratio pipeline/model = ${ratio.toFixed(3)}  (target ≥ 0.90: ${ratio >= 0.9 ? 'PASS' : 'FAIL'})`);
+}
+
+async function benchOverhead(): Promise<void> {
+  const constant = path.join(root, 'bench', 'fixtures', 'constant-detector.onnx');
+  const clip720 = path.join(tmp, 'clip-720p.mp4');
+  const count = Math.min(N, 200);
+  // Real footage scaled to 720p, so decode cost is that of real content.
+  execFileSync(ffmpegPath(), ['-v', 'error', '-i', input, '-frames:v', String(count), '-vf', 'scale=1280:720', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-an', '-y', clip720]);
+  console.log(`\n# 2. cost outside the model per 720p frame — ${count} frames, constant-output model (10 instances/frame)`);
+  const frames = await decodeFrames(clip720, count);
+  const m = await modelAlone(frames, constant);
+  const runs: number[] = [];
+  for (let r = 0; r < Number(values.repeats); r++) runs.push((await pipeline(clip720, constant, count)).msPerFrame);
+  const ms = median(runs);
+  console.log(row(['  model (constant) session.run', `${m.runMsPerFrame.toFixed(2)} ms`]));
+  console.log(row(['  preprocess + postprocess (in the thread)', `${m.prePostMsPerFrame.toFixed(2)} ms`]));
+  console.log(row(['  whole pipeline, per frame (median)', `${ms.toFixed(2)} ms`, runs.map((x) => x.toFixed(1)).join(' / ')]));
+  const outside = ms - m.runMsPerFrame;
+  console.log(`  outside the model = ${outside.toFixed(2)} ms per 720p frame  (target ≤ 15 ms: ${outside <= 15 ? 'PASS' : 'FAIL'})`);
+}
+
+/** Peak Redis used_memory above the idle baseline while a distributed run goes on. */
+async function distributedPeak(source: string, frames: number | null, redisUrl: string): Promise<{ peak: number; wallMs: number }> {
+  const redis = new Redis(redisUrl);
+  const prefix = `{segstream-bench-${Math.random().toString(36).slice(2, 8)}}`;
+  const env = { ...process.env, REDIS_URL: redisUrl, SEGSTREAM_REDIS_PREFIX: prefix, SEGSTREAM_LOG_LEVEL: 'warn' };
+  const cli = path.join(root, 'bin', 'segstream.js');
+  const used = async () => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
+  const baseline = await used();
+  let peak = 0;
+  const sampler = setInterval(() => void used().then((u) => { peak = Math.max(peak, u - baseline); }), 50);
+  const run = (args: string[]) => new Promise<number>((resolve) => {
+    const c = spawn(process.execPath, [cli, ...args], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    c.on('exit', (code) => resolve(code ?? 1));
+  });
+  const t0 = performance.now();
+  const worker = spawn(process.execPath, [cli, 'work', '--model', model], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const limit = frames ? ['--max-frames', String(frames)] : [];
+  const codes = await Promise.all([
+    run(['produce', source, '--stream', 'mem', ...limit]),
+    run(['compose', '--stream', 'mem', '-o', path.join(tmp, `mem-${frames ?? 'all'}.mp4`)]),
+  ]);
+  const wallMs = performance.now() - t0;
+  worker.kill('SIGTERM');
+  await new Promise((r) => worker.once('exit', r));
+  clearInterval(sampler);
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+  if (codes.some((c) => c !== 0)) throw new Error(`distributed run failed (exit codes ${codes.join(', ')})`);
+  return { peak, wallMs };
+}
+
+async function benchRedisMemory(): Promise<void> {
+  console.log(`\n# 3. peak Redis memory, distributed run (1 worker) — ${path.basename(input)}`);
+  const short = await distributedPeak(input, 100, values['redis-url']!);
+  console.log(row(['  first 10 s (100 frames)', `${(short.peak / 2 ** 20).toFixed(2)} MiB`, `${(short.wallMs / 1000).toFixed(0)} s`]));
+  const full = await distributedPeak(input, null, values['redis-url']!);
+  console.log(row(['  whole clip', `${(full.peak / 2 ** 20).toFixed(2)} MiB`, `${(full.wallMs / 1000).toFixed(0)} s`]));
+  const ratio = full.peak / short.peak;
+  console.log(`  ratio whole/first-10s = ${ratio.toFixed(3)}  (target ≤ 1.10: ${ratio <= 1.1 ? 'PASS' : 'FAIL'})`);
+}
+
+try {
+  if (!existsSync(input)) throw new Error(`input ${input} not found (pass --input; the default needs ../shared/media)`);
+  console.log(`segstream bench — ${os.cpus()[0]?.model ?? 'cpu'} ×${threads}, node ${process.version}`);
+  await benchThroughput();
+  await benchOverhead();
+  if (values['redis-memory']) await benchRedisMemory();
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+process.exit(0);

@@ -1,0 +1,146 @@
+/**
+ * `segstream eval --gt gt.json --results results.jsonl [--json out.json]`: COCO mask AP of a
+ * results file against a ground-truth dataset (see src/core/eval/). Prints a table to stdout;
+ * `--json PATH` also writes every metric as JSON (`--json -`: JSON to stdout instead of the table).
+ * Exit codes: 0 done, 1 unreadable or invalid input, 2 usage error.
+ */
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { cocoEvalSegm, type CocoEvalResult } from '../core/eval/coco-eval.js';
+import { EvalInputError, loadGroundTruth, loadResults, type LoadedResults } from '../core/eval/load.js';
+
+export const EVAL_USAGE = `Usage: segstream eval --gt GT.json --results RESULTS [--json OUT.json]
+
+COCO instance-segmentation metrics (pycocotools COCOeval, iouType 'segm') of RESULTS against GT.
+
+  --gt PATH        ground truth: a COCO dataset with RLE masks (images carry seq; image id = seq + 1)
+  --results PATH   our JSONL results, a COCO results list (loadRes format), or a COCO dataset with
+                   scored annotations (the --coco writer's .dataset.json); told apart by content
+  --json PATH      also write all metrics as JSON to PATH ('-': print JSON instead of the table)
+
+Table: AP = mean over IoU 0.50:0.95, AP50/AP75 at one IoU; mIoU and Dice are the means over the
+detections matched at IoU >= 0.5; TP/FP/FN count that matching; '-' where a class has no GT.`;
+
+class UsageError extends Error {}
+
+/** Runs the command; `argv` is what follows `eval` (a leading 'eval' is skipped too). */
+export async function evalCommand(argv: string[]): Promise<number> {
+  let gtPath: string;
+  let resultsPath: string;
+  let jsonPath: string | undefined;
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: {
+        gt: { type: 'string' },
+        results: { type: 'string' },
+        json: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (values.help) {
+      process.stdout.write(EVAL_USAGE + '\n');
+      return 0;
+    }
+    const extra = positionals[0] === 'eval' ? positionals.slice(1) : positionals;
+    if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`);
+    if (!values.gt) throw new UsageError('missing --gt PATH (the ground-truth COCO json)');
+    if (!values.results) throw new UsageError('missing --results PATH (JSONL or COCO results)');
+    gtPath = values.gt;
+    resultsPath = values.results;
+    jsonPath = values.json;
+  } catch (err) {
+    process.stderr.write(`segstream eval: ${(err as Error).message.split('\n')[0]}\nTry 'segstream eval --help'.\n`);
+    return 2;
+  }
+
+  try {
+    const gt = await loadGroundTruth(gtPath);
+    const results = await loadResults(resultsPath, gt);
+    const metrics = cocoEvalSegm({ images: gt.images, categories: gt.categories, gt: gt.annotations, dets: results.detections });
+    for (const w of warnings(results)) process.stderr.write(`segstream eval: warning: ${w}\n`);
+    const report = { gt: gtPath, results: resultsPath, resultsFormat: results.format, input: inputSummary(results), ...metrics };
+    if (jsonPath === '-') {
+      process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    } else {
+      process.stdout.write(formatTable(metrics, { gt: gtPath, results: resultsPath, format: results.format }));
+      if (jsonPath !== undefined) {
+        try {
+          await writeFile(jsonPath, JSON.stringify(report, null, 2) + '\n');
+        } catch (err) {
+          throw new EvalInputError(`cannot write ${jsonPath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        }
+      }
+    }
+    return 0;
+  } catch (err) {
+    const msg = (err as Error).message.split('\n')[0];
+    process.stderr.write(`segstream eval: error: ${msg}\n`);
+    if (!(err instanceof EvalInputError) && process.env.SEGSTREAM_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+    return 1;
+  }
+}
+
+function inputSummary(r: LoadedResults): Record<string, unknown> {
+  return {
+    frames: r.frames,
+    errorFrames: r.errorFrames,
+    framesWithoutGt: r.framesWithoutGt,
+    detectionsWithoutGt: r.detectionsWithoutGt,
+    unknownClasses: [...r.unknownClasses].map(([id, u]) => ({ id, label: u.label, detections: u.count })),
+  };
+}
+
+function warnings(r: LoadedResults): string[] {
+  const out: string[] = [];
+  if (r.framesWithoutGt) {
+    out.push(`${r.framesWithoutGt} result frame(s) (${r.detectionsWithoutGt} detections) have no ground-truth image: not evaluated`);
+  }
+  for (const [id, u] of r.unknownClasses) {
+    out.push(`${u.count} detection(s) of class ${id}${u.label ? ` '${u.label}'` : ''}: no such ground-truth category, not evaluated`);
+  }
+  if (r.errorFrames) out.push(`${r.errorFrames} frame(s) failed in the pipeline (no detections)`);
+  return out;
+}
+
+const f3 = (v: number | null): string => (v === null || v < 0 ? '-' : v.toFixed(3));
+
+/** The human-readable report. */
+export function formatTable(m: CocoEvalResult, src: { gt: string; results: string; format: string }): string {
+  const lines: string[] = [];
+  const c = m.counts;
+  lines.push(`COCO segm evaluation of ${src.results} (${src.format}) against ${src.gt}`);
+  lines.push(`${c.images} images, ${c.categories} categories, ${c.gt} GT instances${c.crowdGt ? ` (+${c.crowdGt} crowd)` : ''}, ${c.detections} detections`);
+  lines.push('');
+  lines.push(
+    `AP ${f3(m.ap)}  AP50 ${f3(m.ap50)}  AP75 ${f3(m.ap75)}  APs ${f3(m.apSmall)}  APm ${f3(m.apMedium)}  APl ${f3(m.apLarge)}  ` +
+      `AR1 ${f3(m.ar1)}  AR10 ${f3(m.ar10)}  AR100 ${f3(m.ar100)}`,
+  );
+  lines.push('');
+  const header = ['class', 'AP', 'AP50', 'AP75', 'mIoU', 'Dice', 'GT', 'dets', 'TP', 'FP', 'FN'];
+  const rows: string[][] = m.categories.map((k) => [
+    `${k.id} ${k.name}`, f3(k.ap), f3(k.ap50), f3(k.ap75), f3(k.meanIou), f3(k.meanDice),
+    String(k.gt), String(k.detections), String(k.matched), String(k.falsePositives), String(k.misses),
+  ]);
+  rows.push([
+    'all', f3(m.ap), f3(m.ap50), f3(m.ap75), f3(m.meanIou), f3(m.meanDice),
+    String(c.gt), String(c.detections), String(c.matched), String(c.falsePositives), String(c.misses),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const fmt = (r: string[]): string => r.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ').trimEnd();
+  lines.push(fmt(header));
+  rows.forEach((r, i) => {
+    if (i === rows.length - 1) lines.push(widths.map((w) => '-'.repeat(w)).join('  '));
+    lines.push(fmt(r));
+  });
+  if (c.ignoredDetections || c.truncatedDetections) {
+    lines.push('');
+    if (c.ignoredDetections) lines.push(`${c.ignoredDetections} detection(s) fell on crowd regions (ignored)`);
+    if (c.truncatedDetections) lines.push(`${c.truncatedDetections} detection(s) beyond 100 per image and class (not evaluated)`);
+  }
+  lines.push('');
+  lines.push('AP: mean over IoU 0.50:0.95 (101-point, COCO); mIoU/Dice/TP/FP/FN: matches at IoU >= 0.5, all areas, <= 100 dets.');
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,73 @@
+/**
+ * Instance overlay: masks, then boxes, then labels, like supervision's annotators chained.
+ */
+import type { Instance } from '../types.js';
+import { BoxAnnotator, type BoxAnnotatorOptions } from './box-annotator.js';
+import { LabelAnnotator, type LabelAnnotatorOptions } from './label-annotator.js';
+import { MaskAnnotator, type MaskAnnotatorOptions } from './mask-annotator.js';
+
+export { BoxAnnotator, fillRect, type BoxAnnotatorOptions } from './box-annotator.js';
+export { LabelAnnotator, autoTextScale, labelText, type LabelAnnotatorOptions } from './label-annotator.js';
+export { MaskAnnotator, type MaskAnnotatorOptions } from './mask-annotator.js';
+export { PALETTE, colorFor, contrastingText, instanceColor, type Rgb } from './palette.js';
+export { drawText, measureText } from './font.js';
+
+/** Which layers to draw (all on by default) and each annotator's options. */
+export interface DrawOptions {
+  /** Draw translucent masks. Default true. */
+  masks?: boolean;
+  /** Draw box outlines. Default true. */
+  boxes?: boolean;
+  /** Draw "label score #track" tags. Default true. */
+  labels?: boolean;
+  mask?: MaskAnnotatorOptions;
+  box?: BoxAnnotatorOptions;
+  label?: LabelAnnotatorOptions;
+}
+
+/**
+ * Holds the three annotators (and the mask decode buffer) for reuse across frames: keep one per
+ * output stream.
+ */
+export class InstanceRenderer {
+  private readonly mask: MaskAnnotator | null;
+  private readonly box: BoxAnnotator | null;
+  private readonly label: LabelAnnotator | null;
+
+  constructor(opts: DrawOptions = {}) {
+    this.mask = opts.masks === false ? null : new MaskAnnotator(opts.mask);
+    this.box = opts.boxes === false ? null : new BoxAnnotator(opts.box);
+    this.label = opts.labels === false ? null : new LabelAnnotator(opts.label);
+  }
+
+  /** Draws masks, then boxes, then labels into packed RGB24 `rgb` (width x height), in place. */
+  annotate(rgb: Uint8Array, width: number, height: number, instances: Instance[]): void {
+    this.mask?.annotate(rgb, width, height, instances);
+    this.box?.annotate(rgb, width, height, instances);
+    this.label?.annotate(rgb, width, height, instances);
+  }
+}
+
+const defaultRenderer = new InstanceRenderer();
+// One renderer per options object, so per-frame calls reuse the mask buffer instead of allocating.
+const renderers = new WeakMap<DrawOptions, InstanceRenderer>();
+
+/**
+ * Draws `instances` into `rgb` in place: mask -> box -> label. The renderer built for an options
+ * object is cached on that object (WeakMap), so pass the same object every frame; changes made to
+ * it after its first use are not seen.
+ */
+export function drawInstances(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  instances: Instance[],
+  opts?: DrawOptions,
+): void {
+  let renderer = defaultRenderer;
+  if (opts) {
+    renderer = renderers.get(opts) ?? new InstanceRenderer(opts);
+    renderers.set(opts, renderer);
+  }
+  renderer.annotate(rgb, width, height, instances);
+}

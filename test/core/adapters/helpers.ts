@@ -1,0 +1,54 @@
+/** Shared bits for the adapter tests: paths, real frames, synthetic frames, running a session. */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import type { RgbImage } from '../../../src/core/adapters/model-adapter.js';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const sharedDir = path.resolve(repoRoot, '..', 'shared');
+export const fixtureModels = path.join(repoRoot, 'test', 'fixtures', 'models');
+export const yoloModelPath = path.join(sharedDir, 'models', 'yolov8n-seg-int8.onnx');
+export const peopleClip = path.join(sharedDir, 'media', 'people-walking.mp4');
+export const haveYolo = existsSync(yoloModelPath) && existsSync(peopleClip);
+export const YOLO_SKIP_REASON = `skipped: ${yoloModelPath} or ${peopleClip} not found (../shared is absent on this machine)`;
+
+export const ffmpegPath = path.join(repoRoot, 'node_modules', '@ffmpeg-installer', 'linux-x64', 'ffmpeg');
+
+/** Decodes one frame at `tSeconds` as packed RGB24 at the clip's own size. */
+export function extractFrame(file: string, tSeconds: number, width: number, height: number): RgbImage {
+  const rgb = execFileSync(
+    ffmpegPath,
+    ['-v', 'error', '-ss', String(tSeconds), '-i', file, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
+    { maxBuffer: width * height * 3 + 1024 },
+  );
+  if (rgb.length !== width * height * 3) {
+    throw new Error(`expected ${width}x${height} rgb24 (${width * height * 3} bytes), got ${rgb.length}`);
+  }
+  return { rgb: new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.length), width, height };
+}
+
+/** A grey frame with filled rectangles drawn on it. */
+export function syntheticFrame(
+  width: number,
+  height: number,
+  rects: { x: number; y: number; w: number; h: number; rgb: [number, number, number] }[],
+  background: [number, number, number] = [128, 128, 128],
+): RgbImage {
+  const rgb = new Uint8Array(width * height * 3);
+  for (let i = 0; i < width * height; i++) rgb.set(background, i * 3);
+  for (const r of rects) {
+    for (let y = r.y; y < Math.min(height, r.y + r.h); y++) {
+      for (let x = r.x; x < Math.min(width, r.x + r.w); x++) rgb.set(r.rgb, (y * width + x) * 3);
+    }
+  }
+  return { rgb, width, height };
+}
+
+export async function runSession(
+  session: ort.InferenceSession,
+  feeds: Record<string, ort.Tensor>,
+): Promise<Record<string, ort.Tensor>> {
+  return (await session.run(feeds)) as Record<string, ort.Tensor>;
+}

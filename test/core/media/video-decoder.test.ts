@@ -1,0 +1,222 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ffmpegPath } from '../../../src/core/media/ffmpeg-path.js';
+import { liveMediaChildren } from '../../../src/core/media/process.js';
+import { makeTestClip } from '../../../src/core/media/test-clip.js';
+import { VideoDecoder, type DecodedFrame } from '../../../src/core/media/video-decoder.js';
+import { alive, freePort, tempDir, waitFor } from './media-helpers.js';
+
+const tmp = tempDir('dec');
+const clip25 = tmp.file('c25.mp4');
+const clipNtsc = tmp.file('ntsc.mp4');
+const clipAudio = tmp.file('audio.mp4');
+const clipLong = tmp.file('long.mp4');
+
+beforeAll(async () => {
+  await Promise.all([
+    makeTestClip(clip25, { width: 160, height: 96, fps: 25, seconds: 2 }),
+    makeTestClip(clipNtsc, { width: 160, height: 96, fps: '30000/1001', seconds: 2 }),
+    makeTestClip(clipAudio, { width: 128, height: 72, fps: 25, seconds: 1, audio: true }),
+    makeTestClip(clipLong, { width: 640, height: 360, fps: 25, seconds: 12 }),
+  ]);
+}, 60_000);
+afterAll(() => tmp.cleanup());
+
+async function collect(d: VideoDecoder): Promise<DecodedFrame[]> {
+  const out: DecodedFrame[] = [];
+  for await (const f of d.frames()) out.push(f);
+  return out;
+}
+
+describe('VideoDecoder', () => {
+  it('decodes every frame with size, seq and exact source PTS (25 fps)', async () => {
+    const d = new VideoDecoder(clip25, 's1');
+    const info = await d.info();
+    expect(info).toMatchObject({ streamId: 's1', source: clip25, width: 160, height: 96, fps: 25, live: false, hasAudio: false, audioCodec: null });
+    expect(info.durationMs).toBe(2000);
+    const frames = await collect(d);
+    expect(frames.length).toBe(50);
+    frames.forEach((f, k) => {
+      expect(f.seq).toBe(k);
+      expect(f.ptsMs).toBe(k * 40);
+      expect([f.width, f.height, f.rgb.length]).toEqual([160, 96, 160 * 96 * 3]);
+    });
+    // each frame owns its memory
+    expect(new Set(frames.map((f) => f.rgb.buffer)).size).toBe(50);
+    expect(frames[0]!.rgb.byteOffset).toBe(0);
+    expect(d.end()).toMatchObject({ frames: 50, firstPtsMs: 0, lastPtsMs: 49 * 40, reason: 'eof', exitCode: 0 });
+    expect(d.end().error).toBeUndefined();
+  });
+
+  it('keeps fractional-rate PTS exact: 30000/1001 → k·1001/30 ms (to the µs)', async () => {
+    const d = new VideoDecoder(clipNtsc, 'ntsc');
+    const frames = await collect(d);
+    expect(frames.length).toBe(60);
+    for (const f of frames) expect(Math.abs(f.ptsMs - (f.seq * 1001) / 30)).toBeLessThanOrEqual(0.0005 + 1e-9);
+    expect(frames[59]!.ptsMs).toBe(1968.633); // 59 × 1001 / 30, rounded to the µs
+    expect((await d.info()).fps).toBeCloseTo(29.97, 2);
+  });
+
+  it('subsamples with fps and stops at maxFrames', async () => {
+    const sub = await collect(new VideoDecoder(clip25, 'sub', { fps: 5 }));
+    expect(sub.length).toBe(10);
+    expect(sub.map((f) => f.ptsMs)).toEqual([0, 200, 400, 600, 800, 1000, 1200, 1400, 1600, 1800]);
+    const d = new VideoDecoder(clip25, 'max', { maxFrames: 7 });
+    const first = await collect(d);
+    expect(first.length).toBe(7);
+    expect(first[6]!.ptsMs).toBe(240);
+    expect(d.end()).toMatchObject({ frames: 7, reason: 'maxFrames' });
+    expect(d.end().error).toBeUndefined();
+  });
+
+  it('reports audio presence and codec', async () => {
+    const d = new VideoDecoder(clipAudio, 'a');
+    const info = await d.info();
+    d.close();
+    expect(info).toMatchObject({ hasAudio: true, audioCodec: 'aac', width: 128, height: 72 });
+  });
+
+  it('applies back-pressure: a slow consumer pauses ffmpeg instead of buffering the video', async () => {
+    const d = new VideoDecoder(clipLong, 'bp'); // 300 frames of 640x360 (207 MB of rgb24)
+    const it = d.frames();
+    const heap0 = process.memoryUsage().arrayBuffers;
+    for (let i = 0; i < 3; i++) expect((await it.next()).done).toBe(false);
+    const pid = d.pid;
+    await new Promise((r) => setTimeout(r, 1500)); // ffmpeg alone would finish in well under 1.5 s
+    const s = d.stats();
+    expect(s.paused).toBe(true);
+    expect(s.buffered).toBeLessThanOrEqual(2);
+    expect(s.ptsAhead).toBeLessThan(30); // ffmpeg ran only a few frames ahead (its own queues)
+    expect(alive(pid)).toBe(true); // blocked on the pipe, not done
+    expect(process.memoryUsage().arrayBuffers - heap0).toBeLessThan(20 * 640 * 360 * 3);
+    let n = 3;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) break;
+      n++;
+    }
+    expect(n).toBe(300);
+  });
+
+  it('kills ffmpeg when the consumer breaks out early', async () => {
+    const d = new VideoDecoder(clipLong, 'brk');
+    let n = 0;
+    let pid: number | undefined;
+    for await (const f of d.frames()) {
+      pid ??= d.pid;
+      if (++n === 5) break;
+      void f;
+    }
+    expect(pid).toBeDefined();
+    expect(await waitFor(() => !alive(pid), 3000)).toBe(true);
+    expect(d.end()).toMatchObject({ frames: 5, reason: 'closed' });
+    expect(d.end().error).toBeUndefined();
+    d.close(); // idempotent
+  });
+
+  it('close() before or during info() leaves no child behind', async () => {
+    const before = liveMediaChildren();
+    const d = new VideoDecoder(clipLong, 'c');
+    const p = d.info();
+    d.close();
+    await p.catch(() => undefined);
+    const d2 = new VideoDecoder(clipLong, 'c2');
+    await d2.info();
+    const pid = d2.pid;
+    d2.close();
+    expect(await waitFor(() => !alive(pid) && liveMediaChildren() === before, 3000)).toBe(true);
+  });
+
+  it('decodes a live UDP MPEG-TS stream (udp://) and marks it live', async () => {
+    const port = await freePort();
+    const d = new VideoDecoder(`udp://127.0.0.1:${port}`, 'udp', { maxFrames: 20, stallTimeoutMs: 8000 });
+    void d.info().catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 300)); // let the decoder bind first
+    const sender = spawn(ffmpegPath(), ['-nostdin', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=160x96:rate=25',
+      '-t', '6', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '5', '-f', 'mpegts', `udp://127.0.0.1:${port}?pkt_size=1316`], { stdio: 'ignore' });
+    try {
+      const info = await d.info();
+      expect(info).toMatchObject({ live: true, durationMs: null, width: 160, height: 96 });
+      const frames = await collect(d);
+      expect(frames.length).toBe(20);
+      for (let i = 1; i < frames.length; i++) expect(frames[i]!.ptsMs).toBeGreaterThan(frames[i - 1]!.ptsMs);
+    } finally {
+      sender.kill('SIGKILL');
+    }
+  });
+
+  describe('over HTTP', () => {
+    let server: http.Server;
+    let base = '';
+    let basePort = 0;
+    beforeAll(async () => {
+      const hls = tmp.file('hls');
+      const { mkdirSync } = await import('node:fs');
+      mkdirSync(hls);
+      const { runFfmpeg } = await import('../../../src/core/media/run-ffmpeg.js');
+      await runFfmpeg(['-nostdin', '-loglevel', 'error', '-i', clip25, '-c', 'copy', '-f', 'hls', '-hls_time', '1', '-hls_list_size', '0',
+        path.join(hls, 'index.m3u8')], 30_000, 'hls');
+      server = http.createServer((req, res) => {
+        const url = req.url ?? '/';
+        if (url === '/evil.m3u8') {
+          res.end(`#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\nfile://${clip25}\n#EXT-X-ENDLIST\n`);
+          return;
+        }
+        const file = url === '/clip.mp4' ? clip25 : url.startsWith('/hls/') ? path.join(hls, path.basename(url)) : null;
+        try {
+          if (!file) throw new Error('404');
+          const body = readFileSync(file);
+          // Range support: the mov demuxer seeks to the moov atom at the end.
+          const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+          res.setHeader('Accept-Ranges', 'bytes');
+          if (m) {
+            const start = Number(m[1]);
+            const end = m[2] ? Number(m[2]) : body.length - 1;
+            res.statusCode = 206;
+            res.setHeader('Content-Range', `bytes ${start}-${end}/${body.length}`);
+            res.end(body.subarray(start, end + 1));
+          } else {
+            res.end(body);
+          }
+        } catch {
+          res.statusCode = 404;
+          res.end('not found');
+        }
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      basePort = (server.address() as { port: number }).port;
+      base = `http://127.0.0.1:${basePort}`;
+    });
+    afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+    it('reads an MP4 over http:// (not live: it has a duration)', async () => {
+      const d = new VideoDecoder(`${base}/clip.mp4`, 'h');
+      expect(await d.info()).toMatchObject({ live: false, durationMs: 2000 });
+      expect((await collect(d)).length).toBe(50);
+    });
+
+    it('resolves host names itself (the static ffmpeg segfaults on any lookup): http://localhost/', async () => {
+      const d = new VideoDecoder(`http://localhost:${basePort}/clip.mp4`, 'h');
+      expect((await collect(d)).length).toBe(50);
+    });
+
+    it('reads an HLS playlist with the http-only protocol whitelist', async () => {
+      const frames = await collect(new VideoDecoder(`${base}/hls/index.m3u8`, 'hls'));
+      expect(frames.length).toBe(50);
+    });
+
+    it('refuses an HLS playlist that points at a local file', async () => {
+      const d = new VideoDecoder(`${base}/evil.m3u8`, 'evil');
+      await expect(d.info()).rejects.toThrow(/^cannot read input 'http:\/\/127\.0\.0\.1:\d+\/evil\.m3u8': /);
+      await expect(collect(d)).rejects.toThrow();
+    });
+
+    it('maps 404 to a one-line error', async () => {
+      const d = new VideoDecoder(`${base}/missing.mp4`, 'x');
+      await expect(d.info()).rejects.toThrow(/^cannot read input 'http:\/\/127\.0\.0\.1:\d+\/missing\.mp4': HTTP 404 Not Found$/);
+    });
+  });
+});

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { LabelAnnotator, autoTextScale, labelText } from '../../../src/core/render/label-annotator.js';
+import { colorFor } from '../../../src/core/render/palette.js';
+import { measureText } from '../../../src/core/render/font.js';
+import { px, rectInstance, solidFrame } from './helpers.js';
+
+const BG: [number, number, number] = [100, 100, 100];
+
+/** Rows (y) in [y0, y1) where some pixel differs from the background. */
+function changedRows(f: Uint8Array, w: number, y0: number, y1: number): number[] {
+  const rows: number[] = [];
+  for (let y = y0; y < y1; y++) {
+    for (let x = 0; x < w; x++) {
+      const p = px(f, w, x, y);
+      if (p[0] !== BG[0] || p[1] !== BG[1] || p[2] !== BG[2]) {
+        rows.push(y);
+        break;
+      }
+    }
+  }
+  return rows;
+}
+
+describe('labelText / autoTextScale', () => {
+  it('formats "label score" and the track id', () => {
+    expect(labelText(rectInstance(4, 4, 0, 0, 1, 1, { label: 'person', score: 0.9134 }))).toBe('person 0.91');
+    expect(labelText(rectInstance(4, 4, 0, 0, 1, 1, { label: 'car', score: 0.5, trackId: 7 }))).toBe('car 0.50 #7');
+  });
+
+  it('picks a readable scale for the frame height', () => {
+    expect(autoTextScale(240)).toBe(1);
+    expect(autoTextScale(432)).toBe(2);
+    expect(autoTextScale(720)).toBe(2);
+    expect(autoTextScale(1080)).toBe(3);
+  });
+});
+
+describe('LabelAnnotator', () => {
+  it('draws a filled tag with text directly above the box', () => {
+    const W = 200, H = 120;
+    const f = solidFrame(W, H, BG);
+    const inst = rectInstance(W, H, 0, 0, 0, 0, { classId: 6, label: 'dog', score: 0.5 }, [40, 60, 120, 100]);
+    new LabelAnnotator({ textScale: 1, padding: 2 }).annotate(f, W, H, [inst]);
+    const tagH = measureText('dog 0.50', 1).height + 4;
+    const tagW = measureText('dog 0.50', 1).width + 4;
+    expect(changedRows(f, W, 0, H)).toEqual(Array.from({ length: tagH }, (_, i) => 60 - tagH + i));
+    // Background in the instance colour at the tag's corners, text in a contrasting colour inside.
+    expect(px(f, W, 40, 60 - tagH)).toEqual(colorFor(6));
+    expect(px(f, W, 40 + tagW - 1, 59)).toEqual(colorFor(6));
+    expect(px(f, W, 40 + tagW, 59)).toEqual(BG);
+    let textPixels = 0;
+    for (let y = 60 - tagH; y < 60; y++) for (let x = 40; x < 40 + tagW; x++) {
+      const p = px(f, W, x, y);
+      if (p.join() !== colorFor(6).join()) textPixels++;
+    }
+    expect(textPixels).toBeGreaterThan(20);
+  });
+
+  it('puts the tag inside the box when the box touches the top, and inside the frame on the right', () => {
+    const W = 150, H = 60;
+    const f = solidFrame(W, H, BG);
+    const inst = rectInstance(W, H, 0, 0, 0, 0, { classId: 2, label: 'traffic light', score: 0.55 }, [130, 0, 150, 40]);
+    new LabelAnnotator({ textScale: 1, padding: 1 }).annotate(f, W, H, [inst]);
+    const { width, height } = measureText('traffic light 0.55', 1);
+    expect(changedRows(f, W, 0, H)).toEqual(Array.from({ length: height + 2 }, (_, i) => i));
+    expect(px(f, W, W - 1, 0)).toEqual(colorFor(2));
+    expect(px(f, W, W - (width + 2), 0)).toEqual(colorFor(2));
+    expect(px(f, W, W - (width + 3), 0)).toEqual(BG);
+  });
+
+  it('does not throw for boxes off-frame or larger than the frame, and skips fully off-frame ones', () => {
+    const W = 50, H = 40;
+    const f = solidFrame(W, H, BG);
+    const insts = [
+      rectInstance(W, H, 0, 0, 0, 0, { label: 'far away' }, [500, 500, 600, 600]),
+      rectInstance(W, H, 0, 0, 0, 0, { label: 'nan' }, [NaN, NaN, NaN, NaN]),
+    ];
+    expect(() => new LabelAnnotator().annotate(f, W, H, insts)).not.toThrow();
+    expect(changedRows(f, W, 0, H)).toEqual([]);
+    expect(() => new LabelAnnotator().annotate(f, W, H, [rectInstance(W, H, 0, 0, 0, 0, { label: 'a very long label indeed' }, [-20, -20, 80, 80])])).not.toThrow();
+    expect(changedRows(f, W, 0, H).length).toBeGreaterThan(0);
+  });
+});

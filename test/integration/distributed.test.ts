@@ -1,0 +1,114 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { makeTestClip, probeVideo } from '../../src/core/media/test-clip.js';
+import { comparable, readJsonl, seqs } from './jsonl.js';
+import { deleteKeys, hasSharedMedia, REDIS_URL, runCli, sharedMedia, spawnCli, tempDir, testPrefix, waitForLine } from '../helpers.js';
+
+const tmp = tempDir('dist');
+const prefix = testPrefix();
+const env = { SEGSTREAM_REDIS_PREFIX: prefix, REDIS_URL };
+const clip = path.join(tmp.dir, 'clip.mp4');
+let workers: ChildProcess[] = [];
+
+/** Starts a `segstream work` process and waits until it listens for frames. */
+async function startWorker(extra: string[] = []): Promise<ChildProcess> {
+  const w = spawnCli(['work', '--score', '0.3', '--threads', '1', '--concurrency', '2', '--lock-ms', '3000', ...extra], env);
+  workers.push(w);
+  await waitForLine(w, /waiting for frames/);
+  return w;
+}
+
+async function stopWorkers(): Promise<void> {
+  await Promise.all(workers.map((w) => new Promise<void>((resolve) => {
+    if (w.exitCode !== null || w.signalCode !== null) return resolve();
+    w.once('exit', () => resolve());
+    w.kill('SIGTERM');
+  })));
+  workers = [];
+}
+
+beforeAll(async () => {
+  await makeTestClip(clip, { width: 320, height: 180, fps: '25', seconds: 3, audio: true });
+});
+afterEach(stopWorkers);
+afterAll(async () => { tmp.cleanup(); await deleteKeys(prefix); });
+
+describe('distributed: produce | work ×2 | compose as separate processes', () => {
+  it('writes the same output as the single-process run, each seq exactly once', async () => {
+    await startWorker();
+    await startWorker();
+    const out = path.join(tmp.dir, 'dist.mp4');
+    const [p, c] = await Promise.all([
+      runCli(['produce', clip, '--stream', 'gen'], { env }),
+      runCli(['compose', '--stream', 'gen', '-o', out], { env }),
+    ]);
+    expect(p.code, p.stderr).toBe(0);
+    expect(c.code, c.stderr).toBe(0);
+    const src = await probeVideo(clip);
+    const got = await probeVideo(out);
+    expect(got.frames).toBe(src.frames);
+    expect(Math.abs(got.durationMs - src.durationMs)).toBeLessThanOrEqual(1);
+    expect(got.hasAudio).toBe(true);
+    const lines = readJsonl(path.join(tmp.dir, 'dist.jsonl'));
+    expect(seqs(lines)).toEqual([...Array(src.frames).keys()]);
+
+    const single = path.join(tmp.dir, 'single.mp4');
+    const r = await runCli(['run', clip, '-o', single, '--score', '0.3', '--threads', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(comparable(lines)).toEqual(comparable(readJsonl(path.join(tmp.dir, 'single.jsonl'))));
+  });
+
+  it('loses no frame when a worker is SIGKILLed in the middle of a job', async () => {
+    const victim = await startWorker();
+    await startWorker();
+    const out = path.join(tmp.dir, 'killed.mp4');
+    const produce = runCli(['produce', clip, '--stream', 'kill'], { env });
+    const compose = runCli(['compose', '--stream', 'kill', '-o', out], { env });
+
+    // Wait until the victim holds at least one job, then kill it without warning.
+    const redis = new Redis(REDIS_URL);
+    const queue = new Queue('frames', { connection: redis, prefix });
+    let held: number[] = [];
+    const deadline = Date.now() + 60_000;
+    while (!held.length && Date.now() < deadline) {
+      const active = await queue.getActive();
+      held = active.filter((j) => j.processedBy?.endsWith(`:${victim.pid}`)).map((j) => j.data.seq as number);
+      if (!held.length) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(held.length).toBeGreaterThan(0);
+    victim.kill('SIGKILL');
+
+    const [p, c] = await Promise.all([produce, compose]);
+    await queue.close();
+    redis.disconnect();
+    expect(p.code, p.stderr).toBe(0);
+    expect(c.code, c.stderr).toBe(0);
+    const src = await probeVideo(clip);
+    const lines = readJsonl(path.join(tmp.dir, 'killed.jsonl'));
+    expect(seqs(lines)).toEqual([...Array(src.frames).keys()]);
+    for (const s of held) expect(lines[s].error, `seq ${s} held by the killed worker`).toBeUndefined();
+    expect(lines.filter((l) => l.error)).toEqual([]);
+    expect((await probeVideo(out)).frames).toBe(src.frames);
+  });
+
+  it.skipIf(!hasSharedMedia)('runs a real clip with audio (parking-lot.mp4, 12.5 fps, AAC), first 50 frames', async () => {
+    await startWorker();
+    await startWorker();
+    const out = path.join(tmp.dir, 'parking.mp4');
+    const [p, c] = await Promise.all([
+      runCli(['produce', path.join(sharedMedia, 'parking-lot.mp4'), '--stream', 'parking', '--max-frames', '50'], { env }),
+      runCli(['compose', '--stream', 'parking', '-o', out], { env }),
+    ]);
+    expect(p.code, p.stderr).toBe(0);
+    expect(c.code, c.stderr).toBe(0);
+    const got = await probeVideo(out);
+    expect(got.frames).toBe(50);
+    expect(Math.abs(got.durationMs - 50 * 80)).toBeLessThanOrEqual(1);
+    expect(got.hasAudio).toBe(true);
+    expect(got.audioCodec).toBe('aac');
+    expect(seqs(readJsonl(path.join(tmp.dir, 'parking.jsonl')))).toEqual([...Array(50).keys()]);
+  });
+});
