@@ -29,7 +29,8 @@ stock torchvision, so checkpoints and training code are the usual torchvision on
       stage2 BasicBlock 16 -> 32, /2                 stride 8   -> C3 (32 ch)
       stage3 BasicBlock 32 -> 64, /2                 stride 16  -> C4 (64 ch)
       stage4 BasicBlock 64 -> 128, /2                stride 32  -> C5 (128 ch)
-  (``blocks=(1,1,1,1)`` BasicBlocks per stage by default; channels and depth are arguments.)
+  (one BasicBlock per stage by default: ``backbone_channels`` / ``backbone_blocks`` / ``norm``
+  are build_model options; kaiming init, last norm of each block zero-initialised.)
 * FPN (torchvision FeaturePyramidNetwork + LastLevelMaxPool): 64 channels, levels
   '0','1','2','3','pool' at strides 4, 8, 16, 32, 64.
 * RPN: one anchor size per level (16, 32, 64, 128, 256 px at the 320-px working scale), aspect
@@ -47,8 +48,11 @@ stock torchvision, so checkpoints and training code are the usual torchvision on
 
 Training from scratch (a later issue) uses ``build_model()`` directly: it returns a normal
 ``torch.nn.Module`` whose ``forward(images, targets)`` returns the torchvision loss dict in
-train mode. Save ``{"model": model.state_dict(), "config": <build_model kwargs>}`` (or a plain
-state_dict) and export it with ``--weights ckpt.pt``.
+train mode. Save ``{"model": model.state_dict(), "config": model.segstream_config}`` (or a
+plain state_dict) and export it with ``--weights ckpt.pt``.
+
+``--arch maskrcnn_resnet50_fpn[_v2] --pretrained`` exports a stock COCO-pretrained torchvision
+model instead (downloads its weights once; see models/README.md).
 
 ONNX I/O formats (the TypeScript adapters select by signature)
 ---------------------------------------------------------------
@@ -105,7 +109,6 @@ from torchvision.models.detection import MaskRCNN
 from torchvision.models.detection.anchor_utils import AnchorGenerator
 from torchvision.models.detection.faster_rcnn import FastRCNNPredictor, TwoMLPHead
 from torchvision.models.detection.mask_rcnn import MaskRCNNHeads, MaskRCNNPredictor
-from torchvision.models.detection.roi_heads import paste_masks_in_image  # noqa: F401 (doc ref)
 from torchvision.models.detection.rpn import RPNHead
 from torchvision.models.detection.transform import GeneralizedRCNNTransform, resize_boxes
 from torchvision.ops import FeaturePyramidNetwork, MultiScaleRoIAlign
@@ -355,18 +358,27 @@ def load_weights(path: str, *, seed: int = 0, **overrides) -> MaskRCNN:
     """Build a model from a checkpoint: ``{"model": state_dict, "config": {...}}`` or a state_dict.
 
     ``config`` (build_model kwargs saved by the training script) rebuilds the same architecture;
-    explicit ``overrides`` (e.g. detections_per_img) win over it.
+    explicit ``overrides`` (e.g. detections_per_img) win over it. An optional ``"labels"`` list
+    (one name per class id, background first) is kept as ``model.segstream_labels`` and goes
+    into the manifest instead of the COCO names.
     """
     ckpt = torch.load(path, map_location="cpu")
     config: dict = {}
     state = ckpt
+    labels = None
     if isinstance(ckpt, dict) and "model" in ckpt and isinstance(ckpt["model"], dict):
         state = ckpt["model"]
         config = dict(ckpt.get("config") or {})
+        labels = ckpt.get("labels")
     config.update(overrides)
     num_classes = int(config.pop("num_classes", 91))
     model = build_model(num_classes, seed=seed, **config)
     model.load_state_dict(state, strict=True)
+    if labels is not None:
+        if not (isinstance(labels, (list, tuple)) and len(labels) == num_classes
+                and all(isinstance(v, str) for v in labels)):
+            raise ValueError(f"checkpoint labels must be {num_classes} strings (background first)")
+        model.segstream_labels = list(labels)  # type: ignore[attr-defined]
     return model
 
 
@@ -678,9 +690,22 @@ def sha256_file(path: str) -> str:
     return h.hexdigest()
 
 
+def manifest_labels(fmt: str, num_classes: int, custom: Optional[List[str]] = None) -> Tuple[List[str], str]:
+    """(labels, labelSpace) of an exported graph: COCO-91, the zoo's COCO-80 slice, or custom."""
+    if fmt == "zoo" and num_classes == 91 and custom is None:
+        return COCO_81, "coco80-contiguous"
+    if custom is not None:
+        return list(custom), "custom"
+    if num_classes == 91:
+        return COCO_91, "coco91"
+    return ["__background__"] + [f"class {i}" for i in range(1, num_classes)], "custom"
+
+
 def manifest_for(name: str, fmt: str, path: str, cfg: dict, *, trained: bool, detect_bias: bool,
-                 empty: bool, recipe: str, opset: int, weights: Optional[str]) -> dict:
+                 empty: bool, recipe: str, opset: int, weights: Optional[str],
+                 labels: Optional[List[str]] = None) -> dict:
     names = output_names(fmt)
+    labels, label_space = manifest_labels(fmt, cfg["num_classes"], labels)
     if fmt == "zoo":
         inp = {
             "name": "image", "dtype": "float32", "shape": [3, "height", "width"], "layout": "CHW",
@@ -692,7 +717,6 @@ def manifest_for(name: str, fmt: str, path: str, cfg: dict, *, trained: bool, de
                      "mean and zero-pads to multiples of 32. Any size that is a multiple of 32 is accepted."
                      % (cfg["min_size"], cfg["max_size"])),
         }
-        labels, label_space = COCO_81, "coco80-contiguous"
         box_coords = "xyxy in input (resized, padded) pixels"
     else:
         inp = {
@@ -703,7 +727,6 @@ def manifest_for(name: str, fmt: str, path: str, cfg: dict, *, trained: bool, de
             "note": "Any size; the graph normalises, resizes (short side %d, long <= %d) and pads itself."
                     % (cfg["min_size"], cfg["max_size"]),
         }
-        labels, label_space = COCO_91, "coco91"
         box_coords = "xyxy in input pixels"
     kind = ("torchvision %s" % cfg["arch"]) if "arch" in cfg else \
         "torchvision MaskRCNN, TinyResNet+FPN backbone (models/export_maskrcnn.py)"
@@ -732,7 +755,8 @@ def manifest_for(name: str, fmt: str, path: str, cfg: dict, *, trained: bool, de
         notes.append("UNTRAINED: random init; expect no detections.")
     if fmt == "zoo":
         notes.append("Output names are numeric (as in the real ONNX Model Zoo model): identify outputs by order "
-                     "(boxes, labels, scores, masks) and shape, not by name. Labels are contiguous COCO-80 ids.")
+                     "(boxes, labels, scores, masks) and shape, not by name."
+                     + (" Labels are contiguous COCO-80 ids." if label_space == "coco80-contiguous" else ""))
     return {
         "name": name,
         "format": fmt,
@@ -907,7 +931,8 @@ def export_one(args: argparse.Namespace) -> dict:
                        trained=bool(args.weights or args.pretrained) and not args.detect_bias and not args.empty,
                        detect_bias=args.detect_bias, empty=args.empty, recipe=_recipe(args),
                        opset=args.opset,
-                       weights=args.weights or (f"torchvision {args.arch} weights=DEFAULT" if args.pretrained else None))
+                       weights=args.weights or (f"torchvision {args.arch} weights=DEFAULT" if args.pretrained else None),
+                       labels=getattr(model, "segstream_labels", None))
     man_path = os.path.splitext(args.out)[0] + ".json"
     with open(man_path, "w") as f:
         json.dump(man, f, indent=2)

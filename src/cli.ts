@@ -16,6 +16,8 @@ import { Producer } from './producer/producer.js';
 import { FrameWorker, type FrameWorkerOptions } from './worker/frame-worker.js';
 import { newStreamId, runPipeline } from './pipeline.js';
 import { makeTestClip } from './core/media/test-clip.js';
+import { synthCommand } from './commands/synth.js';
+import { evalCommand } from './commands/eval.js';
 
 class UsageError extends Error {}
 
@@ -28,6 +30,8 @@ Usage:
   segstream work [options]                        run frames from Redis (start as many as you like)
   segstream compose --stream ID -o out.mp4        write a stream's annotated video + results
   segstream drop --stream ID                      delete a stream's keys from Redis
+  segstream synth --seed N -o clip.mp4            synthetic clip + exact COCO ground truth (clip.json)
+  segstream eval --gt gt.json --results r.jsonl   COCO mask AP, AP50, AP75, mean IoU/Dice per class
 
 Input: a video file, or an http(s)://, rtsp://, rtsps://, udp:// or rtp:// URL.
 
@@ -51,6 +55,7 @@ Decoding (run, produce):
 Output (run, compose):
   -o, --output PATH     annotated H.264 MP4
   --results PATH        JSONL results (default: the output path with .jsonl)
+  --coco PATH           also write COCO results (pycocotools loadRes list) + PATH.dataset.json
   --no-audio            do not copy the source's audio
   --preset P            x264 preset (default veryfast)   --crf N   x264 CRF (default 23)
   --no-masks | --no-boxes | --no-labels   leave parts out of the drawing
@@ -70,6 +75,7 @@ a terminal.`;
 const OPTIONS = {
   output: { type: 'string', short: 'o' },
   results: { type: 'string' },
+  coco: { type: 'string' },
   model: { type: 'string' },
   format: { type: 'string' },
   score: { type: 'string' },
@@ -150,6 +156,7 @@ function producerOptions(v: Values) {
 
 function compositorOptions(v: Values) {
   return {
+    coco: v.coco,
     audio: !v['no-audio'],
     preset: v.preset,
     crf: num(v, 'crf', { min: 0, max: 51, int: true }),
@@ -321,6 +328,9 @@ async function cmdDrop(v: Values): Promise<void> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // These two own their flags.
+  if (argv[0] === 'synth') return synthCommand(argv.slice(1));
+  if (argv[0] === 'eval') return evalCommand(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });

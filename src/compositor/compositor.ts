@@ -1,6 +1,8 @@
 import { VideoEncoder } from '../core/media/video-encoder.js';
 import { drawInstances, type DrawOptions } from '../core/render/index.js';
 import { JsonlWriter } from '../core/results/jsonl-writer.js';
+import { CocoResultsWriter } from '../core/results/coco-writer.js';
+import path from 'node:path';
 import type { Logger } from '../core/log.js';
 import { log as rootLog } from '../core/log.js';
 import type { Transport } from '../core/transport/transport.js';
@@ -12,6 +14,8 @@ export interface CompositorOptions {
   output: string;
   /** JSONL results path. Default: the output path with `.jsonl`. */
   results?: string;
+  /** Also write COCO results (a pycocotools loadRes list) here, plus `<name>.dataset.json`. */
+  coco?: string;
   /** Copy the source's audio when it has one and the compositor can read the source. Default true. */
   audio?: boolean;
   /** x264 preset. Default 'veryfast'. */
@@ -66,6 +70,7 @@ export class Compositor {
     });
     if (wantAudio && info.live) this.log.warn('live source: its audio is not carried into the output');
     const jsonl = new JsonlWriter(resultsPath);
+    const coco = this.opts.coco ? new CocoResultsWriter(this.opts.coco, { videoName: path.basename(this.opts.output) }) : null;
     let frames = 0;
     let failed = 0;
     const blank = new Uint8Array(info.width * info.height * 3);
@@ -81,12 +86,14 @@ export class Compositor {
         else drawInstances(pixels, info.width, info.height, result.instances, this.opts.draw);
         await encoder.write(pixels);
         await jsonl.write(result);
+        await coco?.write(result);
         await this.transport.ack(streamId, result.seq);
         frames++;
         hooks.onWritten?.(result);
       }
       const end = await this.transport.streamEnd(streamId);
       await jsonl.close();
+      await coco?.close();
       if (frames === 0) throw new Error(end?.error ?? `stream '${streamId}' ended with no frames`);
       await encoder.finish({
         frames,

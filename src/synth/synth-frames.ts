@@ -52,9 +52,10 @@ interface Camera {
   noise: number;
 }
 
-function makeCamera(rng: Rng, frames: number, fps: number): Camera {
-  // Periods in frames: about the clip length or a fraction of it (at least 4 s).
-  const period = (): number => Math.max(4 * fps, frames * rng.range(0.4, 1.5));
+function makeCamera(rng: Rng, fps: number): Camera {
+  // Periods of 6..20 s, in frames. Nothing depends on the clip's length, so a shorter clip is
+  // exactly the start of a longer one with the same seed.
+  const period = (): number => fps * rng.range(6, 20);
   return {
     gainAmp: rng.range(0.08, 0.22), gainPeriod: period(), gainPhase: rng.next() * 2 * Math.PI,
     contrastAmp: rng.range(0.05, 0.18), contrastPeriod: period(), contrastPhase: rng.next() * 2 * Math.PI,
@@ -83,7 +84,7 @@ export function* synthFrames(options: SynthOptions): Generator<SynthFrame> {
     maxObjects: o.maxObjects,
   });
   const bg = new Background(new Rng(o.seed, STREAM_BACKGROUND), W, H, o.fps);
-  const cam = makeCamera(new Rng(o.seed, STREAM_LIGHTING), o.frames, o.fps);
+  const cam = makeCamera(new Rng(o.seed, STREAM_LIGHTING), o.fps);
   const noiseRng = new Rng(o.seed, STREAM_NOISE);
   const noiseLut = gaussianTable(cam.noise);
 

@@ -23,6 +23,15 @@ describe('synthFrames / synthGroundTruth', () => {
     expect(digest(run(8))[0]).not.toBe(d7[0]);
   });
 
+  it('a shorter clip is exactly the start of a longer one with the same seed', () => {
+    const short = [...synthFrames({ seed: 9, frames: 8 })];
+    const long = [...synthFrames({ seed: 9, frames: 20 })].slice(0, 8);
+    expect(short.map((f) => sha(f.rgb))).toEqual(long.map((f) => sha(f.rgb)));
+    const gtShort = synthGroundTruth({ seed: 9, frames: 8 });
+    const gtLong = synthGroundTruth({ seed: 9, frames: 20 });
+    expect(gtShort.annotations).toEqual(gtLong.annotations.filter((a) => a.image_id <= 8));
+  });
+
   it('frames have the right size, timing and ids', () => {
     const frames = [...synthFrames({ seed: 3, frames: 12, width: 160, height: 120, fps: 25 })];
     expect(frames.map((f) => f.seq)).toEqual([...Array(12).keys()]);

@@ -102,7 +102,10 @@ export class VideoDecoder {
   private ready: { rgb: Buffer; ptsMs: number }[] = [];
   private waiters: Waiter[] = [];
 
+  /** Frames handed to the consumer. */
   private produced = 0;
+  /** Frames ffmpeg wrote (delivered, waiting, or dropped). */
+  private decoded = 0;
   private dropped = 0;
   private lastDecodedPtsMs: number | null = null;
   private firstPtsMs: number | null = null;
@@ -194,6 +197,8 @@ export class VideoDecoder {
   /** Kills ffmpeg (SIGTERM, SIGKILL after a grace period). Idempotent; safe before start. */
   close(): void {
     if (!this.finished) this.closedByUser = true;
+    this.ready.length = 0; // free the frames nobody will take
+    this.rawFrames.length = 0;
     if (this.child) {
       stopChild(this.child, this.opts.killGraceMs);
     } else if (!this.finished) {
@@ -326,6 +331,8 @@ export class VideoDecoder {
       for (const c of early) this.onStdout(c);
       if (this.pausedForHeader) {
         this.pausedForHeader = false;
+        this.lastProgress = Date.now();
+        if (!this.pausedForConsumer) this.child?.stdout?.resume();
         this.updateFlow();
       }
     }
@@ -399,6 +406,7 @@ export class VideoDecoder {
       ptsMs = this.lastDecodedPtsMs === null ? 0 : this.lastDecodedPtsMs + step;
     }
     this.lastDecodedPtsMs = ptsMs;
+    this.decoded++;
     const w = this.waiters.shift();
     if (w) {
       w.resolve({ done: false, value: this.deliver(rgb, ptsMs) });
@@ -502,7 +510,7 @@ export class VideoDecoder {
         }),
       );
       return;
-    } else if (this.produced === 0) {
+    } else if (this.decoded === 0) {
       this.reason = 'error';
       this.fatal =
         code === 0 && this.frameSize > 0
@@ -531,14 +539,13 @@ export class VideoDecoder {
     } else if (this.sawPartialFile || partialBytes > 0) {
       this.reason = 'error';
       const dur = this.header.input.durationMs;
+      const last = this.lastDecodedPtsMs;
       const upTo =
-        this.lastPtsMs !== null && dur !== null
-          ? `, up to ${(this.lastPtsMs / 1000).toFixed(2)} s of ${(dur / 1000).toFixed(2)} s`
-          : '';
-      this.endError = `input '${this.display()}' is truncated or corrupt (partial file): decoded ${this.produced} frame(s)${upTo}`;
+        last !== null && dur !== null ? `, up to ${(last / 1000).toFixed(2)} s of ${(dur / 1000).toFixed(2)} s` : '';
+      this.endError = `input '${this.display()}' is truncated or corrupt (partial file): decoded ${this.decoded} frame(s)${upTo}`;
     } else {
       this.reason =
-        this.opts.maxFrames !== undefined && this.produced >= this.opts.maxFrames ? 'maxFrames' : 'eof';
+        this.opts.maxFrames !== undefined && this.decoded >= this.opts.maxFrames ? 'maxFrames' : 'eof';
     }
     this.finish();
   }

@@ -19,7 +19,7 @@
  * used because raw h264 carries no PTS (every B-frame muxes as "pts has no value", out of order):
  * hence `-bf 0`.
  */
-import { mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -133,7 +133,13 @@ export class VideoEncoder {
           return;
         }
         // EPIPE: ffmpeg died; its stderr explains why once it has closed.
-        void this.closed!.then(() => reject(this.failure ?? this.encodeError(`write failed (${err.message})`)));
+        void this.closed!.then(() =>
+          reject(
+            this.state === 'aborted'
+              ? new MediaError('ENCODE_FAILED', `encoding '${this.output}' was aborted`)
+              : (this.failure ?? this.encodeError(`write failed (${err.message})`)),
+          ),
+        );
       });
     });
     this.written++;
@@ -171,6 +177,7 @@ export class VideoEncoder {
 
       // (c) mux, with audio when it can be had.
       const audio = await this.audioPlan(durationS);
+      mkdirSync(path.dirname(this.output), { recursive: true });
       this.partialOut = path.join(path.dirname(this.output), `.${path.basename(this.output)}.${process.pid}.partial.mp4`);
       const mux = async (withAudio: boolean) => {
         const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-y',

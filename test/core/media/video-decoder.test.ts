@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ffmpegPath } from '../../../src/core/media/ffmpeg-path.js';
-import { liveMediaChildren } from '../../../src/core/media/process.js';
+import { killAllMediaChildren, liveMediaChildren } from '../../../src/core/media/process.js';
 import { makeTestClip } from '../../../src/core/media/test-clip.js';
 import { VideoDecoder, type DecodedFrame } from '../../../src/core/media/video-decoder.js';
 import { alive, freePort, tempDir, waitFor } from './media-helpers.js';
@@ -72,6 +72,24 @@ describe('VideoDecoder', () => {
     expect(d.end().error).toBeUndefined();
   });
 
+  it('copes with frame bytes arriving before the header that gives their size (stderr delayed)', async () => {
+    // A wrapper that holds ffmpeg's stderr back 300 ms: stdout overtakes the `Output #0` line.
+    const wrapper = tmp.file('slow-stderr-ffmpeg.sh');
+    writeFileSync(wrapper, `#!/bin/bash\nexec ${JSON.stringify(ffmpegPath())} "$@" 2> >(sleep 0.3; exec cat >&2)\n`);
+    chmodSync(wrapper, 0o755);
+    const saved = process.env['FFMPEG_PATH'];
+    process.env['FFMPEG_PATH'] = wrapper;
+    try {
+      const d = new VideoDecoder(clip25, 'race', { stallTimeoutMs: 5000 });
+      const frames = await collect(d);
+      expect(frames.length).toBe(50);
+      expect(frames.map((f) => f.ptsMs)).toEqual([...Array(50).keys()].map((k) => k * 40));
+    } finally {
+      if (saved === undefined) delete process.env['FFMPEG_PATH'];
+      else process.env['FFMPEG_PATH'] = saved;
+    }
+  });
+
   it('reports audio presence and codec', async () => {
     const d = new VideoDecoder(clipAudio, 'a');
     const info = await d.info();
@@ -99,6 +117,22 @@ describe('VideoDecoder', () => {
       n++;
     }
     expect(n).toBe(300);
+  });
+
+  it('dropOldest (live mode): never pauses ffmpeg, drops the oldest frames, keeps seq contiguous', async () => {
+    const d = new VideoDecoder(clip25, 'live', { dropOldest: true, bufferFrames: 3 });
+    const got: DecodedFrame[] = [];
+    for await (const f of d.frames()) {
+      got.push(f);
+      expect(d.stats().paused).toBe(false);
+      await new Promise((r) => setTimeout(r, 40)); // slower than ffmpeg
+    }
+    const end = d.end();
+    expect(end.dropped).toBeGreaterThan(0);
+    expect(end.frames + end.dropped).toBe(50);
+    expect(got.map((f) => f.seq)).toEqual([...Array(got.length).keys()]);
+    for (let i = 1; i < got.length; i++) expect(got[i]!.ptsMs).toBeGreaterThan(got[i - 1]!.ptsMs);
+    expect(got.at(-1)!.ptsMs).toBe(1960); // the newest frames survive
   });
 
   it('kills ffmpeg when the consumer breaks out early', async () => {
@@ -130,6 +164,19 @@ describe('VideoDecoder', () => {
     expect(await waitFor(() => !alive(pid) && liveMediaChildren() === before, 3000)).toBe(true);
   });
 
+  it('killAllMediaChildren() (the process exit hook) kills running decoders', async () => {
+    const d = new VideoDecoder(clipLong, 'k');
+    await d.info();
+    const pid = d.pid;
+    expect(alive(pid)).toBe(true);
+    killAllMediaChildren();
+    expect(await waitFor(() => !alive(pid), 2000)).toBe(true);
+    // killed by SIGKILL, not by close(): an error (thrown if no frame had been decoded yet)
+    await (async () => { for await (const _ of d.frames()) void _; })().catch(() => undefined);
+    expect(d.end().reason).toBe('error');
+    expect(d.end().error).toMatch(/SIGKILL/);
+  });
+
   it('decodes a live UDP MPEG-TS stream (udp://) and marks it live', async () => {
     const port = await freePort();
     const d = new VideoDecoder(`udp://127.0.0.1:${port}`, 'udp', { maxFrames: 20, stallTimeoutMs: 8000 });
@@ -152,7 +199,10 @@ describe('VideoDecoder', () => {
     let server: http.Server;
     let base = '';
     let basePort = 0;
+    let flakyDropped = false;
+    const clipLongFs = tmp.file('long-fs.mp4');
     beforeAll(async () => {
+      await makeTestClip(clipLongFs, { width: 320, height: 180, fps: 25, seconds: 8, faststart: true });
       const hls = tmp.file('hls');
       const { mkdirSync } = await import('node:fs');
       mkdirSync(hls);
@@ -165,7 +215,19 @@ describe('VideoDecoder', () => {
           res.end(`#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\nfile://${clip25}\n#EXT-X-ENDLIST\n`);
           return;
         }
-        const file = url === '/clip.mp4' ? clip25 : url.startsWith('/hls/') ? path.join(hls, path.basename(url)) : null;
+        if (url === '/flaky.mp4' && !flakyDropped) {
+          flakyDropped = true;
+          const body = readFileSync(clipLongFs);
+          res.setHeader('Accept-Ranges', 'bytes');
+          if (req.headers.range) {
+            res.statusCode = 206;
+            res.setHeader('Content-Range', `bytes 0-${body.length - 1}/${body.length}`);
+          }
+          res.setHeader('Content-Length', body.length);
+          res.write(body.subarray(0, Math.floor(body.length / 3)), () => res.destroy()); // connection lost mid-file
+          return;
+        }
+        const file = url === '/clip.mp4' ? clip25 : url === '/flaky.mp4' ? clipLongFs : url.startsWith('/hls/') ? path.join(hls, path.basename(url)) : null;
         try {
           if (!file) throw new Error('404');
           const body = readFileSync(file);
@@ -196,6 +258,14 @@ describe('VideoDecoder', () => {
       const d = new VideoDecoder(`${base}/clip.mp4`, 'h');
       expect(await d.info()).toMatchObject({ live: false, durationMs: 2000 });
       expect((await collect(d)).length).toBe(50);
+    });
+
+    it('reconnects (Range request) when the server drops the connection mid-file', async () => {
+      const d = new VideoDecoder(`${base}/flaky.mp4`, 'flaky');
+      const frames = await collect(d);
+      expect(flakyDropped).toBe(true);
+      expect(frames.length).toBe(200);
+      expect(d.end().error).toBeUndefined();
     });
 
     it('resolves host names itself (the static ffmpeg segfaults on any lookup): http://localhost/', async () => {
