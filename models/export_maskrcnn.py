@@ -8,8 +8,12 @@ Run with Debian's interpreter (torch 1.13 / torchvision 0.14 / onnx 1.12):
 or one model at a time (the exact per-file commands are written into each sidecar manifest's
 "recipe" field and listed in models/README.md):
 
-    /usr/bin/python3 models/export_maskrcnn.py --format torchvision-28 --detect-bias \\
-        --name segstream-maskrcnn-tiny --out models/segstream-maskrcnn-tiny.onnx
+    /usr/bin/python3 models/export_maskrcnn.py --format torchvision --detect-bias \\
+        --name tiny-full --out test/fixtures/models/tiny-full.onnx
+
+The bundled ``models/segstream-maskrcnn-tiny.onnx`` is TRAINED: ``models/train_maskrcnn.py`` trains
+it from scratch on synthetic clips and this script exports the committed checkpoint
+(``--weights models/segstream-maskrcnn-tiny.pt``; see models/MODEL_CARD.md).
 
 Nothing is downloaded: every model starts from a deterministic random initialisation
 (``torch.manual_seed(--seed)``), optionally replaced by a trained checkpoint (``--weights``).
@@ -379,7 +383,33 @@ def load_weights(path: str, *, seed: int = 0, **overrides) -> MaskRCNN:
                 and all(isinstance(v, str) for v in labels)):
             raise ValueError(f"checkpoint labels must be {num_classes} strings (background first)")
         model.segstream_labels = list(labels)  # type: ignore[attr-defined]
+    if isinstance(ckpt, dict) and "model" in ckpt:
+        model.segstream_training = training_summary(ckpt)  # type: ignore[attr-defined]
     return model
+
+
+def training_summary(ckpt: dict) -> Optional[dict]:
+    """What a models/train_maskrcnn.py checkpoint records about its training (manifest "training")."""
+    args = ckpt.get("args")
+    if not isinstance(args, dict):
+        return None
+    skip = {"probe", "log_every", "ckpt_every", "clips_dir", "out_dir"}
+    flags = []
+    for k, v in args.items():
+        if k in skip or v is None or v is False or (k in ("max_minutes", "time_budget_min") and not v):
+            continue
+        flags += ["--" + k.replace("_", "-"), str(v)]
+    return {
+        "script": "models/train_maskrcnn.py",
+        "recipe": " ".join(["/usr/bin/python3", "models/train_maskrcnn.py", "--out-dir", "DIR"] + flags),
+        "seeds": args.get("seeds"),
+        "framesPerClip": args.get("frames"),
+        "iterations": ckpt.get("iter"),
+        "batch": args.get("batch"),
+        "wallClockSeconds": round(float(ckpt["elapsed_s"]), 1) if "elapsed_s" in ckpt else None,
+        "cpuSeconds": round(float(ckpt["cpu_s"]), 1) if "cpu_s" in ckpt else None,
+        "finalLoss": {k: round(float(v), 4) for k, v in (ckpt.get("loss") or {}).items()},
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -703,7 +733,7 @@ def manifest_labels(fmt: str, num_classes: int, custom: Optional[List[str]] = No
 
 def manifest_for(name: str, fmt: str, path: str, cfg: dict, *, trained: bool, detect_bias: bool,
                  empty: bool, recipe: str, opset: int, weights: Optional[str],
-                 labels: Optional[List[str]] = None) -> dict:
+                 labels: Optional[List[str]] = None, training: Optional[dict] = None) -> dict:
     names = output_names(fmt)
     labels, label_space = manifest_labels(fmt, cfg["num_classes"], labels)
     if fmt == "zoo":
@@ -753,11 +783,15 @@ def manifest_for(name: str, fmt: str, path: str, cfg: dict, *, trained: bool, de
         notes.append("UNTRAINED: random init, background logit +10: returns N = 0 detections on any image.")
     if not trained and not detect_bias and not empty:
         notes.append("UNTRAINED: random init; expect no detections.")
+    if trained and training:
+        notes.append("TRAINED from scratch by models/train_maskrcnn.py on segstream synthetic clips (seeds %s), "
+                     "classes: %s. Synthetic shapes only (not COCO). See models/MODEL_CARD.md."
+                     % (training.get("seeds"), ", ".join(labels[1:])))
     if fmt == "zoo":
         notes.append("Output names are numeric (as in the real ONNX Model Zoo model): identify outputs by order "
                      "(boxes, labels, scores, masks) and shape, not by name."
                      + (" Labels are contiguous COCO-80 ids." if label_space == "coco80-contiguous" else ""))
-    return {
+    man = {
         "name": name,
         "format": fmt,
         "labels": labels,
@@ -779,6 +813,23 @@ def manifest_for(name: str, fmt: str, path: str, cfg: dict, *, trained: bool, de
         "bytes": os.path.getsize(path),
         "exporter": {"torch": torch.__version__, "torchvision": torchvision.__version__},
     }
+    if training:
+        man["training"] = training
+        man["trainingSeeds"] = _expand_seeds(training.get("seeds"))
+    return man
+
+
+def _expand_seeds(spec) -> List[int]:
+    """'1000-1119,1500' -> [1000, ..., 1119, 1500] (the synth seeds a model was trained on)."""
+    out: List[int] = []
+    for part in str(spec or "").split(","):
+        part = part.strip()
+        if "-" in part:
+            a, b = part.split("-")
+            out += list(range(int(a), int(b) + 1))
+        elif part:
+            out.append(int(part))
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -818,7 +869,10 @@ SCRIPT = "models/export_maskrcnn.py"
 
 #: The committed files: (name, format, out path, extra args).
 ALL_TARGETS = [
-    ("segstream-maskrcnn-tiny", "torchvision-28", "models/segstream-maskrcnn-tiny.onnx", ["--detect-bias"]),
+    # The bundled model is TRAINED (models/train_maskrcnn.py, see models/MODEL_CARD.md); --all
+    # re-exports it from the committed checkpoint. The fixtures below stay untrained.
+    ("segstream-maskrcnn-tiny", "torchvision-28", "models/segstream-maskrcnn-tiny.onnx",
+     ["--weights", "models/segstream-maskrcnn-tiny.pt"]),
     ("tiny-full", "torchvision", "test/fixtures/models/tiny-full.onnx", ["--detect-bias"]),
     ("tiny-zoo", "zoo", "test/fixtures/models/tiny-zoo.onnx", ["--detect-bias"]),
     ("tiny-empty", "torchvision-28", "test/fixtures/models/tiny-empty.onnx", ["--empty"]),
@@ -850,7 +904,7 @@ def _recipe(args: argparse.Namespace) -> str:
     if args.empty:
         parts.append("--empty")
     if args.weights:
-        parts += ["--weights", args.weights]
+        parts += ["--weights", _rel(args.weights)]
     if args.seed != 0:
         parts += ["--seed", str(args.seed)]
     if args.opset != 11:
@@ -932,7 +986,8 @@ def export_one(args: argparse.Namespace) -> dict:
                        detect_bias=args.detect_bias, empty=args.empty, recipe=_recipe(args),
                        opset=args.opset,
                        weights=args.weights or (f"torchvision {args.arch} weights=DEFAULT" if args.pretrained else None),
-                       labels=getattr(model, "segstream_labels", None))
+                       labels=getattr(model, "segstream_labels", None),
+                       training=getattr(model, "segstream_training", None))
     man_path = os.path.splitext(args.out)[0] + ".json"
     with open(man_path, "w") as f:
         json.dump(man, f, indent=2)
@@ -970,6 +1025,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.all:
         root = _repo_root()
         for name, fmt, out, extra in ALL_TARGETS:
+            extra = [os.path.join(root, a) if a.endswith(".pt") else a for a in extra]
             main(["--format", fmt, "--name", name, "--out", os.path.join(root, out)] + extra)
         for path in write_signature_fixtures(os.path.join(root, "test/fixtures/models")):
             print(f"wrote {_rel(path)}")

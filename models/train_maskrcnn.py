@@ -82,16 +82,16 @@ MODEL_CONFIG = dict(
     representation_size=192,
     mask_layers=(64, 64),
     mask_dim_reduced=64,
-    rpn_pre_nms_top_n_train=600,
-    rpn_post_nms_top_n_train=300,
+    rpn_pre_nms_top_n_train=400,
+    rpn_post_nms_top_n_train=200,
     rpn_pre_nms_top_n_test=300,
     rpn_post_nms_top_n_test=100,
-    box_batch_size_per_image=128,
+    box_batch_size_per_image=64,
     box_score_thresh=0.05,
     box_nms_thresh=0.5,
     detections_per_img=50,
 )
-TRAIN_MIN_SIZES = (208, 224, 240, 256, 272)
+TRAIN_MIN_SIZES = (224, 240, 256)
 
 
 # ------------------------------------------------------------------------------------------
@@ -246,14 +246,17 @@ def main(argv=None) -> int:
     p.add_argument("--height", type=int, default=240)
     p.add_argument("--fps", type=float, default=10)
     p.add_argument("--iters", type=int, default=2400)
-    p.add_argument("--batch", type=int, default=4)
+    p.add_argument("--batch", type=int, default=2)
     p.add_argument("--lr", type=float, default=2e-3)
-    p.add_argument("--warmup", type=int, default=150)
+    p.add_argument("--warmup", type=int, default=100)
     p.add_argument("--seed", type=int, default=0, help="torch / numpy seed")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--ckpt-every", type=int, default=100)
     p.add_argument("--log-every", type=int, default=10)
     p.add_argument("--max-minutes", type=float, default=0, help="stop early (saving final.pt) after this long; 0 = off")
+    p.add_argument("--time-budget-min", type=float, default=0,
+                   help="time-based schedule: the lr schedule's progress is max(it/iters, elapsed/budget) and "
+                        "training ends when it reaches 1 (uses a loaded machine fully; 0 = iteration-based)")
     p.add_argument("--probe", type=int, default=0, help="only time this many iterations and exit")
     args = p.parse_args(argv)
 
@@ -304,8 +307,16 @@ def main(argv=None) -> int:
     avg: dict = {}
     it = 0
     for it in range(total):
+        sched_it = it
+        if args.time_budget_min and not args.probe:
+            frac = (time.time() - t_train) / (args.time_budget_min * 60)
+            if frac >= 1.0:
+                say(f"time budget reached after {it} iterations")
+                it -= 1
+                break
+            sched_it = max(it, args.warmup + int(frac * (args.iters - args.warmup))) if it >= args.warmup else it
         for g in opt.param_groups:
-            g["lr"] = lr_at(it, args.lr, args.warmup, args.iters)
+            g["lr"] = lr_at(sched_it, args.lr, args.warmup, args.iters)
         batch = [sampler.sample() for _ in range(args.batch)]
         losses = model([b[0] for b in batch], [b[1] for b in batch])
         loss = sum(losses.values())

@@ -15,7 +15,7 @@ import { Compositor, defaultResultsPath } from './compositor/compositor.js';
 import { Producer } from './producer/producer.js';
 import { FrameWorker, type FrameWorkerOptions } from './worker/frame-worker.js';
 import { newStreamId, runPipeline } from './pipeline.js';
-import { makeTestClip } from './core/media/test-clip.js';
+import { writeSynthClip } from './synth/index.js';
 import { synthCommand } from './commands/synth.js';
 import { evalCommand } from './commands/eval.js';
 
@@ -24,7 +24,7 @@ class UsageError extends Error {}
 const HELP = `segstream — streaming video instance segmentation
 
 Usage:
-  segstream demo [-o DIR]                         generate a short clip and annotate it (no Redis)
+  segstream demo [-o DIR]                         annotate a generated 10 s clip with the bundled model (no Redis)
   segstream run <input> -o out.mp4 [options]      producer + worker + compositor in one process
   segstream produce <input> --stream ID [options] decode a source into Redis
   segstream work [options]                        run frames from Redis (start as many as you like)
@@ -234,8 +234,9 @@ async function cmdDemo(v: Values): Promise<void> {
   const dir = v.output ?? 'segstream-demo';
   mkdirSync(dir, { recursive: true });
   const clip = path.join(dir, 'input.mp4');
-  log.info('generating a 4 s demo clip', { clip });
-  await makeTestClip(clip, { width: 640, height: 360, fps: '25', seconds: 4, audio: true });
+  // A synthetic clip of the shapes the bundled model was trained on, with its ground truth.
+  log.info('generating a 10 s synthetic demo clip', { clip });
+  await writeSynthClip(clip, { seed: 7, frames: 100, fps: 10 });
   const output = path.join(dir, 'annotated.mp4');
   const s = await runPipeline({
     input: clip,
@@ -245,6 +246,7 @@ async function cmdDemo(v: Values): Promise<void> {
     compositor: compositorOptions(v),
   });
   printSummary(s, s.wallMs);
+  process.stderr.write(`ground truth in ${path.join(dir, 'input.json')}: segstream eval --gt ${path.join(dir, 'input.json')} --results ${s.results}\n`);
 }
 
 async function cmdProduce(positionals: string[], v: Values): Promise<void> {

@@ -76,3 +76,19 @@ export function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs = 60
     child.stderr!.on('data', onData);
   });
 }
+
+/**
+ * A synthetic clip (shapes the bundled model knows, with ground truth in `<name>.json`) with a sine
+ * audio track muxed in, so one clip exercises detections, timing and audio together.
+ */
+export async function makeSynthClipWithAudio(out: string, opts: { seed: number; frames: number; fps?: number }): Promise<void> {
+  const { writeSynthClip } = await import('../src/synth/index.js');
+  const { ffmpegPath } = await import('../src/core/media/ffmpeg-path.js');
+  const { execFileSync } = await import('node:child_process');
+  const silent = out.replace(/\.mp4$/, '.noaudio.mp4');
+  await writeSynthClip(silent, { seed: opts.seed, frames: opts.frames, fps: opts.fps ?? 10 });
+  execFileSync(ffmpegPath(), ['-v', 'error', '-i', silent, '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+    '-map', '0:v', '-map', '1:a', '-c:v', 'copy', '-c:a', 'aac', '-shortest', '-y', out]);
+  const { renameSync } = await import('node:fs');
+  renameSync(silent.replace(/\.mp4$/, '.json'), out.replace(/\.mp4$/, '.json'));
+}

@@ -95,9 +95,15 @@ export class Progress {
   }
 
   stop(): void {
+    const wasRunning = this.timer !== null;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    if (this.tty) {
+    if (!this.tty) {
+      // A last line with the final counts, so short runs are in the logs too.
+      if (wasRunning) this.report();
+      return;
+    }
+    if (wasRunning) {
       this.report();
       process.stderr.write('\n');
       this.lastLine = '';

@@ -1,4 +1,5 @@
 import { VideoDecoder } from '../core/media/video-decoder.js';
+import { classifySource } from '../core/media/source.js';
 import type { Logger } from '../core/log.js';
 import { log as rootLog } from '../core/log.js';
 import type { Transport } from '../core/transport/transport.js';
@@ -35,7 +36,11 @@ export class Producer {
   }
 
   async run(hooks: ProducerHooks = {}): Promise<StreamEnd> {
+    // A paused RTSP/UDP reader loses packets or stalls: live sources drop their oldest undelivered
+    // frame instead of waiting for the pipeline, and every drop is counted.
+    const live = classifySource(this.opts.source).live === true;
     const decoder = new VideoDecoder(this.opts.source, this.opts.streamId, {
+      dropOldest: live,
       fps: this.opts.fps,
       maxFrames: this.opts.maxFrames,
       stallTimeoutMs: this.opts.stallTimeoutMs,
@@ -65,7 +70,9 @@ export class Producer {
         frames++;
         hooks.onFrame?.(f.seq);
       }
-      error = decoder.end().error;
+      const summary = decoder.end();
+      error = summary.error;
+      if (summary.dropped) this.log.warn(`dropped ${summary.dropped} frame(s): the pipeline was slower than the live source`, { dropped: summary.dropped });
     } catch (err) {
       error = (err as Error).message;
     } finally {

@@ -3,9 +3,9 @@ import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { makeTestClip, probeVideo } from '../../src/core/media/test-clip.js';
+import { probeVideo } from '../../src/core/media/test-clip.js';
 import { comparable, readJsonl, seqs } from './jsonl.js';
-import { deleteKeys, hasSharedMedia, REDIS_URL, runCli, sharedMedia, spawnCli, tempDir, testPrefix, waitForLine } from '../helpers.js';
+import { deleteKeys, hasSharedMedia, makeSynthClipWithAudio, REDIS_URL, runCli, sharedMedia, spawnCli, tempDir, testPrefix, waitForLine } from '../helpers.js';
 
 const tmp = tempDir('dist');
 const prefix = testPrefix();
@@ -31,7 +31,7 @@ async function stopWorkers(): Promise<void> {
 }
 
 beforeAll(async () => {
-  await makeTestClip(clip, { width: 320, height: 180, fps: '25', seconds: 3, audio: true });
+  await makeSynthClipWithAudio(clip, { seed: 12, frames: 40 });
 });
 afterEach(stopWorkers);
 afterAll(async () => { tmp.cleanup(); await deleteKeys(prefix); });
@@ -54,6 +54,7 @@ describe('distributed: produce | work ×2 | compose as separate processes', () =
     expect(got.hasAudio).toBe(true);
     const lines = readJsonl(path.join(tmp.dir, 'dist.jsonl'));
     expect(seqs(lines)).toEqual([...Array(src.frames).keys()]);
+    expect(lines.filter((l) => l.instances.length > 0).length).toBeGreaterThan(src.frames * 0.8);
 
     const single = path.join(tmp.dir, 'single.mp4');
     const r = await runCli(['run', clip, '-o', single, '--score', '0.3', '--threads', '1']);

@@ -53,6 +53,7 @@ const clip = path.join(tmp.dir, 'labelled-frames.mp4');
 const out = path.join(tmp.dir, 'out.mp4');
 const select = `select=${frames.map((f) => `eq(n\\,${f.seq})`).join('+')}`;
 let lines: JsonlLine[] = [];
+afterAll(() => tmp.cleanup()); // top level: also removes the (empty) temp dir when the suite is skipped
 
 const persons = (l: JsonlLine) => l.instances.filter((i) => i.label === 'person' && i.score >= SCORE);
 const describeFound = (l: JsonlLine) => persons(l).map((p) => `person ${p.score.toFixed(2)} [${p.box.map(Math.round).join(',')}]`).join('; ') || 'no person';
@@ -75,7 +76,6 @@ describe.skipIf(!hasSharedMedia || !hasYolo)(
       expect(r.code, r.stderr).toBe(0);
       lines = readJsonl(out.replace(/\.mp4$/, '.jsonl'));
     }, 90_000);
-    afterAll(() => tmp.cleanup());
 
     it('segments every labelled frame once, in order, at the source size', () => {
       expect(lines.map((l) => l.seq)).toEqual(frames.map((_, i) => i));

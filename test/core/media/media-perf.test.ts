@@ -10,7 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { runFfmpeg } from '../../../src/core/media/run-ffmpeg.js';
 import { makeTestClip, probeVideo } from '../../../src/core/media/test-clip.js';
 import { VideoDecoder, type DecodedFrame } from '../../../src/core/media/video-decoder.js';
@@ -18,8 +18,6 @@ import { VideoEncoder } from '../../../src/core/media/video-encoder.js';
 import { sharedMedia, tempDir } from './media-helpers.js';
 
 const enabled = process.env['SEGSTREAM_MEDIA_BENCH'] === '1';
-const tmp = tempDir('perf');
-afterAll(() => tmp.cleanup());
 
 /** CPU ms used by children this process has reaped (Linux). */
 function childCpuMs(): number {
@@ -36,6 +34,8 @@ function nodeMs(u: NodeJS.CpuUsage): number {
 
 describe.skipIf(!enabled)('media per-frame cost at 1280x720', () => {
   it('decode, encode, and both pipelined', async () => {
+    const tmp = tempDir('perf');
+    onTestFinished(() => tmp.cleanup());
     const src = tmp.file('720p.mp4');
     const bottles = path.join(sharedMedia, 'bottles.mp4');
     if (existsSync(bottles)) {

@@ -1,0 +1,246 @@
+/**
+ * Pulls real RTSP from a GStreamer RTSP server on loopback (test/fixtures/rtsp/serve.py, which
+ * re-streams an MP4's H.264 without re-encoding, in real time, from the start for each client).
+ * Needs Debian's python3-gi, gir1.2-gst-rtsp-server-1.0 and gstreamer1.0-plugins-good/-base
+ * (.ci/run installs them); skipped with a message when /usr/bin/python3 cannot load them.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { makeTestClip, probeVideo } from '../../src/core/media/test-clip.js';
+import { readJsonl, seqs } from './jsonl.js';
+import { deleteKeys, fixtureModel, REDIS_URL, repoRoot, runCli, spawnCli, tempDir, testPrefix, waitForLine } from '../helpers.js';
+
+const PYTHON = '/usr/bin/python3';
+const SERVE = path.join(repoRoot, 'test', 'fixtures', 'rtsp', 'serve.py');
+// Inference is not what is tested here: the smallest fixture model keeps the file fast.
+const MODEL = fixtureModel('tiny-empty.onnx');
+
+/** Why the RTSP server cannot run here, or null when it can. */
+function rtspServerMissing(): string | null {
+  const probe = [
+    'import gi',
+    'gi.require_version("Gst", "1.0")',
+    'gi.require_version("GstRtspServer", "1.0")',
+    'from gi.repository import Gst, GstRtspServer',
+    'Gst.init(None)',
+    'missing = [e for e in ("filesrc", "qtdemux", "h264parse", "rtph264pay") if Gst.ElementFactory.find(e) is None]',
+    'assert not missing, "missing GStreamer elements: " + ", ".join(missing)',
+  ].join('\n');
+  const r = spawnSync(PYTHON, ['-c', probe], { encoding: 'utf8', timeout: 30_000 });
+  if (r.error) return `${PYTHON}: ${r.error.message}`;
+  if (r.status !== 0) return (r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`).trim();
+  return null;
+}
+
+const missing = rtspServerMissing();
+if (missing) {
+  console.warn(
+    `[segstream tests] RTSP tests SKIPPED: ${PYTHON} cannot run a GStreamer RTSP server (${missing}); ` +
+      'install gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-plugins-good gstreamer1.0-plugins-base (see .ci/run)',
+  );
+}
+
+const tmp = tempDir('rtsp');
+const f = (name: string): string => path.join(tmp.dir, name);
+const clip = f('clip.mp4'); // 25 fps: timing checks
+const slowClip = f('slow.mp4'); // 5 fps, 20 s: few frames to infer before the server goes away
+const prefix = testPrefix();
+const env = { SEGSTREAM_REDIS_PREFIX: prefix, REDIS_URL };
+
+interface RtspServer { url: string; child: ChildProcess }
+let servers: ChildProcess[] = [];
+let workers: ChildProcess[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts serve.py on a free loopback port and waits for its READY line. */
+async function startServer(file: string): Promise<RtspServer> {
+  const port = await freePort();
+  // stdin stays an open pipe: the server exits when it closes, should this process die first.
+  const child = spawn(PYTHON, [SERVE, file, String(port), '/test'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  servers.push(child);
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`RTSP server gave no READY line in 15 s:\n${err}`)), 15_000);
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /^READY (\S+)$/m.exec(out);
+      if (m) { clearTimeout(timer); resolve(m[1]!); }
+    });
+    child.once('exit', (code, sig) => { clearTimeout(timer); reject(new Error(`RTSP server exited (${code ?? sig}) before READY:\n${err}`)); });
+  });
+  return { url, child };
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** SIGKILL (after SIGCONT, for one stopped on purpose) and wait: no stray servers. */
+async function killAll(list: ChildProcess[]): Promise<void> {
+  await Promise.all(list.map(async (c) => {
+    if (c.exitCode !== null || c.signalCode !== null) return;
+    c.kill('SIGCONT');
+    c.kill('SIGKILL');
+    await exited(c);
+  }));
+}
+
+async function stopWorkers(): Promise<void> {
+  await Promise.all(workers.map(async (w) => {
+    if (w.exitCode !== null || w.signalCode !== null) return;
+    w.kill('SIGTERM');
+    const t = setTimeout(() => w.kill('SIGKILL'), 15_000);
+    await exited(w);
+    clearTimeout(t);
+  }));
+  workers = [];
+}
+
+/** The failure contract: exit 1, one `segstream: error:` line, no stack trace. */
+function oneLineError(r: { code: number | null; stderr: string }, pattern: RegExp): void {
+  expect(r.code, r.stderr).toBe(1);
+  const errors = r.stderr.split('\n').filter((l) => l.startsWith('segstream: error:'));
+  expect(errors, r.stderr).toHaveLength(1);
+  expect(errors[0]).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+}
+
+beforeAll(async () => {
+  if (missing) return;
+  await Promise.all([
+    makeTestClip(clip, { width: 320, height: 180, fps: '25', seconds: 4 }),
+    makeTestClip(slowClip, { width: 320, height: 180, fps: '5', seconds: 20 }),
+  ]);
+});
+afterEach(async () => {
+  await stopWorkers();
+  await killAll(servers);
+  servers = [];
+});
+afterAll(async () => {
+  await stopWorkers();
+  await killAll(servers);
+  tmp.cleanup();
+  await deleteKeys(prefix).catch(() => undefined);
+});
+
+describe.skipIf(missing !== null)('RTSP input from a real RTSP server (GStreamer, loopback, TCP)', () => {
+  it('run: 40 frames with the source timing, no audio, logged as live', async () => {
+    const { url } = await startServer(clip);
+    const out = f('a.mp4');
+    const r = await runCli(['run', url, '-o', out, '--max-frames', '40', '--model', MODEL], { timeoutMs: 90_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/error:/);
+    expect(r.stderr).toMatch(/live source/);
+
+    const lines = readJsonl(f('a.jsonl'));
+    expect(seqs(lines)).toEqual([...Array(40).keys()]);
+    const pts = lines.map((l) => l.ptsMs);
+    // The stream starts at (about) 0, not at an RTP clock offset, and goes up by one frame (40 ms) each time.
+    expect(pts[0]!, `ptsMs: ${pts.join(' ')}`).toBeGreaterThanOrEqual(0);
+    expect(pts[0]!, `ptsMs: ${pts.join(' ')}`).toBeLessThan(1000);
+    const steps = pts.slice(1).map((p, i) => Math.round((p - pts[i]!) * 1000) / 1000);
+    expect(steps, `ptsMs: ${pts.join(' ')}`).toEqual(Array(39).fill(40));
+
+    const got = await probeVideo(out);
+    expect(got.frames).toBe(40);
+    expect([got.width, got.height]).toEqual([320, 180]);
+    expect(got.hasAudio).toBe(false);
+    expect(Math.abs(got.durationMs - 40 * 40), `output duration ${got.durationMs} ms`).toBeLessThanOrEqual(1);
+  });
+
+  it('distributed: produce from RTSP | work | compose, 30 frames, each seq once', async () => {
+    const { url } = await startServer(clip);
+    const w = spawnCli(['work', '--model', MODEL, '--threads', '1', '--concurrency', '2', '--lock-ms', '3000'], env);
+    workers.push(w);
+    await waitForLine(w, /waiting for frames/);
+    const out = f('b.mp4');
+    const [p, c] = await Promise.all([
+      runCli(['produce', url, '--stream', 'rtsp1', '--max-frames', '30'], { env, timeoutMs: 90_000 }),
+      runCli(['compose', '--stream', 'rtsp1', '-o', out], { env, timeoutMs: 90_000 }),
+    ]);
+    expect(p.code, p.stderr).toBe(0);
+    expect(c.code, c.stderr).toBe(0);
+    expect(c.stderr).toMatch(/live source/);
+    const lines = readJsonl(f('b.jsonl'));
+    expect(seqs(lines)).toEqual([...Array(30).keys()]);
+    expect(lines.filter((l) => l.error)).toEqual([]);
+    const got = await probeVideo(out);
+    expect(got.frames).toBe(30);
+    expect(got.hasAudio).toBe(false);
+  });
+
+  /** Starts an endless-enough run, waits for ~1.5 s of frames, then does `cut` to the server. */
+  async function runAndCut(tag: string, cut: (server: ChildProcess) => void) {
+    const server = await startServer(slowClip);
+    const out = f(`${tag}.mp4`);
+    const child = spawnCli(['run', server.url, '-o', out, '--stall-timeout', '3', '--model', MODEL]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
+    const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+    });
+    const guard = setTimeout(() => child.kill('SIGKILL'), 75_000);
+    try {
+      await waitForLine(child, /"msg":"decoding"/, 45_000);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(child.exitCode, `run ended before the cut:\n${stderr}`).toBeNull();
+      cut(server.child);
+      const cutAt = Date.now();
+      const { code, signal } = await done;
+      return { code, signal, stdout, stderr, out, tag, afterCutMs: Date.now() - cutAt };
+    } finally {
+      clearTimeout(guard);
+      if (child.exitCode === null && child.signalCode === null) { child.kill('SIGKILL'); await done; }
+    }
+  }
+
+  async function expectPartialOutput(r: { out: string; tag: string; stderr: string }): Promise<void> {
+    const got = await probeVideo(r.out);
+    expect(got.frames, r.stderr).toBeGreaterThanOrEqual(1);
+    expect(got.frames).toBeLessThan(100); // the clip's 20 s were not all sent
+    const lines = readJsonl(f(`${r.tag}.jsonl`));
+    expect(seqs(lines)).toEqual([...Array(got.frames).keys()]);
+  }
+
+  it('the server dies mid-stream: the run ends by itself, keeps its frames, exits 1 (stopped early)', async () => {
+    const r = await runAndCut('killed', (server) => server.kill('SIGKILL'));
+    oneLineError(r, /stopped early/);
+    expect(r.afterCutMs, r.stderr).toBeLessThan(30_000);
+    await expectPartialOutput(r);
+  });
+
+  it('the server hangs mid-stream (no data, connection open): stalled after --stall-timeout, exit 1', async () => {
+    const r = await runAndCut('hung', (server) => server.kill('SIGSTOP'));
+    oneLineError(r, /stopped early.*(stalled|timed out|timeout)/i);
+    expect(r.afterCutMs, r.stderr).toBeGreaterThanOrEqual(3000);
+    expect(r.afterCutMs, r.stderr).toBeLessThan(30_000);
+    await expectPartialOutput(r);
+  });
+
+  it('nothing listening on the port: one-line error, exit 1, within seconds', async () => {
+    const port = await freePort();
+    const started = Date.now();
+    const r = await runCli(['run', `rtsp://127.0.0.1:${port}/test`, '-o', f('d.mp4'), '--model', MODEL], { timeoutMs: 30_000 });
+    const ms = Date.now() - started;
+    oneLineError(r, new RegExp(`rtsp://127\\.0\\.0\\.1:${port}/test.*(connection refused|cannot connect)`, 'i'));
+    expect(ms, r.stderr).toBeLessThan(15_000);
+  });
+});
