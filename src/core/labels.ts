@@ -54,3 +54,11 @@ export function coco80ToCoco91(i: number): number {
   if (!Number.isInteger(i) || i < 0 || i >= 80) throw new RangeError(`COCO-80 index out of range: ${i}`);
   return COCO80_TO_91[i];
 }
+
+/** COCO category id of each COCO-80 class index (person 1, bicycle 2, car 3, …, toothbrush 90). */
+export const COCO80_CATEGORY_IDS: readonly number[] = Array.from({ length: 80 }, (_, i) => coco80ToCoco91(i));
+
+/** True when two label lists name the same classes in the same order. */
+export function sameLabels(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((l, i) => l === b[i]);
+}

@@ -44,8 +44,8 @@ if (missing) {
 
 const tmp = tempDir('rtsp');
 const f = (name: string): string => path.join(tmp.dir, name);
-const clip = f('clip.mp4'); // 25 fps: timing checks
-const slowClip = f('slow.mp4'); // 5 fps, 20 s: few frames to infer before the server goes away
+// 25 fps, long enough that no test reaches its end (each client gets the stream from the start).
+const clip = f('clip.mp4');
 const prefix = testPrefix();
 const env = { SEGSTREAM_REDIS_PREFIX: prefix, REDIS_URL };
 
@@ -120,12 +120,15 @@ function oneLineError(r: { code: number | null; stderr: string }, pattern: RegEx
   expect(r.stderr).not.toMatch(/\n\s+at /);
 }
 
+/** Frames a live run dropped because the pipeline was behind (its warning line), 0 when none. */
+function droppedFrames(stderr: string): number {
+  const m = /dropped (\d+) frame\(s\)/.exec(stderr);
+  return m ? Number(m[1]) : 0;
+}
+
 beforeAll(async () => {
   if (missing) return;
-  await Promise.all([
-    makeTestClip(clip, { width: 320, height: 180, fps: '25', seconds: 4 }),
-    makeTestClip(slowClip, { width: 320, height: 180, fps: '5', seconds: 20 }),
-  ]);
+  await makeTestClip(clip, { width: 320, height: 180, fps: '25', seconds: 20 });
 });
 afterEach(async () => {
   await stopWorkers();
@@ -140,31 +143,41 @@ afterAll(async () => {
 });
 
 describe.skipIf(missing !== null)('RTSP input from a real RTSP server (GStreamer, loopback, TCP)', () => {
-  it('run: 40 frames with the source timing, no audio, logged as live', async () => {
+  it('run --max-frames 40: the frames it kept, with the source timing, no audio, logged as live', async () => {
     const { url } = await startServer(clip);
     const out = f('a.mp4');
     const r = await runCli(['run', url, '-o', out, '--max-frames', '40', '--model', MODEL], { timeoutMs: 90_000 });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(/error:/);
-    expect(r.stderr).toMatch(/live source/);
+    expect(r.stderr, 'the decoding line should say the source is live').toMatch(/"msg":"decoding"[^\n]*live(?!":false)/);
 
+    // A live source is never paused: frames the pipeline could not keep up with are dropped (and
+    // logged); --max-frames counts the frames decoded.
+    const dropped = droppedFrames(r.stderr);
     const lines = readJsonl(f('a.jsonl'));
-    expect(seqs(lines)).toEqual([...Array(40).keys()]);
+    expect(lines.length + dropped, r.stderr).toBe(40);
+    expect(seqs(lines)).toEqual([...Array(lines.length).keys()]);
     const pts = lines.map((l) => l.ptsMs);
-    // The stream starts at (about) 0, not at an RTP clock offset, and goes up by one frame (40 ms) each time.
+    // Starts at (about) 0, not at an RTP clock offset; every step is a whole number of 40 ms frames.
     expect(pts[0]!, `ptsMs: ${pts.join(' ')}`).toBeGreaterThanOrEqual(0);
     expect(pts[0]!, `ptsMs: ${pts.join(' ')}`).toBeLessThan(1000);
-    const steps = pts.slice(1).map((p, i) => Math.round((p - pts[i]!) * 1000) / 1000);
-    expect(steps, `ptsMs: ${pts.join(' ')}`).toEqual(Array(39).fill(40));
+    const steps = pts.slice(1).map((p, i) => (p - pts[i]!) / 40);
+    for (const k of steps) {
+      expect(k, `ptsMs: ${pts.join(' ')}`).toBeGreaterThanOrEqual(1);
+      expect(Math.abs(k - Math.round(k)), `ptsMs: ${pts.join(' ')}`).toBeLessThan(0.001);
+    }
 
     const got = await probeVideo(out);
-    expect(got.frames).toBe(40);
+    expect(got.frames).toBe(lines.length);
     expect([got.width, got.height]).toEqual([320, 180]);
     expect(got.hasAudio).toBe(false);
-    expect(Math.abs(got.durationMs - 40 * 40), `output duration ${got.durationMs} ms`).toBeLessThanOrEqual(1);
+    if (lines.length >= 2) {
+      const span = pts[pts.length - 1]! - pts[0]!;
+      expect(Math.abs(got.durationMs - (span * lines.length) / (lines.length - 1))).toBeLessThanOrEqual(1);
+    }
   });
 
-  it('distributed: produce from RTSP | work | compose, 30 frames, each seq once', async () => {
+  it('distributed: produce --max-frames 30 from RTSP | work | compose, each seq once', async () => {
     const { url } = await startServer(clip);
     const w = spawnCli(['work', '--model', MODEL, '--threads', '1', '--concurrency', '2', '--lock-ms', '3000'], env);
     workers.push(w);
@@ -176,18 +189,19 @@ describe.skipIf(missing !== null)('RTSP input from a real RTSP server (GStreamer
     ]);
     expect(p.code, p.stderr).toBe(0);
     expect(c.code, c.stderr).toBe(0);
-    expect(c.stderr).toMatch(/live source/);
     const lines = readJsonl(f('b.jsonl'));
-    expect(seqs(lines)).toEqual([...Array(30).keys()]);
+    expect(lines.length + droppedFrames(p.stderr), p.stderr).toBe(30);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(seqs(lines)).toEqual([...Array(lines.length).keys()]);
     expect(lines.filter((l) => l.error)).toEqual([]);
     const got = await probeVideo(out);
-    expect(got.frames).toBe(30);
+    expect(got.frames).toBe(lines.length);
     expect(got.hasAudio).toBe(false);
   });
 
   /** Starts an endless-enough run, waits for ~1.5 s of frames, then does `cut` to the server. */
   async function runAndCut(tag: string, cut: (server: ChildProcess) => void) {
-    const server = await startServer(slowClip);
+    const server = await startServer(clip);
     const out = f(`${tag}.mp4`);
     const child = spawnCli(['run', server.url, '-o', out, '--stall-timeout', '3', '--model', MODEL]);
     let stdout = '';
@@ -215,7 +229,7 @@ describe.skipIf(missing !== null)('RTSP input from a real RTSP server (GStreamer
   async function expectPartialOutput(r: { out: string; tag: string; stderr: string }): Promise<void> {
     const got = await probeVideo(r.out);
     expect(got.frames, r.stderr).toBeGreaterThanOrEqual(1);
-    expect(got.frames).toBeLessThan(100); // the clip's 20 s were not all sent
+    expect(got.frames).toBeLessThan(500); // the clip's 20 s were not all sent
     const lines = readJsonl(f(`${r.tag}.jsonl`));
     expect(seqs(lines)).toEqual([...Array(got.frames).keys()]);
   }

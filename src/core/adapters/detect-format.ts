@@ -103,6 +103,7 @@ export function createAdapter(
   const inShape = shapeOf(input);
   const inputRank: 3 | 4 = inShape?.length === 4 ? 4 : 3;
   const labels = manifest?.labels;
+  const categoryIds = manifest?.categoryIds;
 
   switch (format) {
     case 'torchvision':
@@ -116,6 +117,7 @@ export function createAdapter(
         inputName: input.name,
         inputRank,
         ...(labels ? { labels } : {}),
+        ...(categoryIds ? { categoryIds } : {}),
         resize: {
           shortSide: num(spec?.resize?.minSize),
           maxLongSide: num(spec?.resize?.maxSize),
@@ -144,6 +146,7 @@ export function createAdapter(
         inputHeight,
         ...(numClasses !== undefined ? { numClasses } : {}),
         ...(labels ? { labels } : {}),
+        ...(categoryIds ? { categoryIds } : {}),
       });
     }
   }

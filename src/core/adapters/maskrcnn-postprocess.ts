@@ -141,6 +141,7 @@ export function postprocessMaskRcnn(
   frame: { width: number; height: number },
   labels: readonly string[],
   options: PostprocessOptions,
+  categoryIds?: readonly number[],
 ): Instance[] {
   const W = frame.width;
   const H = frame.height;
@@ -228,8 +229,8 @@ export function postprocessMaskRcnn(
     const rle = encodeRle(bin, W, H, box);
     // Both pastes only write frame pixels whose centre is in the box, i.e. inside the clipped box.
     clearBoxRegion(bin, W, H, box);
-    const classId = cClasses[c]!;
-    instances.push({ classId, label: labels[classId] ?? `class ${classId}`, score: cScores[c]!, box, mask: rle });
+    const k = cClasses[c]!;
+    instances.push({ classId: categoryIds?.[k] ?? k, label: labels[k] ?? `class ${k}`, score: cScores[c]!, box, mask: rle });
   }
   return instances;
 }

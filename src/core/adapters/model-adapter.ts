@@ -46,8 +46,14 @@ export type ModelFormat = 'torchvision' | 'torchvision-28' | 'zoo' | 'yolo-seg';
  */
 export interface ModelAdapter {
   readonly format: ModelFormat;
-  /** Class names indexed by the model's class id. */
+  /** Class names indexed by the model's class index. */
   readonly labels: readonly string[];
+  /**
+   * The `classId` reported for each model class index, when the two differ: COCO-80 models
+   * (YOLO, Model Zoo) report COCO category ids, so every COCO model speaks the same ids
+   * (person 1, car 3) whatever its family. Absent: classId is the model's own index.
+   */
+  readonly categoryIds?: readonly number[];
   preprocess(image: RgbImage): PreparedInput;
   postprocess(
     outputs: Record<string, ort.Tensor>,
@@ -63,6 +69,8 @@ export interface ModelManifest {
   format?: ModelFormat;
   labels?: string[];
   trained?: boolean;
+  /** classId to report per model class index (see ModelAdapter.categoryIds). */
+  categoryIds?: number[];
   /** YOLO-seg only: the square input size if the graph's input is dynamic. */
   inputSize?: number;
   /**

@@ -15,7 +15,7 @@ import * as ort from 'onnxruntime-node';
 import type { BoxXYXY, Instance } from '../types.js';
 import type { ModelAdapter, PostprocessOptions, PreparedInput, RgbImage } from './model-adapter.js';
 import { letterbox, rgbToChwFloat, type TensorLayout } from '../geometry.js';
-import { COCO80_LABELS } from '../labels.js';
+import { COCO80_CATEGORY_IDS, COCO80_LABELS, sameLabels } from '../labels.js';
 import { nms } from '../nms.js';
 import { pasteProtoMask } from '../mask-paste.js';
 import { encodeRle } from '../rle.js';
@@ -34,6 +34,8 @@ export interface YoloSegAdapterInit {
   numClasses?: number;
   /** Class names by class index. Default COCO-80 when nc is 80 (or unknown), else 'class N'. */
   labels?: readonly string[];
+  /** classId per class index. Default: COCO category ids with the default COCO-80 labels, else the index. */
+  categoryIds?: readonly number[];
 }
 
 /** Letterbox geometry kept from preprocess for postprocess. */
@@ -52,6 +54,7 @@ function sigmoid(x: number): number {
 export class YoloSegAdapter implements ModelAdapter {
   readonly format = 'yolo-seg' as const;
   readonly labels: readonly string[];
+  readonly categoryIds?: readonly number[];
   readonly inputWidth: number;
   readonly inputHeight: number;
   private readonly inputName: string;
@@ -70,6 +73,7 @@ export class YoloSegAdapter implements ModelAdapter {
     if (init.labels) this.labels = init.labels;
     else if (nc === undefined || nc === COCO80_LABELS.length) this.labels = COCO80_LABELS;
     else this.labels = Array.from({ length: nc }, (_, i) => `class ${i}`);
+    this.categoryIds = init.categoryIds ?? (sameLabels(this.labels, COCO80_LABELS) ? COCO80_CATEGORY_IDS : undefined);
   }
 
   preprocess(image: RgbImage): PreparedInput {
@@ -245,10 +249,10 @@ export class YoloSegAdapter implements ModelAdapter {
       pasteProtoMask(acc.subarray(0, plane), mw, mh, map, box, W, H, options.maskThreshold, bin);
       const rle = encodeRle(bin, W, H, box);
       clearBoxRegion(bin, W, H, box);
-      const classId = classes[c]!;
+      const k = classes[c]!;
       instances.push({
-        classId,
-        label: this.labels[classId] ?? `class ${classId}`,
+        classId: this.categoryIds?.[k] ?? k,
+        label: this.labels[k] ?? `class ${k}`,
         score: scores[c]!,
         box,
         mask: rle,

@@ -11,7 +11,7 @@ import * as ort from 'onnxruntime-node';
 import type { Instance } from '../types.js';
 import type { ModelAdapter, PostprocessOptions, PreparedInput, RgbImage } from './model-adapter.js';
 import { resizeShortSide, rgbToChwFloat, type TensorLayout } from '../geometry.js';
-import { COCO80_LABELS } from '../labels.js';
+import { COCO80_CATEGORY_IDS, COCO80_LABELS, sameLabels } from '../labels.js';
 import { pickOutputsByShape, postprocessMaskRcnn } from './maskrcnn-postprocess.js';
 
 /** The zoo models' BGR channel means (B, G, R). */
@@ -40,6 +40,8 @@ export interface ZooAdapterInit {
   /** Rank of the image input: 3 ([3,H,W], the zoo's) or 4 ([1,3,H,W]). */
   inputRank?: 3 | 4;
   labels?: readonly string[];
+  /** classId per model label. Default: COCO category ids with the default labels, else the label. */
+  categoryIds?: readonly number[];
   resize?: Partial<ZooResizeSpec>;
   /** BGR means; default {@link ZOO_MEAN_BGR}. */
   meanBgr?: [number, number, number];
@@ -61,6 +63,7 @@ export interface ZooContext {
 export class ZooMaskRcnnAdapter implements ModelAdapter {
   readonly format = 'zoo' as const;
   readonly labels: readonly string[];
+  readonly categoryIds?: readonly number[];
   readonly resize: ZooResizeSpec;
   private readonly inputName: string;
   private readonly inputRank: 3 | 4;
@@ -70,6 +73,8 @@ export class ZooMaskRcnnAdapter implements ModelAdapter {
     this.inputName = init.inputName ?? 'image';
     this.inputRank = init.inputRank ?? 3;
     this.labels = init.labels ?? ZOO_LABELS;
+    // The zoo models count COCO classes 1..80 contiguously; report COCO category ids instead.
+    this.categoryIds = init.categoryIds ?? (sameLabels(this.labels, ZOO_LABELS) ? [0, ...COCO80_CATEGORY_IDS] : undefined);
     this.resize = { ...ZOO_DEFAULT_RESIZE, ...stripUndefined(init.resize ?? {}) };
     this.meanBgr = init.meanBgr ?? ZOO_MEAN_BGR;
   }
@@ -117,6 +122,7 @@ export class ZooMaskRcnnAdapter implements ModelAdapter {
       image,
       this.labels,
       options,
+      this.categoryIds,
     );
   }
 }

@@ -1,3 +1,4 @@
+import { COCO91_LABELS } from '../../../src/core/labels.js';
 /**
  * The Mask R-CNN adapters end to end on the real ONNX fixtures built by models/export_maskrcnn.py
  * (untrained tiny Mask R-CNN with a deterministic "detection bias": it reports person/car/bottle
@@ -151,6 +152,8 @@ describe('Mask R-CNN fixture models end to end', () => {
     const tv28 = models.tv28!.adapter.postprocess(b.outputs, b.prepared, FRAME, o);
     const close = (z: Instance, t: Instance, tol: number) =>
       t.label === z.label && [0, 1, 2, 3].every((c) => Math.abs(t.box[c]! - z.box[c]!) < tol);
+    // The zoo's contiguous labels 1..80 come out as COCO category ids, like torchvision's.
+    for (const z of out) expect(z.classId, z.label).toBe(COCO91_LABELS.indexOf(z.label));
     expect(close(out[0]!, tv28[0]!, 1)).toBe(true);
     const confident = out.filter((z) => z.score >= 0.9);
     const matched = confident.filter((z) => tv28.some((t) => close(z, t, 2)));

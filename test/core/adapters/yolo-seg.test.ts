@@ -46,6 +46,8 @@ describe.skipIf(!haveYolo)(`YOLOv8n-seg on a real people-walking frame${haveYolo
     console.log(`[yolo] t=${FRAME_T}s (${CLIP_W}x${CLIP_H}), threshold 0.25: ${found.length} instance(s): ${describeInstances(found)}`);
     const people = found.filter((i) => i.label === 'person' && i.score > 0.4);
     expect(people.length).toBeGreaterThanOrEqual(1);
+    // COCO-80 index 0 is reported as COCO category id 1, as the Mask R-CNN families do.
+    for (const p of people) expect(p.classId).toBe(1);
     for (const inst of found) {
       const [x1, y1, x2, y2] = inst.box;
       expect(x1).toBeGreaterThanOrEqual(0);
