@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { makeTestClip, probeVideo } from '../../src/core/media/test-clip.js';
 import { ffmpegPath } from '../../src/core/media/ffmpeg-path.js';
 import { rleCountsFromString, decodeRle, rleArea } from '../../src/core/rle.js';
@@ -26,7 +27,7 @@ afterAll(async () => { tmp.cleanup(); await deleteKeys(prefix); });
 describe('segstream run (one process)', () => {
   it('writes an annotated MP4 with the input frame count, duration and audio, plus JSONL for every frame', async () => {
     const out = path.join(tmp.dir, 'mem.mp4');
-    const r = await runCli(['run', clip, '-o', out, '--score', '0.3']);
+    const r = await runCli(['run', clip, '-o', out, '--score', '0.3', '--coco', path.join(tmp.dir, 'mem.coco.json')]);
     expect(r.stderr).not.toMatch(/error:/);
     expect(r.code).toBe(0);
     const src = await probeVideo(clip);
@@ -48,6 +49,15 @@ describe('segstream run (one process)', () => {
     expect(mask.length).toBe(320 * 240);
     expect(rleArea({ size: inst.mask.size, counts: rleCountsFromString(inst.mask.counts) })).toBeGreaterThan(0);
     expect(inst.score).toBeGreaterThanOrEqual(0.3);
+
+    // --coco: the loadRes list, one entry per instance, and the dataset beside it.
+    const coco = JSON.parse(readFileSync(path.join(tmp.dir, 'mem.coco.json'), 'utf8')) as { image_id: number; category_id: number; bbox: number[]; segmentation: { counts: string } }[];
+    expect(coco.length).toBe(lines.reduce((n, l) => n + l.instances.length, 0));
+    expect(coco[0]).toMatchObject({ image_id: withInstances[0].seq + 1, category_id: inst.classId });
+    expect(typeof coco[0].segmentation.counts).toBe('string');
+    const dataset = JSON.parse(readFileSync(path.join(tmp.dir, 'mem.coco.dataset.json'), 'utf8')) as { images: unknown[]; annotations: unknown[]; categories: unknown[] };
+    expect(dataset.images).toHaveLength(src.frames);
+    expect(dataset.annotations).toHaveLength(coco.length);
   });
 
   it('gives the same results and pictures through Redis (--redis) as in memory', async () => {
