@@ -9,5 +9,5 @@ COPY src ./src
 COPY bench ./bench
 COPY bin ./bin
 COPY models ./models
-RUN npm ci --no-audit --no-fund && npm prune --omit=dev
+RUN npm install --no-audit --no-fund && npm prune --omit=dev
 ENTRYPOINT ["node", "/app/bin/segstream.js"]

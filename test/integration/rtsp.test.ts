@@ -1,7 +1,7 @@
 /**
  * Pulls real RTSP from a GStreamer RTSP server on loopback (test/fixtures/rtsp/serve.py, which
  * re-streams an MP4's H.264 without re-encoding, in real time, from the start for each client).
- * Needs Debian's python3-gi, gir1.2-gst-rtsp-server-1.0 and gstreamer1.0-plugins-good/-base
+ * Needs Debian's python3-gi, gir1.2-gst-rtsp-server-1.0 and gstreamer1.0-plugins-base/-good/-bad
  * (.ci/run installs them); skipped with a message when /usr/bin/python3 cannot load them.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,8 @@ import { makeTestClip, probeVideo } from '../../src/core/media/test-clip.js';
 import { readJsonl, seqs } from './jsonl.js';
 import { deleteKeys, fixtureModel, REDIS_URL, repoRoot, runCli, spawnCli, tempDir, testPrefix, waitForLine } from '../helpers.js';
 
-const PYTHON = '/usr/bin/python3';
+// Debian's python3 (python3-gi is built for it), not a pyenv/venv one earlier on PATH.
+const PYTHON = process.env.SEGSTREAM_TEST_PYTHON ?? '/usr/bin/python3';
 const SERVE = path.join(repoRoot, 'test', 'fixtures', 'rtsp', 'serve.py');
 // Inference is not what is tested here: the smallest fixture model keeps the file fast.
 const MODEL = fixtureModel('tiny-empty.onnx');
@@ -38,7 +39,7 @@ const missing = rtspServerMissing();
 if (missing) {
   console.warn(
     `[segstream tests] RTSP tests SKIPPED: ${PYTHON} cannot run a GStreamer RTSP server (${missing}); ` +
-      'install gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-plugins-good gstreamer1.0-plugins-base (see .ci/run)',
+      'install gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad (see .ci/run)',
   );
 }
 
@@ -149,7 +150,8 @@ describe.skipIf(missing !== null)('RTSP input from a real RTSP server (GStreamer
     const r = await runCli(['run', url, '-o', out, '--max-frames', '40', '--model', MODEL], { timeoutMs: 90_000 });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(/error:/);
-    expect(r.stderr, 'the decoding line should say the source is live').toMatch(/"msg":"decoding"[^\n]*live(?!":false)/);
+    // Soft: a missing log field should not hide the timing checks below.
+    expect.soft(r.stderr, 'the decoding line should say the source is live').toMatch(/"msg":"decoding"[^\n]*live(?!":false)/);
 
     // A live source is never paused: frames the pipeline could not keep up with are dropped (and
     // logged); --max-frames counts the frames decoded.
@@ -159,13 +161,11 @@ describe.skipIf(missing !== null)('RTSP input from a real RTSP server (GStreamer
     expect(seqs(lines)).toEqual([...Array(lines.length).keys()]);
     const pts = lines.map((l) => l.ptsMs);
     // Starts at (about) 0, not at an RTP clock offset; every step is a whole number of 40 ms frames.
-    expect(pts[0]!, `ptsMs: ${pts.join(' ')}`).toBeGreaterThanOrEqual(0);
-    expect(pts[0]!, `ptsMs: ${pts.join(' ')}`).toBeLessThan(1000);
+    const ptsList = `ptsMs: ${pts.join(' ')}`;
+    expect.soft(pts[0]!, ptsList).toBeGreaterThanOrEqual(0);
+    expect.soft(pts[0]!, ptsList).toBeLessThan(1000);
     const steps = pts.slice(1).map((p, i) => (p - pts[i]!) / 40);
-    for (const k of steps) {
-      expect(k, `ptsMs: ${pts.join(' ')}`).toBeGreaterThanOrEqual(1);
-      expect(Math.abs(k - Math.round(k)), `ptsMs: ${pts.join(' ')}`).toBeLessThan(0.001);
-    }
+    expect.soft(steps.filter((k) => !(k >= 1 && Math.abs(k - Math.round(k)) < 0.001)), `steps in frames that are not whole and >= 1; ${ptsList}`).toEqual([]);
 
     const got = await probeVideo(out);
     expect(got.frames).toBe(lines.length);
