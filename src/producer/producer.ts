@@ -55,7 +55,7 @@ export class Producer {
     }
     await this.transport.openStream(info);
     hooks.onInfo?.(info);
-    this.log.info('decoding', { source: info.source, size: `${info.width}x${info.height}`, fps: info.fps ?? undefined, audio: info.hasAudio });
+    this.log.info('decoding', { source: info.source, size: `${info.width}x${info.height}`, fps: info.fps ?? undefined, audio: info.hasAudio, live: info.live });
 
     let frames = 0;
     let firstPtsMs: number | null = null;

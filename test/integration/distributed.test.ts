@@ -95,6 +95,27 @@ describe('distributed: produce | work ×2 | compose as separate processes', () =
     expect((await probeVideo(out)).frames).toBe(src.frames);
   });
 
+  it('a bad frame fails its job with the reason; the rest of the stream goes on', async () => {
+    const small = path.join(tmp.dir, 'small.mp4');
+    await makeSynthClipWithAudio(small, { seed: 13, frames: 8 });
+    const redis = new Redis(REDIS_URL);
+    const out = path.join(tmp.dir, 'bad.mp4');
+    // No worker yet: all 8 frames wait in Redis. Then one frame's pixels vanish (as if expired).
+    const p = await runCli(['produce', small, '--stream', 'badframe'], { env });
+    expect(p.code, p.stderr).toBe(0);
+    expect(await redis.del(`${prefix}:s:badframe:f:3`)).toBe(1);
+    redis.disconnect();
+    await startWorker();
+    const c = await runCli(['compose', '--stream', 'badframe', '-o', out], { env });
+    expect(c.code, c.stderr).toBe(0);
+    const lines = readJsonl(path.join(tmp.dir, 'bad.jsonl'));
+    expect(seqs(lines)).toEqual([...Array(8).keys()]);
+    expect(lines[3].error).toMatch(/pixels missing/);
+    expect(lines.filter((l) => l.error)).toHaveLength(1);
+    expect(c.stderr).toMatch(/1 frame\(s\) failed/);
+    expect((await probeVideo(out)).frames).toBe(8); // the failed frame is kept (black), timing intact
+  });
+
   it.skipIf(!hasSharedMedia)('runs a real clip with audio (parking-lot.mp4, 12.5 fps, AAC), first 50 frames', async () => {
     await startWorker();
     await startWorker();

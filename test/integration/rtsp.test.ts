@@ -43,10 +43,10 @@ if (missing) {
   );
 }
 
-const tmp = tempDir('rtsp');
-const f = (name: string): string => path.join(tmp.dir, name);
+let tmp: ReturnType<typeof tempDir> | null = null; // made in beforeAll: nothing to clean when skipped
+const f = (name: string): string => path.join(tmp!.dir, name);
 // 25 fps, long enough that no test reaches its end (each client gets the stream from the start).
-const clip = f('clip.mp4');
+const clip = (): string => f('clip.mp4');
 const prefix = testPrefix();
 const env = { SEGSTREAM_REDIS_PREFIX: prefix, REDIS_URL };
 
@@ -127,25 +127,25 @@ function droppedFrames(stderr: string): number {
   return m ? Number(m[1]) : 0;
 }
 
-beforeAll(async () => {
-  if (missing) return;
-  await makeTestClip(clip, { width: 320, height: 180, fps: '25', seconds: 20 });
-});
-afterEach(async () => {
-  await stopWorkers();
-  await killAll(servers);
-  servers = [];
-});
-afterAll(async () => {
-  await stopWorkers();
-  await killAll(servers);
-  tmp.cleanup();
-  await deleteKeys(prefix).catch(() => undefined);
-});
-
 describe.skipIf(missing !== null)('RTSP input from a real RTSP server (GStreamer, loopback, TCP)', () => {
+  beforeAll(async () => {
+    tmp = tempDir('rtsp');
+    await makeTestClip(clip(), { width: 320, height: 180, fps: '25', seconds: 20 });
+  });
+  afterEach(async () => {
+    await stopWorkers();
+    await killAll(servers);
+    servers = [];
+  });
+  afterAll(async () => {
+    await stopWorkers();
+    await killAll(servers);
+    tmp?.cleanup();
+    await deleteKeys(prefix).catch(() => undefined);
+  });
+
   it('run --max-frames 40: the frames it kept, with the source timing, no audio, logged as live', async () => {
-    const { url } = await startServer(clip);
+    const { url } = await startServer(clip());
     const out = f('a.mp4');
     const r = await runCli(['run', url, '-o', out, '--max-frames', '40', '--model', MODEL], { timeoutMs: 90_000 });
     expect(r.code, r.stderr).toBe(0);
@@ -178,7 +178,7 @@ describe.skipIf(missing !== null)('RTSP input from a real RTSP server (GStreamer
   });
 
   it('distributed: produce --max-frames 30 from RTSP | work | compose, each seq once', async () => {
-    const { url } = await startServer(clip);
+    const { url } = await startServer(clip());
     const w = spawnCli(['work', '--model', MODEL, '--threads', '1', '--concurrency', '2', '--lock-ms', '3000'], env);
     workers.push(w);
     await waitForLine(w, /waiting for frames/);
@@ -201,7 +201,7 @@ describe.skipIf(missing !== null)('RTSP input from a real RTSP server (GStreamer
 
   /** Starts an endless-enough run, waits for ~1.5 s of frames, then does `cut` to the server. */
   async function runAndCut(tag: string, cut: (server: ChildProcess) => void) {
-    const server = await startServer(clip);
+    const server = await startServer(clip());
     const out = f(`${tag}.mp4`);
     const child = spawnCli(['run', server.url, '-o', out, '--stall-timeout', '3', '--model', MODEL]);
     let stdout = '';
