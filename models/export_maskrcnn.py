@@ -113,6 +113,7 @@ from torchvision.models.detection import MaskRCNN
 from torchvision.models.detection.anchor_utils import AnchorGenerator
 from torchvision.models.detection.faster_rcnn import FastRCNNPredictor, TwoMLPHead
 from torchvision.models.detection.mask_rcnn import MaskRCNNHeads, MaskRCNNPredictor
+from torchvision.models.detection.roi_heads import RoIHeads
 from torchvision.models.detection.rpn import RPNHead
 from torchvision.models.detection.transform import GeneralizedRCNNTransform, resize_boxes
 from torchvision.ops import FeaturePyramidNetwork, MultiScaleRoIAlign
@@ -355,6 +356,44 @@ def build_model(num_classes: int = 91, *, seed: int = 0, **overrides) -> MaskRCN
         mask_predictor=mask_predictor,
     )
     model.segstream_config = cfg  # type: ignore[attr-defined]
+    return model
+
+
+class SingleLabelRoIHeads(RoIHeads):
+    """RoIHeads whose inference keeps ONE label per proposal (its best non-background class) and
+    then runs class-agnostic NMS, instead of torchvision's one detection per (proposal, class)
+    above the threshold plus per-class NMS. For a model trained on few, mutually exclusive classes
+    this removes the low-score "same object, other class" duplicates. Same weights/state_dict;
+    enabled by ``--single-label`` (``enable_single_label``). Training is unaffected."""
+
+    def postprocess_detections(self, class_logits, box_regression, proposals, image_shapes):  # type: ignore[override]
+        from torchvision.ops import boxes as box_ops
+
+        boxes_per_image = [b.shape[0] for b in proposals]
+        pred_boxes = self.box_coder.decode(box_regression, proposals)
+        pred_scores = F.softmax(class_logits, -1)
+        all_boxes, all_scores, all_labels = [], [], []
+        for boxes, scores, image_shape in zip(pred_boxes.split(boxes_per_image, 0),
+                                              pred_scores.split(boxes_per_image, 0), image_shapes):
+            boxes = box_ops.clip_boxes_to_image(boxes, image_shape)  # [R, C, 4]
+            scores, labels = scores[:, 1:].max(dim=1)
+            labels = labels + 1
+            boxes = boxes[torch.arange(boxes.shape[0], device=boxes.device), labels]
+            inds = torch.where(scores > self.score_thresh)[0]
+            boxes, scores, labels = boxes[inds], scores[inds], labels[inds]
+            keep = box_ops.remove_small_boxes(boxes, min_size=1e-2)
+            boxes, scores, labels = boxes[keep], scores[keep], labels[keep]
+            keep = box_ops.nms(boxes, scores, self.nms_thresh)[: self.detections_per_img]
+            all_boxes.append(boxes[keep])
+            all_scores.append(scores[keep])
+            all_labels.append(labels[keep])
+        return all_boxes, all_scores, all_labels
+
+
+def enable_single_label(model: MaskRCNN) -> MaskRCNN:
+    """Switch inference to one label per box + class-agnostic NMS (see SingleLabelRoIHeads)."""
+    model.roi_heads.__class__ = SingleLabelRoIHeads
+    model.segstream_config = dict(model.segstream_config, single_label_per_box=True)  # type: ignore[attr-defined]
     return model
 
 
@@ -803,7 +842,8 @@ def manifest_for(name: str, fmt: str, path: str, cfg: dict, *, trained: bool, de
         "outputs": outputs,
         "outputOrder": names,
         "postprocessInGraph": {"scoreThreshold": cfg["box_score_thresh"], "nmsIoU": cfg["box_nms_thresh"],
-                               "nms": "per-class", "maxDetections": cfg["detections_per_img"]},
+                               "nms": ("class-agnostic, one label per box" if cfg.get("single_label_per_box") else "per-class"),
+                               "maxDetections": cfg["detections_per_img"]},
         "architecture": arch,
         "opset": opset,
         "weights": weights,
@@ -911,6 +951,8 @@ def _recipe(args: argparse.Namespace) -> str:
         parts += ["--opset", str(args.opset)]
     if args.detections_per_img is not None:
         parts += ["--detections-per-img", str(args.detections_per_img)]
+    if args.single_label:
+        parts.append("--single-label")
     parts += ["--name", args.name, "--out", _rel(args.out)]
     return " ".join(parts)
 
@@ -973,6 +1015,8 @@ def export_one(args: argparse.Namespace) -> dict:
     else:
         model = build_model(91, seed=args.seed, **overrides)
     model.eval()
+    if args.single_label:
+        enable_single_label(model)
     if args.detect_bias and args.empty:
         raise SystemExit("--detect-bias and --empty are exclusive")
     if args.detect_bias:
@@ -1012,6 +1056,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--seed", type=int, default=0, help="torch.manual_seed for the random init (default 0)")
     p.add_argument("--opset", type=int, default=11)
     p.add_argument("--detections-per-img", type=int, default=None, help="max detections (default 20)")
+    p.add_argument("--single-label", action="store_true",
+                   help="inference keeps one label per box (best class) + class-agnostic NMS (SingleLabelRoIHeads)")
     p.add_argument("--detect-bias", action="store_true",
                    help="untrained fixture: force detections of --detect-classes (see docstring)")
     p.add_argument("--detect-classes", type=_parse_ints, default=DEFAULT_DETECT_CLASSES,

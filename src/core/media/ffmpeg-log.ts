@@ -26,7 +26,7 @@ export class LineSplitter {
 export interface InputHeader {
   /** Container duration in ms (centisecond precision), null when N/A. */
   durationMs: number | null;
-  /** Nominal rate as printed ("29.83 fps", "30k fps"), null if absent. */
+  /** Nominal rate as printed ("29.83 fps", "30k fps"; else "25 tbr"), null if absent. */
   fps: number | null;
   /** Coded size of the first video stream (before autorotation). */
   width: number | null;
@@ -48,6 +48,12 @@ const DURATION_RE = /^\s*Duration: (?:(\d+):(\d{2}):(\d{2}(?:\.\d+)?)|N\/A)/;
 const STREAM_RE = /^\s*Stream #(\d+):\d+\S*: (Video|Audio|Subtitle|Data|Attachment): (\w+)/;
 const SIZE_RE = /, (\d+)x(\d+)(?=[,\s]|$)/;
 const FPS_RE = /, (\d+(?:\.\d+)?)(k?) fps\b/;
+/**
+ * Fallback when the stream line has no `fps` (an RTSP input probed with a tiny `-probesize` has
+ * too few frames to estimate an average rate and prints only `25 tbr`, taken from the SPS timing).
+ * A `k` tbr (90k, 1k...) is a time base, not a frame rate: ignored.
+ */
+const TBR_RE = /, (\d+(?:\.\d+)?) tbr\b/;
 const RGB_OUT_RE = /: Video: rawvideo\b.*?, rgb24\b.*?, (\d+)x(\d+)(?=[,\s]|$)/;
 
 export function parseShowinfo(line: string): ShowinfoFrame | null {
@@ -120,6 +126,10 @@ export class HeaderParser {
           }
           const f = FPS_RE.exec(line);
           if (f) this.input.fps = Number(f[1]) * (f[2] === 'k' ? 1000 : 1);
+          else {
+            const t = TBR_RE.exec(line);
+            if (t && Number(t[1]) > 0) this.input.fps = Number(t[1]);
+          }
         } else if (s[2] === 'Audio' && !this.input.hasAudio) {
           this.input.hasAudio = true;
           this.input.audioCodec = s[3]!;
@@ -236,7 +246,9 @@ export function lastErrorLine(tail: string): string | null {
   const lines = tail
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => l !== '' && !/^(frame=|video:|Last message repeated|Stream mapping|Press \[q\])/.test(l));
+    .filter((l) => l !== '' && !/^(frame=|video:|Last message repeated|Stream mapping|Press \[q\])/.test(l))
+    // Probe warnings expected with a tiny -probesize (RTSP): never the reason for a failure.
+    .filter((l) => !/not enough frames to estimate rate|decoding for stream \d+ failed/.test(l));
   for (let i = lines.length - 1; i >= 0; i--) {
     const l = lines[i]!;
     if (/error|invalid|fail|could not|cannot|unable|not found|unknown|unrecognized/i.test(l)) {

@@ -157,6 +157,12 @@ export function inputArgs(spec: SourceSpec, opts: InputArgOptions = {}): string[
       args.push('-rw_timeout', ioUs, '-reconnect', '1', '-reconnect_delay_max', String(Math.max(1, Math.ceil(Number(ioUs) / 1e6))));
       break;
     case 'rtsp':
+      // Minimal probing: the SDP already gives the codec and its parameter sets. With the default
+      // probe (5 MB / 5 s), ffmpeg 4.1 buffers the first frames before the RTCP sender report
+      // arrives and mis-times them (PTS 0 -200 -160 ... -40 0 40 ...); with 32 bytes the PTS run
+      // 0, 40, 80... and the header comes in ~0.15 s instead of ~1.2 s. The stream line then has
+      // `25 tbr` but no `25 fps` (see HeaderParser).
+      args.push('-probesize', '32');
       args.push('-rtsp_transport', opts.rtspTransport ?? 'tcp');
       args.push(`-${opts.rtspTimeoutOption ?? 'stimeout'}`, ioUs);
       break;

@@ -5,6 +5,10 @@
  *     -vf "[fps=N,]settb=AVTB,showinfo" -vsync passthrough [-frames:v M]
  *     -f rawvideo -pix_fmt rgb24 pipe:1
  *
+ * `maxFrames` is `-frames:v` (frames ffmpeg decodes) for files; for live sources and in
+ * `dropOldest` mode, where decoded frames may be dropped here, it counts the frames handed to the
+ * consumer instead, and ffmpeg is stopped once that many have been.
+ *
  * Each frame's PTS is the source's: `settb=AVTB` puts it in microseconds, and the `showinfo` line
  * (`n: K pts: P`) on stderr carries it exactly (its pts_time is rounded to 6 digits: unused).
  * stdout and stderr arrive independently, so frames and PTS are each queued until both are there.
@@ -25,7 +29,11 @@ import { classifySource, inputArgs, resolveForFfmpeg, validateSource, type Sourc
 export interface DecoderOptions {
   /** Resample to this constant rate (ffmpeg `fps` filter). Default: every source frame. */
   fps?: number;
-  /** Stop after this many frames (`-frames:v`). Default: all. */
+  /**
+   * Stop after this many frames handed to the consumer. Enforced by ffmpeg (`-frames:v`) for
+   * non-live sources without `dropOldest`; otherwise (frames may be dropped after decoding) here,
+   * by stopping ffmpeg once this many frames have been delivered. Default: all.
+   */
   maxFrames?: number;
   /**
    * Kill ffmpeg and fail with a `STALLED` MediaError when no frame arrives for this long while the
@@ -66,6 +74,11 @@ export interface DecoderEnd extends StreamEnd {
   reason: 'eof' | 'maxFrames' | 'closed' | 'stalled' | 'error' | 'running';
   /** Frames decoded but dropped because the consumer was behind (dropOldest only). */
   dropped: number;
+  /**
+   * Live sources: frames discarded because their PTS was not after the previous frame's (frames
+   * ffmpeg mis-timed while it synchronised the stream's clock). Not counted in `dropped`.
+   */
+  misTimed: number;
   exitCode: number | null;
   signal: NodeJS.Signals | null;
 }
@@ -107,7 +120,15 @@ export class VideoDecoder {
   /** Frames ffmpeg wrote (delivered, waiting, or dropped). */
   private decoded = 0;
   private dropped = 0;
+  private misTimed = 0;
+  private firstDecodedPtsMs: number | null = null;
   private lastDecodedPtsMs: number | null = null;
+  /** Added to every PTS of a live source after a large backward jump (see emit()). */
+  private ptsOffsetMs = 0;
+  /** maxFrames when enforced here on delivered frames (see DecoderOptions.maxFrames), else null. */
+  private deliverLimit: number | null = null;
+  /** Set once `deliverLimit` frames have been delivered: ffmpeg is being stopped. */
+  private limitReached = false;
   private firstPtsMs: number | null = null;
   private lastPtsMs: number | null = null;
   private pausedForConsumer = false;
@@ -189,6 +210,7 @@ export class VideoDecoder {
       ...(this.endError !== undefined ? { error: this.endError } : {}),
       reason: this.reason,
       dropped: this.dropped,
+      misTimed: this.misTimed,
       exitCode: this.exitCode,
       signal: this.signal,
     };
@@ -240,6 +262,10 @@ export class VideoDecoder {
       return;
     }
     const spec = this.spec;
+    // Frames can be dropped after ffmpeg decoded them (dropOldest; mis-timed live frames): then
+    // `-frames:v` would yield fewer than maxFrames, so the limit is on delivered frames instead.
+    const limitHere = this.opts.dropOldest || spec.live === true;
+    if (this.opts.maxFrames !== undefined && limitHere) this.deliverLimit = this.opts.maxFrames;
     resolveForFfmpeg(spec, this.staticBuild).then(
       (resolved) => {
         if (this.finished) return; // closed meanwhile
@@ -264,7 +290,9 @@ export class VideoDecoder {
           `${this.opts.fps !== undefined ? `fps=${this.opts.fps},` : ''}settb=AVTB,showinfo`,
           '-vsync',
           'passthrough',
-          ...(this.opts.maxFrames !== undefined ? ['-frames:v', String(this.opts.maxFrames)] : []),
+          ...(this.opts.maxFrames !== undefined && this.deliverLimit === null
+            ? ['-frames:v', String(this.opts.maxFrames)]
+            : []),
           '-f',
           'rawvideo',
           '-pix_fmt',
@@ -325,6 +353,9 @@ export class VideoDecoder {
       this.width = this.header.outputSize.width;
       this.height = this.header.outputSize.height;
       this.frameSize = this.width * this.height * 3;
+      // Connecting and probing are not frame gaps: a slow live source (5 fps) with a short
+      // --stall-timeout must not stall on the time its header took.
+      this.lastProgress = Date.now();
       this.resolveInfo();
       const early = this.earlyChunks;
       this.earlyChunks = [];
@@ -400,13 +431,35 @@ export class VideoDecoder {
   }
 
   private emit(rgb: Buffer, ptsMs: number | null): void {
+    if (this.limitReached) return; // decoded past maxFrames while ffmpeg is being stopped
+    this.decoded++;
+    const step = 1000 / (this.opts.fps ?? this.header.input.fps ?? 25);
     if (ptsMs === null) {
       // NOPTS (rare: some raw streams): continue from the last one at the nominal rate.
-      const step = 1000 / (this.opts.fps ?? this.header.input.fps ?? 25);
       ptsMs = this.lastDecodedPtsMs === null ? 0 : this.lastDecodedPtsMs + step;
+    } else if (this.infoValue?.live) {
+      // Live sources must have strictly increasing PTS: the encoder derives the output rate from
+      // the first and last PTS (frames-1)/(last-first), and each frame is placed by its PTS.
+      // ffmpeg can mis-time the first frames of a stream (RTSP: those buffered while probing,
+      // before the RTCP sender report sets the clock: `0 -200 -160 ... -40 0 40 ...`).
+      //  - a small step back (<= 1 s): drop the frame (counted in misTimed). The loss is bounded
+      //    by the size of the step: the PTS pass the last kept one again within 1 s of stream;
+      //  - a large step back (a clock reset mid-stream): re-base, i.e. shift this and every later
+      //    PTS so that this frame comes one nominal frame after the last one kept, rather than
+      //    dropping everything until the new clock catches up with the old one.
+      ptsMs += this.ptsOffsetMs;
+      const last = this.lastDecodedPtsMs;
+      if (last !== null && ptsMs <= last) {
+        if (last - ptsMs <= 1000) {
+          this.misTimed++;
+          return;
+        }
+        this.ptsOffsetMs += last + step - ptsMs;
+        ptsMs = last + step;
+      }
     }
+    this.firstDecodedPtsMs ??= ptsMs;
     this.lastDecodedPtsMs = ptsMs;
-    this.decoded++;
     const w = this.waiters.shift();
     if (w) {
       w.resolve({ done: false, value: this.deliver(rgb, ptsMs) });
@@ -425,7 +478,20 @@ export class VideoDecoder {
     this.produced++;
     this.firstPtsMs ??= ptsMs;
     this.lastPtsMs = ptsMs;
+    if (this.deliverLimit !== null && this.produced >= this.deliverLimit) this.reachLimit();
     return frame;
+  }
+
+  /** maxFrames frames delivered (limit enforced here): stop ffmpeg, end the iteration. */
+  private reachLimit(): void {
+    if (this.limitReached) return;
+    this.limitReached = true;
+    this.reason = 'maxFrames';
+    this.ready.length = 0;
+    this.rawFrames.length = 0;
+    this.ptsQueue.length = 0;
+    for (const w of this.waiters.splice(0)) w.resolve({ done: true, value: undefined });
+    if (this.child) stopChild(this.child, this.opts.killGraceMs);
   }
 
   /** Pauses ffmpeg's stdout while enough frames wait for the consumer; resumes when they don't. */
@@ -448,6 +514,7 @@ export class VideoDecoder {
   // ---- consumer --------------------------------------------------------------------------------
 
   private pull(): Promise<IteratorResult<DecodedFrame>> {
+    if (this.limitReached) return Promise.resolve({ done: true, value: undefined });
     const f = this.ready.shift();
     if (f) {
       this.updateFlow();
@@ -469,7 +536,7 @@ export class VideoDecoder {
   // ---- watchdog & exit -------------------------------------------------------------------------
 
   private checkStall(): void {
-    if (this.finished || !this.child) return;
+    if (this.finished || !this.child || this.limitReached) return;
     if (this.pausedForConsumer) return;
     if (Date.now() - this.lastProgress <= this.opts.stallTimeoutMs) return;
     const s = Math.round(this.opts.stallTimeoutMs / 100) / 10;
@@ -499,7 +566,9 @@ export class VideoDecoder {
     const partialBytes = this.cur ? this.curFill : 0;
     this.cur = null;
 
-    if (this.reason === 'stalled') {
+    if (this.limitReached) {
+      this.reason = 'maxFrames'; // we stopped ffmpeg: its exit status says nothing
+    } else if (this.reason === 'stalled') {
       // fatal already set; frames before the stall were delivered
     } else if (this.closedByUser) {
       this.reason = 'closed';
@@ -543,11 +612,47 @@ export class VideoDecoder {
       const upTo =
         last !== null && dur !== null ? `, up to ${(last / 1000).toFixed(2)} s of ${(dur / 1000).toFixed(2)} s` : '';
       this.endError = `input '${this.display()}' is truncated or corrupt (partial file): decoded ${this.decoded} frame(s)${upTo}`;
+    } else if (this.opts.maxFrames !== undefined && this.deliverLimit === null && this.decoded >= this.opts.maxFrames) {
+      this.reason = 'maxFrames';
+    } else if (this.spec?.kind === 'rtsp' && this.rtspCutShort()) {
+      // ffmpeg 4.1 exits 0 when the RTSP server closes the connection (it died, or stopped
+      // sending): without this the run would end as if the stream had ended.
+      this.reason = 'error';
+      this.endError = this.rtspCutShortMessage();
     } else {
-      this.reason =
-        this.opts.maxFrames !== undefined && this.decoded >= this.opts.maxFrames ? 'maxFrames' : 'eof';
+      this.reason = 'eof';
     }
     this.finish();
+  }
+
+  /**
+   * Whether an RTSP stream that ffmpeg read to its end (exit 0, maxFrames not reached) was cut
+   * short: always for a live stream (no duration: it has no end), and for a VOD clip when the last
+   * frame is well before the duration the server advertised (more than 2 frames + 300 ms). A
+   * complete clip ends cleanly.
+   */
+  private rtspCutShort(): boolean {
+    const dur = this.header.input.durationMs;
+    const last = this.lastDecodedPtsMs;
+    // (info().live is true for every RTSP input; the header's duration tells a VOD clip.)
+    if (dur === null || last === null) return true;
+    const frameMs = 1000 / (this.opts.fps ?? this.header.input.fps ?? 25);
+    return last < dur - (2 * frameMs + 300);
+  }
+
+  /** Says where the stream stopped in seconds, not frames: the frame count is the caller's to give
+   *  (frames delivered, which the CLI prints, differ from frames decoded when some were dropped). */
+  private rtspCutShortMessage(): string {
+    const dur = this.header.input.durationMs;
+    const first = this.firstDecodedPtsMs;
+    const last = this.lastDecodedPtsMs;
+    let where = '';
+    if (last !== null && dur !== null) {
+      where = ` at ${(last / 1000).toFixed(2)} s of ${(dur / 1000).toFixed(2)} s`;
+    } else if (first !== null && last !== null) {
+      where = ` after ${((last - first) / 1000).toFixed(2)} s of live video`;
+    }
+    return `the RTSP server closed the connection${where} (input '${this.display()}')`;
   }
 
   private finish(): void {

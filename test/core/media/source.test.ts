@@ -32,7 +32,8 @@ describe('classifySource / inputArgs', () => {
     expect(inputArgs(http, { ioTimeoutMs: 5000 })).toEqual(['-protocol_whitelist', 'http,https,tcp,tls,crypto', '-rw_timeout', '5000000', '-reconnect', '1', '-reconnect_delay_max', '5']);
     const rtsp = classifySource('rtsp://cam/1');
     expect(rtsp).toMatchObject({ kind: 'rtsp', live: true });
-    expect(inputArgs(rtsp, { ioTimeoutMs: 15000 })).toEqual(['-protocol_whitelist', 'rtsp,rtsps,rtp,srtp,udp,tcp,tls', '-rtsp_transport', 'tcp', '-stimeout', '15000000']);
+    // -probesize 32: the SDP has the codec parameters; a longer probe mis-times the first frames.
+    expect(inputArgs(rtsp, { ioTimeoutMs: 15000 })).toEqual(['-protocol_whitelist', 'rtsp,rtsps,rtp,srtp,udp,tcp,tls', '-probesize', '32', '-rtsp_transport', 'tcp', '-stimeout', '15000000']);
     expect(inputArgs(rtsp, { rtspTransport: 'udp', rtspTimeoutOption: 'timeout' })).toContain('-timeout');
     expect(inputArgs(classifySource('udp://0.0.0.0:1234'))).toEqual(['-protocol_whitelist', 'udp']);
     expect(inputArgs(classifySource('rtp://0.0.0.0:1234'))).toEqual(['-protocol_whitelist', 'rtp,udp']);
@@ -119,6 +120,31 @@ describe('stderr parsing', () => {
     expect(live.input).toMatchObject({ durationMs: null, fps: 30000, width: 1920, height: 1080, hasAudio: false });
   });
 
+  it('falls back to tbr when the stream line has no fps (RTSP probed with -probesize 32)', () => {
+    const h = new HeaderParser();
+    for (const l of [
+      '[rtsp @ 0xdf7fe00] Stream #0: not enough frames to estimate rate; consider increasing probesize',
+      '[rtsp @ 0xdf7fe00] decoding for stream 0 failed',
+      "Input #0, rtsp, from 'rtsp://127.0.0.1:8554/test':",
+      '  Duration: 00:00:20.00, start: 0.000000, bitrate: N/A',
+      '    Stream #0:0: Video: h264 (Constrained Baseline), yuv420p(progressive), 320x180 [SAR 1:1 DAR 16:9], 25 tbr, 90k tbn, 180k tbc',
+    ]) h.feed(l);
+    expect(h.input).toMatchObject({ durationMs: 20000, fps: 25, width: 320, height: 180 });
+    const slow = new HeaderParser();
+    slow.feed("Input #0, rtsp, from 'rtsp://x':");
+    slow.feed('    Stream #0:0: Video: h264 (Main), yuv420p, 640x360, 12.50 tbr, 90k tbn, 25 tbc');
+    expect(slow.input.fps).toBe(12.5);
+    // fps wins over tbr; a `k` tbr is a time base, not a rate
+    const both = new HeaderParser();
+    both.feed("Input #0, mpegts, from 'udp://x':");
+    both.feed('    Stream #0:0[0x100]: Video: h264 (High), yuv420p, 640x360, 29.97 fps, 59.94 tbr, 90k tbn, 59.94 tbc');
+    expect(both.input.fps).toBe(29.97);
+    const tb = new HeaderParser();
+    tb.feed("Input #0, rtsp, from 'rtsp://x':");
+    tb.feed('    Stream #0:0: Video: h264, yuv420p, 640x360, 90k tbr, 90k tbn, 180k tbc');
+    expect(tb.input.fps).toBeNull();
+  });
+
   it('parses showinfo lines (pts in AVTB µs, NOPTS)', () => {
     expect(parseShowinfo('[Parsed_showinfo_1 @ 0xad33140] n:   1 pts:  80000 pts_time:0.08    pos:    46023 fmt:yuv420p')).toEqual({ n: 1, pts: 80000 });
     expect(parseShowinfo('[Parsed_showinfo_2 @ 0x1] n:12345 pts:-2002 pts_time:-0.002')).toEqual({ n: 12345, pts: -2002 });
@@ -134,6 +160,9 @@ describe('stderr parsing', () => {
     expect(f("Stream map '0:v:0' matches no streams.\nTo ignore this, add a trailing '?' to the map.")).toBe("cannot read input 'x': no video stream");
     expect(f('', { signal: 'SIGSEGV', staticBuild: true })).toMatch(/static ffmpeg cannot resolve names/);
     expect(f('something odd happened\nError opening filters!', { code: 1 })).toBe("cannot read input 'x': Error opening filters! (ffmpeg exit code 1)");
+    // the probe warnings of -probesize 32 are not the reason for a later failure
+    const probeNoise = '[rtsp @ 0x1] Stream #0: not enough frames to estimate rate; consider increasing probesize\n[rtsp @ 0x1] decoding for stream 0 failed';
+    expect(f(probeNoise, { code: null, signal: 'SIGKILL' })).toBe("cannot read input 'x': ffmpeg failed (killed by SIGKILL)");
   });
 });
 

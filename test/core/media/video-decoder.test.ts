@@ -135,6 +135,131 @@ describe('VideoDecoder', () => {
     expect(got.at(-1)!.ptsMs).toBe(1960); // the newest frames survive
   });
 
+  it('dropOldest: maxFrames counts the frames delivered, not decoded (exactly N despite drops)', async () => {
+    // ffmpeg -re: the 2 s clip comes in real time (25 fps), like a live source; the consumer
+    // takes 100 ms a frame, so it reaches 10 frames well before the clip ends, after drops.
+    const wrapper = tmp.file('realtime-ffmpeg.sh');
+    const argsLog = tmp.file('realtime-ffmpeg.args');
+    writeFileSync(wrapper, `#!/bin/bash\nprintf '%s\\n' "$*" >> ${JSON.stringify(argsLog)}\nexec ${JSON.stringify(ffmpegPath())} -re "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    const saved = process.env['FFMPEG_PATH'];
+    process.env['FFMPEG_PATH'] = wrapper;
+    try {
+      const d = new VideoDecoder(clip25, 'dropmax', { dropOldest: true, bufferFrames: 2, maxFrames: 10 });
+      const got: DecodedFrame[] = [];
+      let pid: number | undefined;
+      for await (const f of d.frames()) {
+        pid ??= d.pid;
+        got.push(f);
+        await new Promise((r) => setTimeout(r, 100)); // slower than the source: frames are dropped
+      }
+      const end = d.end();
+      expect(got.length).toBe(10);
+      expect(end).toMatchObject({ frames: 10, reason: 'maxFrames', firstPtsMs: 0, lastPtsMs: got[9]!.ptsMs });
+      expect(end.error).toBeUndefined();
+      expect(end.dropped).toBeGreaterThan(0);
+      expect(got.map((f) => f.seq)).toEqual([...Array(10).keys()]);
+      expect(got.at(-1)!.ptsMs).toBeLessThan(1960); // stopped before the clip's end
+      expect(readFileSync(argsLog, 'utf8')).not.toMatch(/-frames:v/);
+      expect(await waitFor(() => !alive(pid), 3000)).toBe(true); // ffmpeg stopped at the limit
+      d.close();
+      expect(d.end().reason).toBe('maxFrames'); // close() after the limit does not make it 'closed'
+      expect(d.end().error).toBeUndefined();
+    } finally {
+      if (saved === undefined) delete process.env['FFMPEG_PATH'];
+      else process.env['FFMPEG_PATH'] = saved;
+    }
+  });
+
+  describe('live timing (ffmpeg wrapped to replay a clip as a udp:// source with PTS rewritten)', () => {
+    /**
+     * A wrapper that feeds clip25 to ffmpeg in place of the udp:// input, and rewrites its PTS
+     * with `setpts`. Each run's arguments go to `argsLog`.
+     */
+    function liveWrapper(name: string, setpts: string): { bin: string; argsLog: string } {
+      const bin = tmp.file(`${name}.sh`);
+      const argsLog = tmp.file(`${name}.args`);
+      writeFileSync(
+        bin,
+        [
+          '#!/bin/bash',
+          `printf '%s\n' "$*" >> ${JSON.stringify(argsLog)}`,
+          'args=(); prev=',
+          'for a in "$@"; do',
+          '  case "$prev" in',
+          `    -i) [[ $a == udp:* ]] && a=${JSON.stringify(`file:${clip25}`)} ;;`,
+          '    -protocol_whitelist) a=udp,file ;;',
+          `    -vf) a="setpts='${setpts}',$a" ;;`,
+          '  esac',
+          '  args+=("$a"); prev=$a',
+          'done',
+          `exec ${JSON.stringify(ffmpegPath())} "\${args[@]}"`,
+          '',
+        ].join('\n'),
+      );
+      chmodSync(bin, 0o755);
+      return { bin, argsLog };
+    }
+
+    async function withFfmpeg<T>(bin: string, fn: () => Promise<T>): Promise<T> {
+      const saved = process.env['FFMPEG_PATH'];
+      process.env['FFMPEG_PATH'] = bin;
+      try {
+        return await fn();
+      } finally {
+        if (saved === undefined) delete process.env['FFMPEG_PATH'];
+        else process.env['FFMPEG_PATH'] = saved;
+      }
+    }
+
+    // The pattern ffmpeg 4.1 gives the first RTSP frames with its default probe (0 -200 -160 ...
+    // -40 0 40 ...), then a clock reset 5 s back at frame 30.
+    const misTimed = 'round(if(eq(N,0),0,(N-6)*0.04-if(gte(N,30),5,0))/TB)';
+
+    it('drops the mis-timed first frames and re-bases a clock reset: PTS strictly increase', async () => {
+      const { bin } = liveWrapper('mistimed', misTimed);
+      const port = await freePort();
+      const d = new VideoDecoder(`udp://127.0.0.1:${port}`, 'mt', { stallTimeoutMs: 10_000 });
+      const frames = await withFfmpeg(bin, () => collect(d));
+      // frames 1-6 (-200..0) are not after frame 0 (0): dropped; frame 30 (960 - 5000 ms) comes
+      // one frame after frame 29 (920), and every later one with it
+      expect(frames.map((f) => f.ptsMs)).toEqual([...Array(44).keys()].map((k) => k * 40));
+      expect(frames.map((f) => f.seq)).toEqual([...Array(44).keys()]);
+      expect(d.end()).toMatchObject({ frames: 44, firstPtsMs: 0, lastPtsMs: 43 * 40, misTimed: 6, dropped: 0, reason: 'eof' });
+      expect(d.end().error).toBeUndefined();
+    });
+
+    it('maxFrames counts delivered frames for a live source (no -frames:v): exactly N', async () => {
+      const { bin, argsLog } = liveWrapper('livemax', misTimed);
+      const port = await freePort();
+      const d = new VideoDecoder(`udp://127.0.0.1:${port}`, 'lm', { maxFrames: 20, stallTimeoutMs: 10_000 });
+      const frames = await withFfmpeg(bin, () => collect(d));
+      expect(frames.map((f) => f.ptsMs)).toEqual([...Array(20).keys()].map((k) => k * 40));
+      expect(d.end()).toMatchObject({ frames: 20, firstPtsMs: 0, lastPtsMs: 760, misTimed: 6, reason: 'maxFrames' });
+      expect(d.end().error).toBeUndefined();
+      expect(readFileSync(argsLog, 'utf8')).not.toMatch(/-frames:v/);
+    });
+  });
+
+  it('the stall watchdog does not count the time to connect and probe', async () => {
+    // 2 s before ffmpeg starts (connecting, probing), then 2 s more before its frames arrive: with
+    // a 3 s stall timeout, only the gap after the header (<= 2 s) may count.
+    const wrapper = tmp.file('slow-start-ffmpeg.sh');
+    writeFileSync(wrapper, `#!/bin/bash\nsleep 2\nexec ${JSON.stringify(ffmpegPath())} "$@" > >(sleep 2; exec cat)\n`);
+    chmodSync(wrapper, 0o755);
+    const saved = process.env['FFMPEG_PATH'];
+    process.env['FFMPEG_PATH'] = wrapper;
+    try {
+      const d = new VideoDecoder(clip25, 'slowstart', { stallTimeoutMs: 3000 });
+      const frames = await collect(d);
+      expect(frames.length).toBe(50);
+      expect(d.end()).toMatchObject({ reason: 'eof', frames: 50 });
+    } finally {
+      if (saved === undefined) delete process.env['FFMPEG_PATH'];
+      else process.env['FFMPEG_PATH'] = saved;
+    }
+  });
+
   it('kills ffmpeg when the consumer breaks out early', async () => {
     const d = new VideoDecoder(clipLong, 'brk');
     let n = 0;
