@@ -432,21 +432,30 @@ def training_summary(ckpt: dict) -> Optional[dict]:
     args = ckpt.get("args")
     if not isinstance(args, dict):
         return None
-    skip = {"probe", "log_every", "ckpt_every", "clips_dir", "out_dir"}
-    flags = []
-    for k, v in args.items():
-        if k in skip or v is None or v is False or (k in ("max_minutes", "time_budget_min") and not v):
-            continue
-        flags += ["--" + k.replace("_", "-"), str(v)]
+    skip = {"probe", "log_every", "ckpt_every", "clips_dir", "out_dir", "init"}
+
+    def recipe(a: dict, i: int) -> str:
+        flags = ["--out-dir", f"DIR{i}"]
+        if a.get("init"):
+            flags += ["--clips-dir", "DIR1/clips", "--init", f"DIR{i - 1}/final.pt"]
+        for k, v in a.items():
+            if k in skip or v is None or v is False or (k in ("max_minutes", "time_budget_min") and not v):
+                continue
+            flags += ["--" + k.replace("_", "-"), str(v)]
+        return " ".join(["/usr/bin/python3", "models/train_maskrcnn.py"] + flags)
+
+    stages = [st for st in (ckpt.get("stages") or []) if isinstance(st, dict)] + [ckpt]
+    total = lambda key: round(sum(float(st.get(key) or 0) for st in stages), 1)  # noqa: E731
     return {
         "script": "models/train_maskrcnn.py",
-        "recipe": " ".join(["/usr/bin/python3", "models/train_maskrcnn.py", "--out-dir", "DIR"] + flags),
+        "recipe": [recipe(st.get("args") or {}, i + 1) for i, st in enumerate(stages)],
         "seeds": args.get("seeds"),
         "framesPerClip": args.get("frames"),
-        "iterations": ckpt.get("iter"),
+        "iterations": int(total("iter")),
+        "iterationsPerStage": [st.get("iter") for st in stages],
         "batch": args.get("batch"),
-        "wallClockSeconds": round(float(ckpt["elapsed_s"]), 1) if "elapsed_s" in ckpt else None,
-        "cpuSeconds": round(float(ckpt["cpu_s"]), 1) if "cpu_s" in ckpt else None,
+        "wallClockSeconds": total("elapsed_s"),
+        "cpuSeconds": total("cpu_s"),
         "finalLoss": {k: round(float(v), 4) for k, v in (ckpt.get("loss") or {}).items()},
     }
 
@@ -913,6 +922,7 @@ ALL_TARGETS = [
     # re-exports it from the committed checkpoint. The fixtures below stay untrained.
     ("segstream-maskrcnn-tiny", "torchvision-28", "models/segstream-maskrcnn-tiny.onnx",
      ["--weights", "models/segstream-maskrcnn-tiny.pt"]),
+    ("tiny-28", "torchvision-28", "test/fixtures/models/tiny-28.onnx", ["--detect-bias"]),
     ("tiny-full", "torchvision", "test/fixtures/models/tiny-full.onnx", ["--detect-bias"]),
     ("tiny-zoo", "zoo", "test/fixtures/models/tiny-zoo.onnx", ["--detect-bias"]),
     ("tiny-empty", "torchvision-28", "test/fixtures/models/tiny-empty.onnx", ["--empty"]),

@@ -4,19 +4,27 @@
 Run with Debian's interpreter (torch 1.13 / torchvision 0.14), from the repository root, after
 ``npm run build`` (the clips are made by ``node bin/segstream.js synth``):
 
-    /usr/bin/python3 models/train_maskrcnn.py --out-dir /tmp/segstream-train \\
-        --seeds 1000-1239 --frames 30 --iters 2400 --batch 4
+    OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 models/train_maskrcnn.py --out-dir /tmp/segtrain \\
+        --seeds 1000-1119 --frames 30 --iters 4000 --batch 2 --lr 2e-3 --warmup 100 --seed 0 \\
+        --time-budget-min 42 --ckpt-every 50
+    OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 models/train_maskrcnn.py --out-dir /tmp/segtrain2 \\
+        --clips-dir /tmp/segtrain/clips --init /tmp/segtrain/final.pt --seeds 1000-1119 --frames 30 \\
+        --iters 800 --batch 2 --lr 3e-4 --warmup 20 --seed 1 --time-budget-min 8 --ckpt-every 50
 
-then export the checkpoint (see models/MODEL_CARD.md for the exact commands used):
+(the two stages that made the bundled model: ~50 min on 2 shared CPU cores), then copy and export
+the checkpoint (models/MODEL_CARD.md has the full recipe, timings and accuracy):
 
+    cp /tmp/segtrain2/final.pt models/segstream-maskrcnn-tiny.pt
     /usr/bin/python3 models/export_maskrcnn.py --format torchvision-28 \\
-        --weights /tmp/segstream-train/final.pt --detections-per-img 50 \\
+        --weights models/segstream-maskrcnn-tiny.pt \\
         --name segstream-maskrcnn-tiny --out models/segstream-maskrcnn-tiny.onnx
+
+``--probe N`` only times N iterations (seconds/iteration on this machine) to choose a schedule.
 
 Data
 ----
-One clip per seed in ``--seeds`` (default 1000-1999 is the *allowed training range*; seeds outside
-1000..1999 are refused so held-out evaluation seeds such as 7 or 4242 never leak into training).
+One clip per seed in ``--seeds`` (1000..1999 is the *allowed training range*; seeds outside it
+are refused so held-out evaluation seeds such as 7 or 4242 never leak into training).
 Each clip is ``--frames`` frames of ``--width`` x ``--height`` (default 320x240, 10 fps), written by
 the synth CLI into ``<out-dir>/clips/seed-N.mp4`` + ``.json`` (COCO ground truth, RLE masks) unless
 already there (``--clips-dir`` reuses a directory of clips). Frames are decoded with the bundled
@@ -44,7 +52,11 @@ A checkpoint ``{"model", "config", "labels", "iter", ...}`` is written to ``<out
 every ``--ckpt-every`` iterations (a killed run still leaves a usable model) and to
 ``<out-dir>/final.pt`` at the end. Loss components and elapsed wall/CPU time go to
 ``<out-dir>/train.log`` (and stdout). ``--max-minutes`` stops early (saving ``final.pt``) if
-the machine is slower than planned.
+the machine is slower than planned. ``--time-budget-min M`` makes the schedule time-based: the
+lr schedule's progress is max(iteration/iters, elapsed/M) and training ends when it reaches 1, so
+a run on a machine shared with other jobs still completes its decay within M minutes (the number
+of iterations done is logged and saved). ``--init ckpt.pt`` starts a further stage from a
+checkpoint's weights (fresh optimiser); earlier stages' records are kept in ``"stages"``.
 """
 
 from __future__ import annotations
@@ -258,6 +270,9 @@ def main(argv=None) -> int:
                    help="time-based schedule: the lr schedule's progress is max(it/iters, elapsed/budget) and "
                         "training ends when it reaches 1 (uses a loaded machine fully; 0 = iteration-based)")
     p.add_argument("--probe", type=int, default=0, help="only time this many iterations and exit")
+    p.add_argument("--init", default=None,
+                   help="start from this checkpoint's weights (a second, low-lr stage); its training record "
+                        "is carried over into the new checkpoint's 'stages'")
     args = p.parse_args(argv)
 
     torch.set_num_threads(args.threads)
@@ -293,6 +308,12 @@ def main(argv=None) -> int:
 
     sampler = Sampler(frames, all_anns, np.random.default_rng(args.seed))
     model = build_model(len(LABELS), seed=args.seed, **MODEL_CONFIG)
+    stages: list = []
+    if args.init:
+        ck = torch.load(args.init, map_location="cpu")
+        model.load_state_dict(ck["model"], strict=True)
+        stages = list(ck.get("stages") or []) + [{k: ck.get(k) for k in ("iter", "elapsed_s", "cpu_s", "loss", "args")}]
+        say(f"initialised from {args.init} (iter {ck.get('iter')})")
     model.transform.min_size = TRAIN_MIN_SIZES  # multi-scale training; export uses MODEL_CONFIG min_size
     model.train()
     n_params = sum(p.numel() for p in model.parameters())
@@ -333,7 +354,8 @@ def main(argv=None) -> int:
                 f" | {el:.0f}s wall {time.process_time() - c_train:.0f}s cpu {el / (it + 1):.2f}s/it")
         if args.probe:
             continue
-        extra = {"elapsed_s": el, "cpu_s": time.process_time() - c_train, "loss": dict(avg), "args": vars(args)}
+        extra = {"elapsed_s": el, "cpu_s": time.process_time() - c_train, "loss": dict(avg), "args": vars(args),
+                 "stages": stages}
         if (it + 1) % args.ckpt_every == 0:
             save(os.path.join(args.out_dir, "last.pt"), model, it + 1, extra)
         if args.max_minutes and el > args.max_minutes * 60:
@@ -344,7 +366,7 @@ def main(argv=None) -> int:
     if args.probe:
         say(f"probe: {total} its in {el:.1f}s = {el / total:.2f}s/it")
         return 0
-    extra = {"elapsed_s": el, "cpu_s": cpu, "loss": dict(avg), "args": vars(args)}
+    extra = {"elapsed_s": el, "cpu_s": cpu, "loss": dict(avg), "args": vars(args), "stages": stages}
     save(os.path.join(args.out_dir, "final.pt"), model, it + 1, extra)
     say(f"done: {it + 1} iterations, {el:.0f}s wall ({el / 60:.1f} min), {cpu:.0f}s cpu; final smoothed losses " +
         json.dumps({k: round(v, 4) for k, v in avg.items()}))
