@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { Compositor, type CompositorOptions, type CompositorSummary } from './compositor/compositor.js';
 import { Producer, type ProducerOptions } from './producer/producer.js';
 import { FrameWorker, type FrameWorkerOptions } from './worker/frame-worker.js';
@@ -30,6 +31,11 @@ export interface RunSummary extends CompositorSummary {
   wallMs: number;
   /** Sum of session.run time over all frames. */
   inferMs: number;
+  /**
+   * Frames per second between the first and the last frame written: the pipeline's throughput
+   * without its fixed start and finish costs (model load, ffmpeg start, final mux).
+   */
+  steadyFps: number | null;
   engine: EngineInfo;
 }
 
@@ -49,6 +55,8 @@ export async function runPipeline(opts: RunOptions, logger: Logger = rootLog): P
     : new MemoryTransport({ maxInFlight: opts.maxInFlight });
   const progress = new Progress(logger, { total: opts.producer?.maxFrames ?? null });
   let inferMs = 0;
+  let firstWrittenAt = 0;
+  let lastWrittenAt = 0;
   let worker: FrameWorker | null = null;
   try {
     // Load the model first: a bad model fails before any decoding starts.
@@ -68,7 +76,12 @@ export async function runPipeline(opts: RunOptions, logger: Logger = rootLog): P
     process.once('SIGTERM', stop);
 
     const composed = compositor.run({
-      onWritten: (r) => { progress.counters.written++; if (r.error) progress.counters.failed++; },
+      onWritten: (r) => {
+        lastWrittenAt = performance.now();
+        if (progress.counters.written === 0) firstWrittenAt = lastWrittenAt;
+        progress.counters.written++;
+        if (r.error) progress.counters.failed++;
+      },
     });
     const produced = producer.run({
       onInfo: (info) => {
@@ -86,7 +99,8 @@ export async function runPipeline(opts: RunOptions, logger: Logger = rootLog): P
     const summary = await composed;
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
-    return { ...summary, streamId, wallMs: Date.now() - started, inferMs, engine: worker.info };
+    const steadyFps = summary.frames > 1 ? (summary.frames - 1) / ((lastWrittenAt - firstWrittenAt) / 1000) : null;
+    return { ...summary, streamId, wallMs: Date.now() - started, inferMs, steadyFps, engine: worker.info };
   } finally {
     progress.stop();
     await worker?.close();
