@@ -21,7 +21,7 @@ export interface LetterboxMap {
  * First and one-past-last pixel whose centre (p + 0.5) lies in [lo, hi], clipped to [0, limit).
  * The closed interval matches detectron2 for threshold >= 0.5 (see {@link pasteMask}).
  */
-function centreSpan(lo: number, hi: number, limit: number): [number, number] {
+export function centreSpan(lo: number, hi: number, limit: number): [number, number] {
   const start = Math.max(0, Math.ceil(lo - 0.5));
   const end = Math.min(limit, Math.floor(hi - 0.5) + 1);
   return [start, Math.max(start, end)];

@@ -5,35 +5,16 @@
  * (.ci/run installs them); skipped with a message when /usr/bin/python3 cannot load them.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { makeTestClip, probeVideo } from '../../src/core/media/test-clip.js';
 import { readJsonl, seqs } from './jsonl.js';
-import { deleteKeys, fixtureModel, REDIS_URL, repoRoot, runCli, spawnCli, tempDir, testPrefix, waitForLine } from '../helpers.js';
+import { freePort, PYTHON, rtspServerMissing, startRtspServer } from '../fixtures/rtsp/rtsp-server.js';
+import { deleteKeys, fixtureModel, REDIS_URL, runCli, spawnCli, tempDir, testPrefix, waitForLine } from '../helpers.js';
 
-// Debian's python3 (python3-gi is built for it), not a pyenv/venv one earlier on PATH.
-const PYTHON = process.env.SEGSTREAM_TEST_PYTHON ?? '/usr/bin/python3';
-const SERVE = path.join(repoRoot, 'test', 'fixtures', 'rtsp', 'serve.py');
 // Inference is not what is tested here: the smallest fixture model keeps the file fast.
 const MODEL = fixtureModel('tiny-empty.onnx');
 
-/** Why the RTSP server cannot run here, or null when it can. */
-function rtspServerMissing(): string | null {
-  const probe = [
-    'import gi',
-    'gi.require_version("Gst", "1.0")',
-    'gi.require_version("GstRtspServer", "1.0")',
-    'from gi.repository import Gst, GstRtspServer',
-    'Gst.init(None)',
-    'missing = [e for e in ("filesrc", "qtdemux", "h264parse", "rtph264pay") if Gst.ElementFactory.find(e) is None]',
-    'assert not missing, "missing GStreamer elements: " + ", ".join(missing)',
-  ].join('\n');
-  const r = spawnSync(PYTHON, ['-c', probe], { encoding: 'utf8', timeout: 30_000 });
-  if (r.error) return `${PYTHON}: ${r.error.message}`;
-  if (r.status !== 0) return (r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`).trim();
-  return null;
-}
 
 const missing = rtspServerMissing();
 if (missing) {
@@ -54,36 +35,12 @@ interface RtspServer { url: string; child: ChildProcess }
 let servers: ChildProcess[] = [];
 let workers: ChildProcess[] = [];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
-/** Starts serve.py on a free loopback port and waits for its READY line. */
+/** Starts the RTSP server and remembers it for the afterEach cleanup. */
 async function startServer(file: string): Promise<RtspServer> {
-  const port = await freePort();
-  // stdin stays an open pipe: the server exits when it closes, should this process die first.
-  const child = spawn(PYTHON, [SERVE, file, String(port), '/test'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  servers.push(child);
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d) => (err += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`RTSP server gave no READY line in 15 s:\n${err}`)), 15_000);
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /^READY (\S+)$/m.exec(out);
-      if (m) { clearTimeout(timer); resolve(m[1]!); }
-    });
-    child.once('exit', (code, sig) => { clearTimeout(timer); reject(new Error(`RTSP server exited (${code ?? sig}) before READY:\n${err}`)); });
-  });
-  return { url, child };
+  const server = await startRtspServer(file);
+  servers.push(server.child);
+  return server;
 }
 
 function exited(child: ChildProcess): Promise<void> {

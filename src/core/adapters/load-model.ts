@@ -150,7 +150,7 @@ export async function loadModel(modelPath: string, opts: LoadModelOptions): Prom
     interOpNumThreads: 1,
     // Idle intra-op threads spin by default, burning the cores that ffmpeg decode/encode and our
     // pre/postprocessing need in the same pipeline.
-    ...(process.env.SEGSTREAM_ORT_SPIN === '1' ? {} : { extra: { session: { intra_op: { allow_spinning: '0' } } } }),
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
   };
   let session: ort.InferenceSession | undefined;
   let device: Device = 'cpu';

@@ -8,7 +8,7 @@ import type * as ort from 'onnxruntime-node';
 import type { BoxXYXY, Instance } from '../types.js';
 import type { PostprocessOptions } from './model-adapter.js';
 import { nms } from '../nms.js';
-import { pasteMask } from '../mask-paste.js';
+import { centreSpan, pasteMask } from '../mask-paste.js';
 import { encodeRle } from '../rle.js';
 
 /** The four Mask R-CNN outputs, however the graph named them. */
@@ -110,10 +110,8 @@ function thresholdFullMask(
   out: Uint8Array,
 ): void {
   // Pixels whose centre lies in the box, like pasteMask.
-  const x0 = Math.max(0, Math.ceil(box[0] - 0.5));
-  const y0 = Math.max(0, Math.ceil(box[1] - 0.5));
-  const x1 = Math.min(frameW, Math.floor(box[2] - 0.5) + 1);
-  const y1 = Math.min(frameH, Math.floor(box[3] - 0.5) + 1);
+  const [x0, x1] = centreSpan(box[0], box[2], frameW);
+  const [y0, y1] = centreSpan(box[1], box[3], frameH);
   if (maskW === frameW && maskH === frameH) {
     for (let y = y0; y < y1; y++) {
       const row = y * frameW;

@@ -10,7 +10,7 @@
 import * as ort from 'onnxruntime-node';
 import type { Instance } from '../types.js';
 import type { ModelAdapter, PostprocessOptions, PreparedInput, RgbImage } from './model-adapter.js';
-import { resizeShortSide, rgbToChwFloat, type TensorLayout } from '../geometry.js';
+import { resizeShortSide, rgbToChwFloat, type ShortSideResize, type TensorLayout } from '../geometry.js';
 import { COCO80_CATEGORY_IDS, COCO80_LABELS, sameLabels } from '../labels.js';
 import { pickOutputsByShape, postprocessMaskRcnn } from './maskrcnn-postprocess.js';
 
@@ -47,18 +47,8 @@ export interface ZooAdapterInit {
   meanBgr?: [number, number, number];
 }
 
-/** Geometry kept from preprocess for postprocess. */
-export interface ZooContext {
-  /** The single resize factor (min(short/short side, maxLong/long side)). */
-  scale: number;
-  /** Exact per-axis factors resized / source: boxes in resized px are divided by these. */
-  scaleX: number;
-  scaleY: number;
-  resizedW: number;
-  resizedH: number;
-  paddedW: number;
-  paddedH: number;
-}
+/** Geometry kept from preprocess for postprocess: the resize itself. */
+export type ZooContext = ShortSideResize;
 
 export class ZooMaskRcnnAdapter implements ModelAdapter {
   readonly format = 'zoo' as const;
@@ -97,15 +87,7 @@ export class ZooMaskRcnnAdapter implements ModelAdapter {
     const data = new Float32Array(3 * r.paddedW * r.paddedH);
     rgbToChwFloat(image.rgb, w, h, layout, data);
     const dims = this.inputRank === 4 ? [1, 3, r.paddedH, r.paddedW] : [3, r.paddedH, r.paddedW];
-    const context: ZooContext = {
-      scale: r.scale,
-      scaleX: r.scaleX,
-      scaleY: r.scaleY,
-      resizedW: r.resizedW,
-      resizedH: r.resizedH,
-      paddedW: r.paddedW,
-      paddedH: r.paddedH,
-    };
+    const context: ZooContext = r;
     return { feeds: { [this.inputName]: new ort.Tensor('float32', data, dims) }, context };
   }
 

@@ -549,6 +549,19 @@ export class VideoDecoder {
     stopChild(this.child, this.opts.killGraceMs);
   }
 
+  /** The one-line error for an ffmpeg that exited on failure, from its stderr tail. */
+  private exitFailure(code: number | null, signal: NodeJS.Signals | null): MediaError {
+    return describeFailure({
+      display: this.display(),
+      isFile: this.spec?.kind === 'file',
+      isHttp: this.spec?.kind === 'http',
+      tail: this.tail.text(),
+      code,
+      signal,
+      staticBuild: this.staticBuild,
+    });
+  }
+
   private noHeaderError(): MediaError {
     return new MediaError('NO_FRAMES', `cannot read input '${this.display()}': no frame decoded`, {
       input: this.display(),
@@ -584,27 +597,11 @@ export class VideoDecoder {
       this.fatal =
         code === 0 && this.frameSize > 0
           ? this.noHeaderError()
-          : describeFailure({
-              display: this.display(),
-              isFile: this.spec?.kind === 'file',
-              isHttp: this.spec?.kind === 'http',
-              tail: this.tail.text(),
-              code,
-              signal,
-              staticBuild: this.staticBuild,
-            });
+          : this.exitFailure(code, signal);
       this.endError = this.fatal.message;
     } else if (code !== 0) {
       this.reason = 'error';
-      this.endError = describeFailure({
-        display: this.display(),
-        isFile: this.spec?.kind === 'file',
-        isHttp: this.spec?.kind === 'http',
-        tail: this.tail.text(),
-        code,
-        signal,
-        staticBuild: this.staticBuild,
-      }).message;
+      this.endError = this.exitFailure(code, signal).message;
     } else if (this.sawPartialFile || partialBytes > 0) {
       this.reason = 'error';
       const dur = this.header.input.durationMs;

@@ -3,31 +3,15 @@
  * the file's H.264 re-streamed in real time from the start for each client). Skipped with a
  * message when /usr/bin/python3 cannot load GStreamer's RTSP server (see test/integration/rtsp.test.ts).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestClip } from '../../../src/core/media/test-clip.js';
 import { VideoDecoder, type DecodedFrame } from '../../../src/core/media/video-decoder.js';
-import { alive, freePort, repoRoot, tempDir, waitFor } from './media-helpers.js';
+import { alive, tempDir, waitFor } from './media-helpers.js';
+import { PYTHON, rtspServerMissing, startRtspServer } from '../../fixtures/rtsp/rtsp-server.js';
 
-const PYTHON = process.env.SEGSTREAM_TEST_PYTHON ?? '/usr/bin/python3';
-const SERVE = path.join(repoRoot, 'test', 'fixtures', 'rtsp', 'serve.py');
 
-function rtspServerMissing(): string | null {
-  const probe = [
-    'import gi',
-    'gi.require_version("Gst", "1.0")',
-    'gi.require_version("GstRtspServer", "1.0")',
-    'from gi.repository import Gst, GstRtspServer',
-    'Gst.init(None)',
-    'missing = [e for e in ("filesrc", "qtdemux", "h264parse", "rtph264pay") if Gst.ElementFactory.find(e) is None]',
-    'assert not missing, "missing GStreamer elements: " + ", ".join(missing)',
-  ].join('\n');
-  const r = spawnSync(PYTHON, ['-c', probe], { encoding: 'utf8', timeout: 30_000 });
-  if (r.error) return `${PYTHON}: ${r.error.message}`;
-  if (r.status !== 0) return (r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`).trim();
-  return null;
-}
 
 const missing = rtspServerMissing();
 if (missing) console.warn(`[segstream tests] RTSP decoder tests SKIPPED: ${PYTHON} cannot run a GStreamer RTSP server (${missing})`);
@@ -36,31 +20,11 @@ let tmp: ReturnType<typeof tempDir> | null = null;
 const file = (n: string): string => tmp!.file(n);
 let servers: ChildProcess[] = [];
 
-/** Starts serve.py on a free loopback port, resolves with its URL once it says READY. */
+/** Starts the RTSP server and remembers it for the afterEach cleanup. */
 async function startServer(clip: string): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
-  // stdin stays an open pipe: the server exits when it closes, should this process die first.
-  const child = spawn(PYTHON, [SERVE, clip, String(port), '/test'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  servers.push(child);
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d) => (err += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`RTSP server gave no READY line in 15 s:\n${err}`)), 15_000);
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /^READY (\S+)$/m.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once('exit', (code, sig) => {
-      clearTimeout(timer);
-      reject(new Error(`RTSP server exited (${code ?? sig}) before READY:\n${err}`));
-    });
-  });
-  return { url, child };
+  const server = await startRtspServer(clip);
+  servers.push(server.child);
+  return server;
 }
 
 async function collect(d: VideoDecoder, each?: (f: DecodedFrame) => Promise<void> | void): Promise<DecodedFrame[]> {
