@@ -5,16 +5,13 @@ Run with Debian's interpreter (torch 1.13 / torchvision 0.14), from the reposito
 ``npm run build`` (the clips are made by ``node bin/segstream.js synth``):
 
     OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 models/train_maskrcnn.py --out-dir /tmp/segtrain \\
-        --seeds 1000-1119 --frames 30 --iters 4000 --batch 2 --lr 2e-3 --warmup 100 --seed 0 \\
-        --time-budget-min 42 --ckpt-every 50
-    OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 models/train_maskrcnn.py --out-dir /tmp/segtrain2 \\
-        --clips-dir /tmp/segtrain/clips --init /tmp/segtrain/final.pt --seeds 1000-1119 --frames 30 \\
-        --iters 800 --batch 2 --lr 3e-4 --warmup 20 --seed 1 --time-budget-min 8 --ckpt-every 50
+        --seeds 1000-1239 --frames 30 --iters 7000 --batch 2 --lr 2e-3 --warmup 100 --seed 0 \\
+        --time-budget-min 54 --ckpt-every 50
 
-(the two stages that made the bundled model: ~50 min on 2 shared CPU cores), then copy and export
-the checkpoint (models/MODEL_CARD.md has the full recipe, timings and accuracy):
+(the one run that made the bundled model: 56 min on 2 CPU cores, clips included), then copy and
+export the checkpoint (models/MODEL_CARD.md has the full recipe, timings and accuracy):
 
-    cp /tmp/segtrain2/final.pt models/segstream-maskrcnn-tiny.pt
+    cp /tmp/segtrain/final.pt models/segstream-maskrcnn-tiny.pt
     /usr/bin/python3 models/export_maskrcnn.py --format torchvision-28 \\
         --weights models/segstream-maskrcnn-tiny.pt \\
         --name segstream-maskrcnn-tiny --out models/segstream-maskrcnn-tiny.onnx
