@@ -34,6 +34,11 @@ export interface Frame {
   width: number;
   height: number;
   rgb: Uint8Array;
+  /**
+   * Called once when the transport no longer needs `rgb` (the memory transport after the
+   * compositor's ack, Redis once the bytes are stored), so the buffer can be reused.
+   */
+  release?: () => void;
 }
 
 /** What a worker hands back for one frame. Small: no pixels, masks as RLE. */

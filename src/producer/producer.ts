@@ -1,4 +1,5 @@
 import { VideoDecoder } from '../core/media/video-decoder.js';
+import { FramePool } from '../core/media/frame-pool.js';
 import { classifySource } from '../core/media/source.js';
 import type { Logger } from '../core/log.js';
 import { log as rootLog } from '../core/log.js';
@@ -27,8 +28,9 @@ export interface ProducerHooks {
  * the stream it opened (even after a decode error) so that its compositor can finish.
  */
 export class Producer {
-  private decoder: VideoDecoder | null = null;
   private stopping = false;
+  /** Decoded frames' buffers, back from the transport once it lets go of them. */
+  readonly pool = new FramePool();
   private readonly log: Logger;
 
   constructor(private readonly transport: Transport, private readonly opts: ProducerOptions, logger: Logger = rootLog) {
@@ -44,8 +46,8 @@ export class Producer {
       fps: this.opts.fps,
       maxFrames: this.opts.maxFrames,
       stallTimeoutMs: this.opts.stallTimeoutMs,
+      pool: this.pool,
     });
-    this.decoder = decoder;
     let info: StreamInfo;
     try {
       info = await decoder.info();
@@ -64,7 +66,11 @@ export class Producer {
     try {
       for await (const f of decoder.frames()) {
         if (this.stopping) break;
-        await this.transport.publishFrame({ streamId: this.opts.streamId, seq: f.seq, ptsMs: f.ptsMs, width: f.width, height: f.height, rgb: f.rgb });
+        const rgb = f.rgb;
+        await this.transport.publishFrame({
+          streamId: this.opts.streamId, seq: f.seq, ptsMs: f.ptsMs, width: f.width, height: f.height, rgb,
+          release: () => this.pool.give(rgb),
+        });
         firstPtsMs ??= f.ptsMs;
         lastPtsMs = f.ptsMs;
         frames++;

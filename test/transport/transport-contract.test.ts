@@ -79,6 +79,40 @@ describe.each(makers)('%s transport', (kind, make) => {
     }
   });
 
+  it('releases each frame buffer exactly once, and only when it no longer needs the bytes', async () => {
+    const t = await make();
+    const id = `release-${kind}`;
+    const released: number[] = [];
+    const handle = await t.consume(async (job, rgb) => {
+      // The worker must still see its frame's own pixels: none was handed back too early.
+      expect(rgb[0]).toBe(job.seq);
+      return ok(id, job.seq);
+    });
+    try {
+      await t.openStream(info(id));
+      const n = 6;
+      const producing = (async () => {
+        for (let s = 0; s < n; s++) await t.publishFrame({ ...frame(id, s), release: () => released.push(s) });
+        await t.endStream(id, { frames: n, firstPtsMs: 0, lastPtsMs: (n - 1) * 100 });
+      })();
+      for await (const item of t.results(id)) {
+        const seq = item.result.seq;
+        expect(item.rgb![0]).toBe(seq);
+        // Memory holds the producer's buffer until the ack; Redis copied it when it was published.
+        if (kind === 'memory') expect(released).not.toContain(seq);
+        else expect(released).toContain(seq);
+        await t.ack(id, seq);
+        expect(released).toContain(seq);
+      }
+      await producing;
+      expect([...released].sort((a, b) => a - b)).toEqual([...Array(n).keys()]);
+    } finally {
+      await handle.close();
+      await t.dropStream(id);
+      await t.close();
+    }
+  });
+
   it('blocks the producer at maxInFlight frames until the compositor acks', async () => {
     const t = await make();
     const id = `bp-${kind}`;

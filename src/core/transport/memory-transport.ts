@@ -133,8 +133,10 @@ export class MemoryTransport implements Transport {
 
   async ack(streamId: string, seq: number): Promise<void> {
     const s = this.stream(streamId);
+    const frame = s.frames.get(seq);
     s.frames.delete(seq);
     s.results.delete(seq);
+    frame?.release?.();
     s.inFlight--;
     s.capacity.notify();
   }

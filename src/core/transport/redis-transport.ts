@@ -133,6 +133,7 @@ export class RedisTransport implements Transport {
       .set(this.keys.frame(id, frame.seq), bytes, 'PX', this.frameTtlMs)
       .set(this.keys.published(id), String(frame.seq + 1), 'PX', this.streamTtlMs)
       .exec();
+    frame.release?.(); // the bytes are in Redis now
     const job: FrameJob = { streamId: id, seq: frame.seq, ptsMs: frame.ptsMs, width: frame.width, height: frame.height };
     await this.getQueue().add('frame', job, { jobId: this.keys.jobId(id, frame.seq) });
   }

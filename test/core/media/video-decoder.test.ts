@@ -7,6 +7,7 @@ import { ffmpegPath } from '../../../src/core/media/ffmpeg-path.js';
 import { killAllMediaChildren, liveMediaChildren } from '../../../src/core/media/process.js';
 import { makeTestClip } from '../../../src/core/media/test-clip.js';
 import { VideoDecoder, type DecodedFrame } from '../../../src/core/media/video-decoder.js';
+import { FramePool } from '../../../src/core/media/frame-pool.js';
 import { alive, freePort, tempDir, waitFor } from './media-helpers.js';
 
 const tmp = tempDir('dec');
@@ -49,6 +50,25 @@ describe('VideoDecoder', () => {
     expect(frames[0]!.rgb.byteOffset).toBe(0);
     expect(d.end()).toMatchObject({ frames: 50, firstPtsMs: 0, lastPtsMs: 49 * 40, reason: 'eof', exitCode: 0 });
     expect(d.end().error).toBeUndefined();
+  });
+
+  it('with a pool, reuses the buffers given back and still delivers each frame\'s own pixels', async () => {
+    const plain = await collect(new VideoDecoder(clip25, 'plain'));
+    const pool = new FramePool();
+    const d = new VideoDecoder(clip25, 'pooled', { pool });
+    const buffers = new Set<ArrayBufferLike>();
+    let k = 0;
+    for await (const f of d.frames()) {
+      expect(Buffer.compare(f.rgb, plain[k]!.rgb)).toBe(0);
+      buffers.add(f.rgb.buffer);
+      pool.give(f.rgb); // the consumer is done with it at once
+      k++;
+    }
+    expect(k).toBe(50);
+    // 50 frames through a few buffers: those decoded ahead of the consumer (the pipe keeps
+    // delivering what ffmpeg already wrote after it is paused, so a loaded machine sees several).
+    expect(buffers.size).toBeLessThanOrEqual(16);
+    expect(pool.allocated).toBe(buffers.size);
   });
 
   it('keeps fractional-rate PTS exact: 30000/1001 → k·1001/30 ms (to the µs)', async () => {
