@@ -157,13 +157,20 @@ export function rgbToChwFloat(
   const [m0, m1, m2] = layout.mean;
 
   if (rw === srcW && rh === srcH) {
+    // One table lookup per byte instead of a multiply-subtract: the 720p frame is 2.7 M bytes.
+    const l0 = new Float32Array(256), l1 = new Float32Array(256), l2 = new Float32Array(256);
+    for (let v = 0; v < 256; v++) {
+      l0[v] = v * k - m0;
+      l1[v] = v * k - m1;
+      l2[v] = v * k - m2;
+    }
     for (let y = 0; y < rh; y++) {
       let o = (oy + y) * tw + ox;
       let i = y * srcW * 3;
       for (let x = 0; x < rw; x++, o++, i += 3) {
-        out[o] = rgb[i + s0] * k - m0;
-        out[o + plane] = rgb[i + 1] * k - m1;
-        out[o + 2 * plane] = rgb[i + s2] * k - m2;
+        out[o] = l0[rgb[i + s0]];
+        out[o + plane] = l1[rgb[i + 1]];
+        out[o + 2 * plane] = l2[rgb[i + s2]];
       }
     }
     return;

@@ -14,6 +14,49 @@ function coveredSpan(lo: number, hi: number, limit: number): [number, number] {
 }
 
 /**
+ * Builds COCO RLE counts from pixels given in column-major order, as runs of zeros (counted
+ * arithmetically) and single bits. The first run counts zeros by definition.
+ */
+export class RleBuilder {
+  private readonly counts: number[] = [];
+  private value = 0;
+  private run = 0;
+
+  constructor(private readonly width: number, private readonly height: number) {}
+
+  /** Appends `n` zero pixels. */
+  zeros(n: number): void {
+    if (n <= 0) return;
+    if (this.value !== 0) {
+      this.counts.push(this.run);
+      this.run = 0;
+      this.value = 0;
+    }
+    this.run += n;
+  }
+
+  /** Appends one pixel. */
+  bit(v: 0 | 1): void {
+    if (v !== this.value) {
+      this.counts.push(this.run);
+      this.run = 0;
+      this.value = v;
+    }
+    this.run++;
+  }
+
+  finish(): Rle {
+    this.counts.push(this.run);
+    return { size: [this.height, this.width], counts: this.counts };
+  }
+}
+
+/** An all-zero mask. */
+export function emptyRle(width: number, height: number): Rle {
+  return { size: [height, width], counts: [width * height] };
+}
+
+/**
  * Encodes a row-major binary mask as COCO RLE (pycocotools `mask.encode` of the same mask).
  *
  * @param roi optional box outside which the mask is known to be all zero: those pixels are not
@@ -27,53 +70,17 @@ export function encodeRle(mask: Uint8Array, width: number, height: number, roi?:
   if (roi) {
     [x0, x1] = coveredSpan(roi[0], roi[2], width);
     [y0, y1] = coveredSpan(roi[1], roi[3], height);
-    if (x0 === x1 || y0 === y1) return { size: [height, width], counts: [area] };
+    if (x0 === x1 || y0 === y1) return emptyRle(width, height);
   }
-  const counts: number[] = [];
-  // Current run: its value (0/1) and its length so far. The first run is zeros by definition.
-  let prev = 0;
-  let run = x0 * height; // whole columns left of the roi
-  const below = height - y1;
+  const out = new RleBuilder(width, height);
+  out.zeros(x0 * height);
   for (let x = x0; x < x1; x++) {
-    // Rows above the roi in this column are zeros.
-    if (y0 > 0) {
-      if (prev !== 0) {
-        counts.push(run);
-        run = 0;
-        prev = 0;
-      }
-      run += y0;
-    }
-    let idx = y0 * width + x;
-    for (let y = y0; y < y1; y++, idx += width) {
-      const v = mask[idx] !== 0 ? 1 : 0;
-      if (v !== prev) {
-        counts.push(run);
-        run = 0;
-        prev = v;
-      }
-      run++;
-    }
-    if (below > 0) {
-      if (prev !== 0) {
-        counts.push(run);
-        run = 0;
-        prev = 0;
-      }
-      run += below;
-    }
+    out.zeros(y0);
+    for (let y = y0, idx = y0 * width + x; y < y1; y++, idx += width) out.bit(mask[idx] !== 0 ? 1 : 0);
+    out.zeros(height - y1);
   }
-  // Columns right of the roi are zeros.
-  const right = (width - x1) * height;
-  if (right > 0) {
-    if (prev !== 0) {
-      counts.push(run);
-      run = 0;
-    }
-    run += right;
-  }
-  counts.push(run);
-  return { size: [height, width], counts };
+  out.zeros((width - x1) * height);
+  return out.finish();
 }
 
 /**

@@ -107,8 +107,19 @@ export function createAdapter(
 
   switch (format) {
     case 'torchvision':
-    case 'torchvision-28':
-      return new TorchvisionMaskRcnnAdapter(format, { inputName: input.name, inputRank, ...(labels ? { labels } : {}) });
+    case 'torchvision-28': {
+      // The graph's own resize, when the manifest states it (models/export_maskrcnn.py writes it).
+      const r = manifest?.input?.resize;
+      const graphResize = r && typeof r.minSize === 'number' && r.minSize > 0 && typeof r.maxSize === 'number' && r.maxSize > 0
+        ? { minSize: r.minSize, maxSize: r.maxSize }
+        : undefined;
+      return new TorchvisionMaskRcnnAdapter(format, {
+        inputName: input.name,
+        inputRank,
+        ...(labels ? { labels } : {}),
+        ...(graphResize ? { graphResize } : {}),
+      });
+    }
     case 'zoo': {
       const spec = manifest?.input;
       const num = (v: unknown): number | undefined => (typeof v === 'number' && v > 0 ? v : undefined);

@@ -5,11 +5,10 @@
  * Masks are only touched for the instances that survive.
  */
 import type * as ort from 'onnxruntime-node';
-import type { BoxXYXY, Instance } from '../types.js';
+import type { BoxXYXY, Instance, Rle } from '../types.js';
 import type { PostprocessOptions } from './model-adapter.js';
 import { nms } from '../nms.js';
-import { centreSpan, pasteMask } from '../mask-paste.js';
-import { encodeRle } from '../rle.js';
+import { pasteFullMask, pasteMask } from '../mask-paste.js';
 
 /** The four Mask R-CNN outputs, however the graph named them. */
 export interface MaskRcnnOutputs {
@@ -22,8 +21,8 @@ export interface MaskRcnnOutputs {
 /**
  * How the `masks` output relates to the frame:
  * - `roi`: [N,1,mh,mw] (28x28) probability maps each covering its own box;
- * - `full`: [N,1,H,W] probability maps covering the whole model input (= the frame for
- *   torchvision, which resizes inside the graph and pastes back to the input size).
+ * - `full`: [N,1,H,W] probability maps covering the whole model input (torchvision pastes back
+ *   to its input's size: the frame, or the size the frame was shrunk to for the graph).
  */
 export type MaskKind = 'roi' | 'full';
 
@@ -82,54 +81,6 @@ function asNumberArray(t: ort.Tensor, what: string): ArrayLike<number> {
     return out;
   }
   throw new Error(`Mask R-CNN output '${what}' has unsupported type ${t.type}`);
-}
-
-/** Zero the pixels a paste into `box` may have touched (1 px margin), so `out` can be reused. */
-export function clearBoxRegion(out: Uint8Array, frameW: number, frameH: number, box: BoxXYXY): void {
-  const x0 = Math.max(0, Math.floor(box[0]) - 1);
-  const y0 = Math.max(0, Math.floor(box[1]) - 1);
-  const x1 = Math.min(frameW, Math.ceil(box[2]) + 1);
-  const y1 = Math.min(frameH, Math.ceil(box[3]) + 1);
-  if (x1 <= x0) return;
-  for (let y = y0; y < y1; y++) out.fill(0, y * frameW + x0, y * frameW + x1);
-}
-
-/**
- * Threshold a full-size probability map, only inside the (clipped, frame px) box (pixels whose
- * centre lies in it). The map is
- * maskW×maskH covering the frame; when its size differs from the frame's it is sampled nearest.
- */
-function thresholdFullMask(
-  probs: Float32Array,
-  maskW: number,
-  maskH: number,
-  box: BoxXYXY,
-  frameW: number,
-  frameH: number,
-  threshold: number,
-  out: Uint8Array,
-): void {
-  // Pixels whose centre lies in the box, like pasteMask.
-  const [x0, x1] = centreSpan(box[0], box[2], frameW);
-  const [y0, y1] = centreSpan(box[1], box[3], frameH);
-  if (maskW === frameW && maskH === frameH) {
-    for (let y = y0; y < y1; y++) {
-      const row = y * frameW;
-      for (let x = x0; x < x1; x++) out[row + x] = probs[row + x]! >= threshold ? 1 : 0;
-    }
-    return;
-  }
-  const sx = maskW / frameW;
-  const sy = maskH / frameH;
-  for (let y = y0; y < y1; y++) {
-    const my = Math.min(maskH - 1, Math.floor((y + 0.5) * sy));
-    const mrow = my * maskW;
-    const row = y * frameW;
-    for (let x = x0; x < x1; x++) {
-      const mx = Math.min(maskW - 1, Math.floor((x + 0.5) * sx));
-      out[row + x] = probs[mrow + mx]! >= threshold ? 1 : 0;
-    }
-  }
 }
 
 /** Mask R-CNN outputs → instances in frame px. Handles N = 0 (returns []). */
@@ -210,7 +161,6 @@ export function postprocessMaskRcnn(
   });
 
   // 3. masks for the kept instances only.
-  const bin = new Uint8Array(W * H);
   const plane = maskW * maskH;
   const instances: Instance[] = [];
   for (let j = 0; j < keep.length && j < options.maxInstances; j++) {
@@ -218,15 +168,13 @@ export function postprocessMaskRcnn(
     const i = candIdx[c]!;
     const box: BoxXYXY = [clipped[c * 4]!, clipped[c * 4 + 1]!, clipped[c * 4 + 2]!, clipped[c * 4 + 3]!];
     const probs = maskData.subarray(i * plane, (i + 1) * plane);
+    let rle: Rle;
     if (geometry.maskKind === 'roi') {
       const pb: BoxXYXY = [pasteBoxes[c * 4]!, pasteBoxes[c * 4 + 1]!, pasteBoxes[c * 4 + 2]!, pasteBoxes[c * 4 + 3]!];
-      pasteMask(probs, maskW, maskH, pb, W, H, options.maskThreshold, bin);
+      rle = pasteMask(probs, maskW, maskH, pb, W, H, options.maskThreshold);
     } else {
-      thresholdFullMask(probs, maskW, maskH, box, W, H, options.maskThreshold, bin);
+      rle = pasteFullMask(probs, maskW, maskH, box, W, H, options.maskThreshold);
     }
-    const rle = encodeRle(bin, W, H, box);
-    // Both pastes only write frame pixels whose centre is in the box, i.e. inside the clipped box.
-    clearBoxRegion(bin, W, H, box);
     const k = cClasses[c]!;
     instances.push({ classId: categoryIds?.[k] ?? k, label: labels[k] ?? `class ${k}`, score: cScores[c]!, box, mask: rle });
   }

@@ -30,6 +30,11 @@ export interface RgbImage {
   height: number;
 }
 
+/** Returns a Float32Array of exactly `length` elements, contents unspecified. */
+export type TensorAllocator = (length: number) => Float32Array;
+
+export const newTensorData: TensorAllocator = (length) => new Float32Array(length);
+
 /** Feeds for session.run plus whatever the adapter needs to map outputs back to the frame. */
 export interface PreparedInput {
   feeds: Record<string, ort.Tensor>;
@@ -54,7 +59,12 @@ export interface ModelAdapter {
    * (person 1, car 3) whatever its family. Absent: classId is the model's own index.
    */
   readonly categoryIds?: readonly number[];
-  preprocess(image: RgbImage): PreparedInput;
+  /**
+   * @param alloc where the input tensor's Float32Array comes from (a pool of recycled buffers, so
+   *   a 720p frame does not allocate and zero-fill 11 MB); its contents are garbage and every
+   *   element must be written. Default: a new array.
+   */
+  preprocess(image: RgbImage, alloc?: TensorAllocator): PreparedInput;
   postprocess(
     outputs: Record<string, ort.Tensor>,
     input: PreparedInput,
@@ -77,6 +87,8 @@ export interface ModelManifest {
    * How the graph wants its input (models/export_maskrcnn.py writes it). The zoo adapter reads
    * `resize.minSize` / `resize.maxSize` (short side / long-side cap, default 800 / 1333),
    * `padMultiple` (default 32) and `mean` (B, G, R; default [102.9801, 115.9465, 122.7717]).
+   * For torchvision exports `resize` is the graph's own resize: frames larger than that are
+   * shrunk to it before the tensor is built.
    */
   input?: ManifestInputSpec;
 }

@@ -1,16 +1,19 @@
 /**
  * Mask R-CNN exported from torchvision (`torch.onnx.export` of `maskrcnn_resnet50_fpn` and kin).
  *
- * Input: one image float32 [3,H,W] RGB 0..1 at the frame's own size — the graph normalises and
- * resizes itself, and returns boxes in input (= frame) px.
+ * Input: one image float32 [3,H,W] RGB 0..1 — the graph normalises and resizes itself, and returns
+ * boxes in input px. The frame goes in at its own size, or already shrunk to the graph's working
+ * size when the manifest states the graph's resize (`input.resize`: see MaskRcnnAdapterInit).
  * Outputs (by name): `boxes` [N,4] xyxy, `labels` [N] int64 (COCO-91 ids), `scores` [N], and
  * `masks` either [N,1,H,W] already pasted (format 'torchvision') or [N,1,28,28] per box
  * (format 'torchvision-28', pasted here for the kept instances only).
  */
 import * as ort from 'onnxruntime-node';
 import type { Instance } from '../types.js';
-import type { ModelAdapter, PostprocessOptions, PreparedInput, RgbImage } from './model-adapter.js';
-import { rgbToChwFloat, type TensorLayout } from '../geometry.js';
+import type { ModelAdapter, PostprocessOptions, PreparedInput, RgbImage, TensorAllocator } from './model-adapter.js';
+import { newTensorData } from './model-adapter.js';
+import { resizeShortSide, type TensorLayout } from '../geometry.js';
+import { imageTensor } from './image-tensor.js';
 import { COCO91_LABELS } from '../labels.js';
 import { pickOutputsByName, postprocessMaskRcnn } from './maskrcnn-postprocess.js';
 
@@ -21,12 +24,27 @@ export interface MaskRcnnAdapterInit {
   inputRank?: 3 | 4;
   /** Class names indexed by the model's label id. Default COCO-91 (torchvision ids). */
   labels?: readonly string[];
+  /**
+   * The graph's own resize (GeneralizedRCNNTransform min_size / max_size), from the manifest's
+   * `input.resize`. When given and the frame is larger, the frame is resized here, straight
+   * from its bytes, to the size the graph would resize it to: the same bilinear resize
+   * (align_corners=False, no antialias), but the tensor is that much smaller to build and the
+   * graph's resize becomes a no-op. Absent: the frame goes in at its own size.
+   */
+  graphResize?: { minSize: number; maxSize: number };
+}
+
+/** Pre-resize geometry: frame px = tensor px / scale. */
+interface TorchvisionContext {
+  scaleX: number;
+  scaleY: number;
 }
 
 export class TorchvisionMaskRcnnAdapter implements ModelAdapter {
   readonly labels: readonly string[];
   private readonly inputName: string;
   private readonly inputRank: 3 | 4;
+  private readonly graphResize: { minSize: number; maxSize: number } | undefined;
 
   constructor(
     readonly format: 'torchvision' | 'torchvision-28',
@@ -35,15 +53,28 @@ export class TorchvisionMaskRcnnAdapter implements ModelAdapter {
     this.inputName = init.inputName ?? 'image';
     this.inputRank = init.inputRank ?? 3;
     this.labels = init.labels ?? COCO91_LABELS;
+    this.graphResize = init.graphResize;
   }
 
-  preprocess(image: RgbImage): PreparedInput {
+  preprocess(image: RgbImage, alloc: TensorAllocator = newTensorData): PreparedInput {
     const { width: w, height: h } = image;
+    let tw = w, th = h;
+    const g = this.graphResize;
+    if (g) {
+      // The size the graph would resize to (floor, like torchvision), for which the graph's own
+      // scale then comes out as exactly 1. Only ever shrink: an upscale here would just make a
+      // bigger tensor for the same result.
+      const r = resizeShortSide(w, h, g.minSize, g.maxSize, 1);
+      if (r.scale < 1) {
+        tw = r.resizedW;
+        th = r.resizedH;
+      }
+    }
     const layout: TensorLayout = {
-      tensorW: w,
-      tensorH: h,
-      resizedW: w,
-      resizedH: h,
+      tensorW: tw,
+      tensorH: th,
+      resizedW: tw,
+      resizedH: th,
       offsetX: 0,
       offsetY: 0,
       channelOrder: 'rgb',
@@ -51,21 +82,24 @@ export class TorchvisionMaskRcnnAdapter implements ModelAdapter {
       mean: [0, 0, 0],
       padValue: 0,
     };
-    const data = new Float32Array(3 * w * h);
-    rgbToChwFloat(image.rgb, w, h, layout, data);
-    const dims = this.inputRank === 4 ? [1, 3, h, w] : [3, h, w];
-    return { feeds: { [this.inputName]: new ort.Tensor('float32', data, dims) }, context: null };
+    const context: TorchvisionContext = { scaleX: tw / w, scaleY: th / h };
+    return { feeds: { [this.inputName]: imageTensor(image, layout, this.inputRank, alloc) }, context };
   }
 
   postprocess(
     outputs: Record<string, ort.Tensor>,
-    _input: PreparedInput,
+    input: PreparedInput,
     image: { width: number; height: number },
     options: PostprocessOptions,
   ): Instance[] {
+    const ctx = (input.context as TorchvisionContext | null) ?? { scaleX: 1, scaleY: 1 };
     return postprocessMaskRcnn(
       pickOutputsByName(outputs),
-      { boxScaleX: 1, boxScaleY: 1, maskKind: this.format === 'torchvision-28' ? 'roi' : 'full' },
+      {
+        boxScaleX: 1 / ctx.scaleX,
+        boxScaleY: 1 / ctx.scaleY,
+        maskKind: this.format === 'torchvision-28' ? 'roi' : 'full',
+      },
       image,
       this.labels,
       options,

@@ -9,17 +9,17 @@
  * Postprocess order keeps the work proportional to what survives: best class per anchor → score
  * threshold (anchors below it cost nothing more) → boxes to frame px → our NMS → max instances →
  * only then, for the kept instances, mask = sigmoid(coeffs · protos) inside the box's proto
- * region → pasteProtoMask (crop to the box, un-letterbox, threshold) → RLE.
+ * region → pasteProtoMask (crop to the box, un-letterbox, threshold, RLE).
  */
 import * as ort from 'onnxruntime-node';
 import type { BoxXYXY, Instance } from '../types.js';
-import type { ModelAdapter, PostprocessOptions, PreparedInput, RgbImage } from './model-adapter.js';
-import { letterbox, rgbToChwFloat, type TensorLayout } from '../geometry.js';
+import type { ModelAdapter, PostprocessOptions, PreparedInput, RgbImage, TensorAllocator } from './model-adapter.js';
+import { newTensorData } from './model-adapter.js';
+import { letterbox, type TensorLayout } from '../geometry.js';
+import { imageTensor } from './image-tensor.js';
 import { COCO80_CATEGORY_IDS, COCO80_LABELS, sameLabels } from '../labels.js';
 import { nms } from '../nms.js';
 import { pasteProtoMask } from '../mask-paste.js';
-import { encodeRle } from '../rle.js';
-import { clearBoxRegion } from './maskrcnn-postprocess.js';
 
 export const YOLO_PAD_VALUE = 114 / 255;
 export const YOLO_DEFAULT_INPUT_SIZE = 640;
@@ -76,7 +76,7 @@ export class YoloSegAdapter implements ModelAdapter {
     this.categoryIds = init.categoryIds ?? (sameLabels(this.labels, COCO80_LABELS) ? COCO80_CATEGORY_IDS : undefined);
   }
 
-  preprocess(image: RgbImage): PreparedInput {
+  preprocess(image: RgbImage, alloc: TensorAllocator = newTensorData): PreparedInput {
     const { width: w, height: h } = image;
     const lb = letterbox(w, h, this.inputWidth, this.inputHeight);
     const layout: TensorLayout = {
@@ -91,13 +91,8 @@ export class YoloSegAdapter implements ModelAdapter {
       mean: [0, 0, 0],
       padValue: YOLO_PAD_VALUE,
     };
-    const data = new Float32Array(3 * lb.inW * lb.inH);
-    rgbToChwFloat(image.rgb, w, h, layout, data);
     const context: YoloContext = { scale: lb.scale, padX: lb.padX, padY: lb.padY, inW: lb.inW, inH: lb.inH };
-    return {
-      feeds: { [this.inputName]: new ort.Tensor('float32', data, [1, 3, lb.inH, lb.inW]) },
-      context,
-    };
+    return { feeds: { [this.inputName]: imageTensor(image, layout, 4, alloc) }, context };
   }
 
   postprocess(
@@ -218,7 +213,6 @@ export class YoloSegAdapter implements ModelAdapter {
     const plane = mh * mw;
     if (this.protoAcc.length < plane) this.protoAcc = new Float32Array(plane);
     const acc = this.protoAcc;
-    const bin = new Uint8Array(W * H);
     const map = { scale, padX, padY, inW: ctx.inW, inH: ctx.inH };
     const sx = mw / ctx.inW;
     const sy = mh / ctx.inH;
@@ -246,9 +240,7 @@ export class YoloSegAdapter implements ModelAdapter {
         const row = y * mw;
         for (let x = px0; x < px1; x++) acc[row + x] = sigmoid(acc[row + x]!);
       }
-      pasteProtoMask(acc.subarray(0, plane), mw, mh, map, box, W, H, options.maskThreshold, bin);
-      const rle = encodeRle(bin, W, H, box);
-      clearBoxRegion(bin, W, H, box);
+      const rle = pasteProtoMask(acc.subarray(0, plane), mw, mh, map, box, W, H, options.maskThreshold);
       const k = classes[c]!;
       instances.push({
         classId: this.categoryIds?.[k] ?? k,

@@ -9,8 +9,10 @@
  */
 import * as ort from 'onnxruntime-node';
 import type { Instance } from '../types.js';
-import type { ModelAdapter, PostprocessOptions, PreparedInput, RgbImage } from './model-adapter.js';
-import { resizeShortSide, rgbToChwFloat, type ShortSideResize, type TensorLayout } from '../geometry.js';
+import type { ModelAdapter, PostprocessOptions, PreparedInput, RgbImage, TensorAllocator } from './model-adapter.js';
+import { newTensorData } from './model-adapter.js';
+import { resizeShortSide, type ShortSideResize, type TensorLayout } from '../geometry.js';
+import { imageTensor } from './image-tensor.js';
 import { COCO80_CATEGORY_IDS, COCO80_LABELS, sameLabels } from '../labels.js';
 import { pickOutputsByShape, postprocessMaskRcnn } from './maskrcnn-postprocess.js';
 
@@ -69,7 +71,7 @@ export class ZooMaskRcnnAdapter implements ModelAdapter {
     this.meanBgr = init.meanBgr ?? ZOO_MEAN_BGR;
   }
 
-  preprocess(image: RgbImage): PreparedInput {
+  preprocess(image: RgbImage, alloc: TensorAllocator = newTensorData): PreparedInput {
     const { width: w, height: h } = image;
     const r = resizeShortSide(w, h, this.resize.shortSide, this.resize.maxLongSide, this.resize.padMultiple);
     const layout: TensorLayout = {
@@ -84,11 +86,8 @@ export class ZooMaskRcnnAdapter implements ModelAdapter {
       mean: this.meanBgr,
       padValue: 0,
     };
-    const data = new Float32Array(3 * r.paddedW * r.paddedH);
-    rgbToChwFloat(image.rgb, w, h, layout, data);
-    const dims = this.inputRank === 4 ? [1, 3, r.paddedH, r.paddedW] : [3, r.paddedH, r.paddedW];
     const context: ZooContext = r;
-    return { feeds: { [this.inputName]: new ort.Tensor('float32', data, dims) }, context };
+    return { feeds: { [this.inputName]: imageTensor(image, layout, this.inputRank, alloc) }, context };
   }
 
   postprocess(

@@ -103,10 +103,12 @@ describe('Mask R-CNN fixture models end to end', () => {
     expect(models.tv28!.manifest?.trained).toBe(false);
   });
 
-  it('torchvision-28 (tiny-28): RGB 0..1 at frame size in, 28x28 masks pasted', async () => {
+  it('torchvision-28 (tiny-28): RGB 0..1 shrunk to the graph\'s working size, 28x28 masks pasted', async () => {
     const m = models.tv28!;
     const { prepared, outputs } = await infer(m, FRAME);
-    expect(prepared.feeds['image']!.dims).toEqual([3, H, W]);
+    // The manifest states the graph's resize (short side 320, long ≤ 576): 640x360 → 568x320,
+    // the size the graph would resize to itself (floor, like torchvision).
+    expect(prepared.feeds['image']!.dims).toEqual([3, 320, 568]);
     const o = opts({ scoreThreshold: 0.3 });
     const out = m.adapter.postprocess(outputs, prepared, FRAME, o);
     console.log(`[tv28] raw N=${rawCount(outputs)}, kept ${out.length}: ${summary(out)}`);
