@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LabelAnnotator, autoTextScale, labelText } from '../../../src/core/render/label-annotator.js';
+import { LabelAnnotator, autoTextScale, labelText, placeTag, type TagRect } from '../../../src/core/render/label-annotator.js';
 import { colorFor } from '../../../src/core/render/palette.js';
 import { measureText } from '../../../src/core/render/font.js';
 import { px, rectInstance, solidFrame } from './helpers.js';
@@ -79,5 +79,37 @@ describe('LabelAnnotator', () => {
     expect(changedRows(f, W, 0, H)).toEqual([]);
     expect(() => new LabelAnnotator().annotate(f, W, H, [rectInstance(W, H, 0, 0, 0, 0, { label: 'a very long label indeed' }, [-20, -20, 80, 80])])).not.toThrow();
     expect(changedRows(f, W, 0, H).length).toBeGreaterThan(0);
+  });
+});
+
+describe('tag placement', () => {
+  const overlap = (a: TagRect, b: TagRect) => a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+
+  it('puts a second tag for the same box inside its top edge, then below it, then inside its bottom', () => {
+    const box: [number, number, number, number] = [40, 50, 140, 110];
+    const placed: TagRect[] = [];
+    for (let k = 0; k < 4; k++) placed.push(placeTag(box, 60, 10, 200, 200, placed));
+    expect(placed).toEqual([[40, 40, 100, 50], [40, 50, 100, 60], [40, 110, 100, 120], [40, 100, 100, 110]]);
+  });
+
+  it('pushes further tags down until free, and never overlaps while the frame has room', () => {
+    const box: [number, number, number, number] = [10, 30, 90, 60];
+    const placed: TagRect[] = [];
+    for (let k = 0; k < 8; k++) placed.push(placeTag(box, 50, 10, 120, 200, placed));
+    for (let i = 0; i < placed.length; i++) for (let j = i + 1; j < placed.length; j++) expect(overlap(placed[i]!, placed[j]!)).toBe(false);
+    for (const r of placed) expect(r[1] >= 0 && r[3] <= 200 && r[0] >= 0 && r[2] <= 120).toBe(true);
+  });
+
+  it('draws two labels of one object (a class confusion) both readable: tags apart, both colours visible', () => {
+    const W = 200, H = 120;
+    const f = solidFrame(W, H, BG);
+    const a = rectInstance(W, H, 0, 0, 0, 0, { classId: 2, label: 'box', score: 0.99 }, [40, 40, 150, 100]);
+    const b = rectInstance(W, H, 0, 0, 0, 0, { classId: 3, label: 'triangle', score: 0.54 }, [41, 41, 150, 100]);
+    new LabelAnnotator({ textScale: 1, padding: 2 }).annotate(f, W, H, [a, b]);
+    const tagH = measureText('box 0.99', 1).height + 4;
+    // First tag above the box, in class 2's colour; second just inside the box top, class 3's.
+    expect(px(f, W, 40, 40 - tagH)).toEqual(colorFor(2));
+    expect(px(f, W, 41, 41)).toEqual(colorFor(3));
+    expect(px(f, W, 41, 41 + tagH - 1)).toEqual(colorFor(3));
   });
 });
