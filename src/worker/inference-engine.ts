@@ -1,9 +1,8 @@
 import { Worker } from 'node:worker_threads';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { ModelFormat } from '../core/adapters/model-adapter.js';
 import type { Instance } from '../core/types.js';
-import type { FromThread, InferenceThreadConfig, ToThread } from './inference-protocol.js';
+import type { FromInference, InferenceThreadConfig, ToInference } from './inference-protocol.js';
+import { threadEntry } from './thread-entry.js';
 
 export interface InferenceOutput {
   instances: Instance[];
@@ -22,25 +21,27 @@ export interface EngineInfo {
 }
 
 /**
- * Main-thread handle on one inference thread (one model session per process). Calls queue up in
- * the thread; each resolves with its frame's instances.
+ * Main-thread handle on one inference thread, which does pre- and postprocessing and runs the
+ * process's one model session in a thread of its own (inference-protocol.ts). Calls queue up
+ * there; each resolves with its frame's instances.
  */
 export class InferenceEngine {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (o: InferenceOutput) => void; reject: (e: Error) => void }>();
   private dead: Error | null = null;
+  private allocated = 0;
 
   private constructor(private readonly thread: Worker, readonly info: EngineInfo) {
-    thread.on('message', (msg: FromThread) => this.onMessage(msg));
+    thread.on('message', (msg: FromInference) => this.onMessage(msg));
     thread.on('error', (err) => this.fail(new Error(`inference thread crashed: ${err.message}`)));
     thread.on('exit', (code) => this.fail(new Error(`inference thread exited (code ${code})`)));
   }
 
   /** Starts the thread and loads the model; rejects with the model's one-line error. */
   static start(config: InferenceThreadConfig): Promise<InferenceEngine> {
-    const thread = new Worker(threadEntry(), { workerData: config });
+    const thread = new Worker(threadEntry('inference-thread'), { workerData: config });
     return new Promise((resolve, reject) => {
-      const onMessage = (msg: FromThread): void => {
+      const onMessage = (msg: FromInference): void => {
         thread.off('message', onMessage);
         thread.off('error', onError);
         if (msg.type === 'ready') {
@@ -56,15 +57,24 @@ export class InferenceEngine {
     });
   }
 
-  /** Runs the model on one RGB24 frame. The pixels are copied to the thread; the caller keeps them. */
+  /**
+   * Runs the model on one RGB24 frame. Pixels on a SharedArrayBuffer (the decoder's frame pool) are
+   * shared with the thread, others copied; either way the caller keeps them, and must not change
+   * them until the promise settles.
+   */
   infer(rgb: Uint8Array, width: number, height: number): Promise<InferenceOutput> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      const msg: ToThread = { type: 'infer', id, rgb, width, height };
+      const msg: ToInference = { type: 'infer', id, rgb, width, height };
       this.thread.postMessage(msg);
     });
+  }
+
+  /** Input tensor buffers allocated so far (the rest were recycled): for tests and benchmarks. */
+  get inputBuffersAllocated(): number {
+    return this.allocated;
   }
 
   async close(): Promise<void> {
@@ -72,11 +82,12 @@ export class InferenceEngine {
     await this.thread.terminate();
   }
 
-  private onMessage(msg: FromThread): void {
+  private onMessage(msg: FromInference): void {
     if (msg.type !== 'result' && msg.type !== 'error') return;
     const p = this.pending.get(msg.id);
     if (!p) return;
     this.pending.delete(msg.id);
+    if (msg.type === 'result') this.allocated = msg.inputBuffersAllocated;
     if (msg.type === 'result') p.resolve({ instances: msg.instances, inferMs: msg.inferMs, prePostMs: msg.preMs + msg.postMs });
     else p.reject(new Error(msg.message));
   }
@@ -86,16 +97,4 @@ export class InferenceEngine {
     for (const p of this.pending.values()) p.reject(this.dead);
     this.pending.clear();
   }
-}
-
-/**
- * The thread's script. Running from compiled JS it sits beside this file; under vitest (TS
- * sources) point at the compiled copy in dist/, since a worker thread cannot load .ts itself.
- */
-function threadEntry(): URL {
-  const here = new URL('./inference-thread.js', import.meta.url);
-  if (existsSync(fileURLToPath(here))) return here;
-  const compiled = new URL(here.href.replace('/src/worker/', '/dist/src/worker/'));
-  if (existsSync(fileURLToPath(compiled))) return compiled;
-  throw new Error(`inference thread script not found (${fileURLToPath(compiled)}): run 'npm run build' first`);
 }

@@ -1,20 +1,74 @@
-import type { ModelFormat, PostprocessOptions } from '../core/adapters/model-adapter.js';
-import type { Instance } from '../core/types.js';
+/**
+ * Messages between the three parties of one worker process:
+ *
+ *   main thread  ──rgb──▶  inference thread (pre/postprocessing)  ──tensors──▶  session thread
+ *                ◀─instances─                                     ◀─outputs───  (session.run only)
+ *
+ * onnxruntime-node's session.run blocks its thread, so it gets a thread of its own; the inference
+ * thread prepares the next frame and pastes the previous one's masks meanwhile, and the main
+ * thread (transport, BullMQ lock renewal, drawing in `segstream run`) does neither.
+ */
+import type * as ort from 'onnxruntime-node';
+import type { ModelFormat, ModelManifest, PostprocessOptions } from '../core/adapters/model-adapter.js';
+import type { ValueInfo } from '../core/adapters/detect-format.js';
 
-/** Passed as workerData when the inference thread starts. */
-export interface InferenceThreadConfig {
+/** What the session thread needs to open the model. */
+export interface SessionConfig {
   modelPath: string;
   device: 'cpu' | 'cuda';
   format?: ModelFormat;
   /** onnxruntime intra-op threads. Default: all cores. */
   intraOpThreads?: number;
+}
+
+/** Passed as workerData when the inference thread starts. */
+export interface InferenceThreadConfig extends SessionConfig {
   postprocess: PostprocessOptions;
 }
 
-export type ToThread = { type: 'infer'; id: number; rgb: Uint8Array; width: number; height: number };
+// ── main thread ⇄ inference thread ──
 
-export type FromThread =
-  | { type: 'ready'; format: ModelFormat; device: 'cpu' | 'cuda'; fallbackReason?: string; labels: number; name?: string; trained?: boolean }
+export type ToInference = { type: 'infer'; id: number; rgb: Uint8Array; width: number; height: number };
+
+export type FromInference =
+  | { type: 'ready'; format: ModelFormat; device: 'cpu' | 'cuda'; fallbackReason?: string; name?: string; trained?: boolean }
   | { type: 'init-error'; message: string }
-  | { type: 'result'; id: number; instances: Instance[]; inferMs: number; preMs: number; postMs: number }
+  | {
+      type: 'result';
+      id: number;
+      instances: import('../core/types.js').Instance[];
+      inferMs: number;
+      preMs: number;
+      postMs: number;
+      /** Input tensor buffers allocated so far by the inference thread (the rest were reused). */
+      inputBuffersAllocated: number;
+    }
   | { type: 'error'; id: number; message: string };
+
+// ── inference thread ⇄ session thread ──
+
+/** A tensor as it crosses a thread boundary (its buffer is transferred, not copied). */
+export interface WireTensor {
+  type: ort.Tensor.Type;
+  data: ort.Tensor.DataType;
+  dims: readonly number[];
+}
+
+export type ToSession = { type: 'run'; id: number; feeds: Record<string, WireTensor> };
+
+/**
+ * `recycled` hands the feeds' buffers back, to be reused for a later frame's input tensor instead
+ * of allocating (and zero-filling) megabytes per frame.
+ */
+export type FromSession =
+  | {
+      type: 'ready';
+      device: 'cpu' | 'cuda';
+      fallbackReason?: string;
+      inputMetadata: readonly ValueInfo[];
+      outputMetadata: readonly ValueInfo[];
+      manifest?: ModelManifest;
+    }
+  | { type: 'init-error'; message: string }
+  | { type: 'result'; id: number; outputs: Record<string, WireTensor>; inferMs: number; recycled: ArrayBuffer[] }
+  | { type: 'error'; id: number; message: string; recycled: ArrayBuffer[] };

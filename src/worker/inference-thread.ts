@@ -1,56 +1,55 @@
 /**
- * The inference thread: owns the one onnxruntime session of its process. onnxruntime-node's
- * session.run blocks the thread it runs on, so it must not be the main thread (BullMQ's lock
- * renewal lives there). Pre- and postprocessing run here too, off the main thread.
+ * The inference thread: pre- and postprocessing for its process's model, off the main thread.
+ * The session itself runs in the session thread it starts (see inference-protocol.ts), so while
+ * one frame is in session.run the next is converted to a tensor and the previous one's masks are
+ * pasted and encoded here.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
-import { loadModel } from '../core/adapters/load-model.js';
-import type { FromThread, InferenceThreadConfig, ToThread } from './inference-protocol.js';
+import { createAdapter } from '../core/adapters/detect-format.js';
+import type { ModelAdapter } from '../core/adapters/model-adapter.js';
+import type { FromInference, InferenceThreadConfig, ToInference } from './inference-protocol.js';
+import { SessionClient } from './session-client.js';
+import { reniceThisThread } from '../core/priority.js';
 
 const config = workerData as InferenceThreadConfig;
 const port = parentPort!;
-const send = (msg: FromThread): void => port.postMessage(msg);
+const send = (msg: FromInference): void => port.postMessage(msg);
+
+async function infer(session: SessionClient, adapter: ModelAdapter, msg: ToInference): Promise<void> {
+  try {
+    const image = { rgb: msg.rgb, width: msg.width, height: msg.height };
+    const t0 = performance.now();
+    const prepared = adapter.preprocess(image, session.allocate);
+    const preMs = performance.now() - t0;
+    const { outputs, inferMs } = await session.run(prepared.feeds);
+    const t1 = performance.now();
+    const instances = adapter.postprocess(outputs, prepared, image, config.postprocess);
+    const postMs = performance.now() - t1;
+    send({ type: 'result', id: msg.id, instances, inferMs, preMs, postMs, inputBuffersAllocated: session.allocated });
+  } catch (err) {
+    send({ type: 'error', id: msg.id, message: (err as Error).message });
+  }
+}
 
 async function main(): Promise<void> {
-  let loaded: Awaited<ReturnType<typeof loadModel>>;
+  let session: SessionClient;
+  let adapter: ModelAdapter;
   try {
-    loaded = await loadModel(config.modelPath, { device: config.device, intraOpThreads: config.intraOpThreads, format: config.format });
+    session = await SessionClient.start(config);
+    const r = session.ready;
+    adapter = createAdapter(r.inputMetadata, r.outputMetadata, r.manifest, config.format, { source: config.modelPath });
   } catch (err) {
     send({ type: 'init-error', message: (err as Error).message });
     return;
   }
-  const { session, adapter } = loaded;
-  send({
-    type: 'ready',
-    format: adapter.format,
-    device: loaded.device,
-    fallbackReason: loaded.fallbackReason,
-    labels: adapter.labels.length,
-    name: loaded.manifest?.name,
-    trained: loaded.manifest?.trained,
-  });
-
-  // Messages are handled one at a time: the session is not re-entrant and the cores are busy anyway.
-  let chain = Promise.resolve();
-  port.on('message', (msg: ToThread) => {
-    chain = chain.then(async () => {
-      try {
-        const t0 = performance.now();
-        const image = { rgb: msg.rgb, width: msg.width, height: msg.height };
-        const prepared = adapter.preprocess(image);
-        const t1 = performance.now();
-        const outputs = await session.run(prepared.feeds);
-        const t2 = performance.now();
-        const instances = adapter.postprocess(outputs, prepared, image, config.postprocess);
-        const t3 = performance.now();
-        for (const t of Object.values(outputs)) (t as { dispose?: () => void }).dispose?.();
-        send({ type: 'result', id: msg.id, instances, preMs: t1 - t0, inferMs: t2 - t1, postMs: t3 - t2 });
-      } catch (err) {
-        send({ type: 'error', id: msg.id, message: (err as Error).message });
-      }
-    });
-  });
+  const r = session.ready;
+  // The session thread (and onnxruntime's threads, which it started) keep normal priority;
+  // this thread's pre/postprocessing yields to them (src/core/priority.ts).
+  reniceThisThread();
+  send({ type: 'ready', format: adapter.format, device: r.device, fallbackReason: r.fallbackReason, name: r.manifest?.name, trained: r.manifest?.trained });
+  // Not serialised: each frame's tensor goes to the session queue as soon as it is ready.
+  port.on('message', (msg: ToInference) => void infer(session, adapter, msg));
 }
 
 void main();
