@@ -6,6 +6,7 @@ import { log as rootLog } from '../core/log.js';
 import type { ConsumerHandle, Transport } from '../core/transport/transport.js';
 import type { FrameResult } from '../core/types.js';
 import { InferenceEngine, type EngineInfo } from './inference-engine.js';
+import { reniceThisThread } from '../core/priority.js';
 
 export interface FrameWorkerOptions {
   /** Path to the .onnx model. */
@@ -43,6 +44,10 @@ export class FrameWorker {
       intraOpThreads: opts.threads ?? os.availableParallelism(),
       postprocess: { ...DEFAULT_POSTPROCESS, ...opts.postprocess },
     });
+    // From here on this thread (in `segstream run` decoding and drawing) yields to the model's
+    // threads, started above at normal priority (src/core/priority.ts). Not where it renews
+    // BullMQ locks: a starved renewal loses the job.
+    if (!transport.leasesJobs) reniceThisThread();
     if (engine.info.fallbackReason) log.warn(engine.info.fallbackReason);
     log.info('model loaded', { model: opts.model, format: engine.info.format, device: engine.info.device });
     if (engine.info.trained === false) log.warn('this model is untrained (its manifest says so): its detections are not meaningful');

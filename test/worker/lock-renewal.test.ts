@@ -1,4 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -44,4 +46,21 @@ describe('inference runs off the event loop', () => {
     expect(stalled).toBe(0);
     expect(failed).toBe(0);
   }, 120_000);
+
+  it.skipIf(process.platform !== 'linux')('a distributed worker renews its locks from a thread at normal priority while the work around the model runs niced', async () => {
+    const env = { SEGSTREAM_REDIS_PREFIX: prefix, REDIS_URL, SEGSTREAM_NICE: '10' };
+    const worker = spawnCli(['work', '--model', fixtureModel('slow-detector.onnx'), '--threads', '1'], env);
+    try {
+      await waitForLine(worker, /waiting for frames/);
+      const pid = worker.pid!;
+      // Field 19 of /proc/<pid>/task/<tid>/stat is the thread's nice value (after the ')' of comm).
+      const nice = (tid: string): number => Number(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]);
+      const threads = readdirSync(`/proc/${pid}/task`);
+      const base = os.getPriority();
+      expect(nice(String(pid))).toBe(base);
+      expect(threads.some((t) => nice(t) === Math.max(base, 10))).toBe(true);
+    } finally {
+      await new Promise((r) => { worker.once('exit', r); worker.kill('SIGTERM'); });
+    }
+  }, 60_000);
 });

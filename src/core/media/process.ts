@@ -3,6 +3,7 @@
  * hook SIGKILLs any still alive, so no ffmpeg outlives (or is left a zombie by) this process.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { renice } from '../priority.js';
 
 const live = new Set<ChildProcess>();
 let hooked = false;
@@ -38,10 +39,12 @@ export interface Tracked {
   closed: Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }>;
 }
 
-export function spawnTracked(bin: string, args: string[], opts: SpawnOptions): Tracked {
+/** Spawns and tracks a child; `nice` > 0 runs it at that nice value (best effort). */
+export function spawnTracked(bin: string, args: string[], opts: SpawnOptions, nice = 0): Tracked {
   hookExit();
   const child = spawn(bin, args, { ...opts, windowsHide: true });
   live.add(child);
+  if (child.pid !== undefined) renice(child.pid, nice);
   const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }>(
     (resolve) => {
       child.once('close', (code: number | null, signal: NodeJS.Signals | null) => {

@@ -27,6 +27,7 @@ import { log as rootLog } from '../log.js';
 import { LineSplitter, StderrTail, lastErrorLine } from './ffmpeg-log.js';
 import { ffmpegCaps, ffmpegPath } from './ffmpeg-path.js';
 import { MediaError } from './media-error.js';
+import { pipelineNiceness } from '../priority.js';
 import { spawnTracked, stopChild } from './process.js';
 import { rateFromNominal, rateFromSpan, rateToString, type Rational } from './rational.js';
 import { FfmpegRunError, runFfmpeg } from './run-ffmpeg.js';
@@ -247,7 +248,7 @@ export class VideoEncoder {
       '-c:v', 'libx264', '-preset', this.o.preset, '-crf', String(this.o.crf), '-bf', '0',
       '-pix_fmt', 'yuv420p', '-f', 'h264', path.join(this.tmpDir, 'a.h264'),
     ];
-    const { child, closed } = spawnTracked(bin, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+    const { child, closed } = spawnTracked(bin, args, { stdio: ['pipe', 'ignore', 'pipe'] }, pipelineNiceness());
     this.child = child;
     this.closed = closed;
     child.stdin!.on('error', () => undefined); // EPIPE is reported through write()'s callback

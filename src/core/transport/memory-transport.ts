@@ -34,6 +34,7 @@ interface StreamState {
  * held by reference, so the compositor draws on the very buffer the producer decoded.
  */
 export class MemoryTransport implements Transport {
+  readonly leasesJobs = false;
   private readonly streams = new Map<string, StreamState>();
   private readonly jobs: FrameJob[] = [];
   private readonly jobArrived = new Signal();

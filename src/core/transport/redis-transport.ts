@@ -50,6 +50,7 @@ const PUBLISH_POLL_MS = 15;
  * that wakes the compositor.
  */
 export class RedisTransport implements Transport {
+  readonly leasesJobs = true;
   readonly keys: RedisKeys;
   private readonly maxInFlight: number;
   private readonly frameTtlMs: number;

@@ -37,6 +37,13 @@ export interface ConsumeOptions {
  * role loops in src/producer, src/worker and src/compositor only see this interface.
  */
 export interface Transport {
+  /**
+   * True when a worker keeps its jobs only by renewing a lease from this process's event loop
+   * (BullMQ locks). The worker then leaves that thread at normal priority: a niced thread on a
+   * busy host can miss a renewal, and the job is stalled and run twice.
+   */
+  readonly leasesJobs: boolean;
+
   // ── producer side ──
   /** Registers a stream before its first frame. Fails if the stream id is in use. */
   openStream(info: StreamInfo): Promise<void>;
