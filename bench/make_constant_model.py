@@ -1,10 +1,17 @@
-"""Builds bench/fixtures/constant-detector.onnx: a torchvision-28 Mask R-CNN *signature* whose
-outputs are constants (10 instances spread over a 1280x720 frame, 28x28 masks of discs).
+"""Builds bench/fixtures/constant-detector.onnx (+ .json): a torchvision-28 Mask R-CNN *signature*
+whose outputs are constants (10 instances spread over a 1280x720 frame, 28x28 masks of discs).
 
 It costs ~nothing to run, so a pipeline using it measures everything outside the model: decode,
 transport, preprocessing, postprocessing (mask paste, RLE), drawing and encoding.
+
+Its manifest states the bundled model's input spec (the graph resizes to short side 240, long
+side <= 432), so segstream prepares a 1280x720 frame exactly as for the bundled model: shrunk to
+426x240. The constant boxes are therefore given in that 426x240 input space; mapped back they
+cover the same 80-360 px regions of the 1280x720 frame. Without the manifest (the bench also runs
+that way) the frame goes in at full size and the boxes land in the top-left third.
 Run with Debian's python: /usr/bin/python3 bench/make_constant_model.py
 """
+import json
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
@@ -16,7 +23,8 @@ for i in range(N):
     w, h = rng.integers(80, 360), rng.integers(80, 360)
     x, y = rng.integers(0, 1280 - w), rng.integers(0, 720 - h)
     boxes.append([x, y, x + w, y + h])
-boxes = np.array(boxes, dtype=np.float32)
+# 1280x720 frame -> the graph's working size 426x240 (floor(1280 * 240/720), 240).
+boxes = (np.array(boxes, dtype=np.float64) * [426 / 1280, 240 / 720, 426 / 1280, 240 / 720]).astype(np.float32)
 labels = np.array([1, 3, 44, 1, 3, 44, 1, 3, 44, 1], dtype=np.int64)
 scores = np.linspace(0.95, 0.6, N).astype(np.float32)
 yy, xx = np.mgrid[0:28, 0:28]
@@ -35,4 +43,14 @@ model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 11)], pr
 model.ir_version = 7
 onnx.checker.check_model(model)
 onnx.save(model, "bench/fixtures/constant-detector.onnx")
-print("wrote bench/fixtures/constant-detector.onnx")
+manifest = {
+    "name": "constant-detector",
+    "format": "torchvision-28",
+    "trained": False,
+    "input": {"name": "image", "resize": {"minSize": 240, "maxSize": 432},
+              "note": "the bundled model's input spec (models/segstream-maskrcnn-tiny.json)"},
+}
+with open("bench/fixtures/constant-detector.json", "w") as f:
+    json.dump(manifest, f, indent=2)
+    f.write("\n")
+print("wrote bench/fixtures/constant-detector.onnx and .json")
