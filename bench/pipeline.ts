@@ -56,21 +56,21 @@ function median(xs: number[]): number {
 async function decodeFrames(source: string, count: number) {
   const dec = new VideoDecoder(source, 'bench', { maxFrames: count });
   await dec.info();
-  const frames: { rgb: Uint8Array; width: number; height: number }[] = [];
-  for await (const f of dec.frames()) frames.push({ rgb: f.rgb, width: f.width, height: f.height });
+  const frames: { yuv: Uint8Array; width: number; height: number }[] = [];
+  for await (const f of dec.frames()) frames.push({ yuv: f.yuv, width: f.width, height: f.height });
   dec.close();
   return frames;
 }
 
 /** The model alone: the same frames through the same inference thread, one at a time. */
-async function modelAlone(frames: { rgb: Uint8Array; width: number; height: number }[], modelPath: string) {
+async function modelAlone(frames: { yuv: Uint8Array; width: number; height: number }[], modelPath: string) {
   const engine = await InferenceEngine.start({ modelPath, device: 'cpu', intraOpThreads: threads, postprocess: DEFAULT_POSTPROCESS });
-  await engine.infer(frames[0].rgb, frames[0].width, frames[0].height); // warm-up
+  await engine.infer(frames[0].yuv, frames[0].width, frames[0].height); // warm-up
   let runMs = 0;
   let prePostMs = 0;
   const t0 = performance.now();
   for (const f of frames) {
-    const out = await engine.infer(f.rgb, f.width, f.height);
+    const out = await engine.infer(f.yuv, f.width, f.height);
     runMs += out.inferMs;
     prePostMs += out.prePostMs;
   }

@@ -1,5 +1,6 @@
 import { VideoEncoder } from '../core/media/video-encoder.js';
 import { drawInstances, type DrawOptions } from '../core/render/index.js';
+import { blackYuv420 } from '../core/yuv420.js';
 import { JsonlWriter } from '../core/results/jsonl-writer.js';
 import { CocoResultsWriter } from '../core/results/coco-writer.js';
 import path from 'node:path';
@@ -73,17 +74,17 @@ export class Compositor {
     const coco = this.opts.coco ? new CocoResultsWriter(this.opts.coco, { videoName: path.basename(this.opts.output) }) : null;
     let frames = 0;
     let failed = 0;
-    const blank = new Uint8Array(info.width * info.height * 3);
+    const blank = blackYuv420(info.width, info.height);
     try {
-      for await (const { result, rgb } of this.transport.results(streamId)) {
-        let pixels = rgb;
+      for await (const { result, yuv } of this.transport.results(streamId)) {
+        let pixels = yuv;
         if (!pixels || pixels.length !== blank.length) {
           // The frame's pixels are gone (expired): keep timing with a black frame rather than a gap.
           pixels = blank;
           result.error ??= 'frame pixels lost';
         }
         if (result.error) failed++;
-        else drawInstances(pixels, info.width, info.height, result.instances, this.opts.draw);
+        else drawInstances({ yuv: pixels, width: info.width, height: info.height }, result.instances, this.opts.draw);
         await encoder.write(pixels);
         await jsonl.write(result);
         await coco?.write(result);

@@ -1,6 +1,7 @@
 /**
- * Resize, letterbox and pad arithmetic, and packing RGB24 frames into CHW float tensors.
+ * Resize, letterbox and pad arithmetic, and packing I420 frames into CHW float tensors.
  */
+import { YUV_COEF, yuv420Layout } from './yuv420.js';
 
 /** Python's round(): halves go to the even neighbour (ultralytics computes sizes with it). */
 function roundHalfEven(v: number): number {
@@ -90,7 +91,7 @@ export function resizeShortSide(
   };
 }
 
-/** Where and how an RGB24 frame is written into a planar CHW float tensor. */
+/** Where and how a frame is written into a planar CHW float tensor. */
 export interface TensorLayout {
   tensorW: number;
   tensorH: number;
@@ -102,7 +103,7 @@ export interface TensorLayout {
   offsetY: number;
   /** Channel order of the tensor planes. */
   channelOrder: 'rgb' | 'bgr';
-  /** Multiplies the 0..255 byte values (1/255 for 0..1 models, 1 for 0..255 models). */
+  /** Multiplies the 0..255 RGB values (1/255 for 0..1 models, 1 for 0..255 models). */
   scale: number;
   /** Subtracted after scaling, per plane, in the tensor's channel order. */
   mean: [number, number, number];
@@ -129,84 +130,101 @@ function fillPadding(out: Float32Array, l: TensorLayout): void {
 }
 
 /**
- * Bilinear-resizes packed RGB24 (`srcW` x `srcH`) to `layout.resized*` and writes it as planar CHW
- * float32 at `layout.offset*` inside `out` (3 * tensorH * tensorW), value = byte * scale - mean,
+ * Bilinear-resizes an I420 frame (`srcW` x `srcH`, src/core/yuv420.ts) to `layout.resized*`,
+ * converts it to RGB (BT.601 limited range, clamped to 0..255) and writes it as planar CHW
+ * float32 at `layout.offset*` inside `out` (3 * tensorH * tensorW), value = rgb * scale - mean,
  * padding elsewhere. Sampling is at pixel centres, align_corners=False, edge-clamped, no antialias
- * (F.interpolate bilinear / cv2.INTER_LINEAR). When the resized size equals the source size it is a
- * straight conversion.
+ * (F.interpolate bilinear / cv2.INTER_LINEAR), on each plane at its own resolution (chroma
+ * samples centred on their 2x2 block). When the resized size equals the source size each pixel is
+ * converted with its block's chroma, as ffmpeg's yuv420p to rgb24 does.
  */
-export function rgbToChwFloat(
-  rgb: Uint8Array,
+export function yuv420ToChwFloat(
+  yuv: Uint8Array,
   srcW: number,
   srcH: number,
   layout: TensorLayout,
   out: Float32Array,
 ): void {
   const { tensorW: tw, tensorH: th, resizedW: rw, resizedH: rh, offsetX: ox, offsetY: oy } = layout;
-  if (rgb.length < srcW * srcH * 3) throw new RangeError('rgbToChwFloat: rgb buffer too small');
-  if (out.length < 3 * tw * th) throw new RangeError('rgbToChwFloat: out tensor too small');
+  const L = yuv420Layout(srcW, srcH);
+  if (yuv.length < L.size) throw new RangeError('yuv420ToChwFloat: frame buffer too small');
+  if (out.length < 3 * tw * th) throw new RangeError('yuv420ToChwFloat: out tensor too small');
   if (ox < 0 || oy < 0 || ox + rw > tw || oy + rh > th || rw <= 0 || rh <= 0) {
-    throw new RangeError('rgbToChwFloat: resized image does not fit the tensor');
+    throw new RangeError('yuv420ToChwFloat: resized image does not fit the tensor');
   }
   fillPadding(out, layout);
   const plane = tw * th;
   const bgr = layout.channelOrder === 'bgr';
-  // Byte offset within a pixel feeding tensor planes 0, 1, 2.
-  const s0 = bgr ? 2 : 0, s2 = bgr ? 0 : 2;
+  // Tensor plane of R and of B (G is always plane 1).
+  const pr = (bgr ? 2 : 0) * plane, pb = (bgr ? 0 : 2) * plane, pg = plane;
   const k = layout.scale;
-  const [m0, m1, m2] = layout.mean;
+  const [m0, , m2] = layout.mean;
+  const mr = bgr ? m2 : m0, mg = layout.mean[1], mb = bgr ? m0 : m2;
+  const { ky, rv, gu, gv, bu } = YUV_COEF;
+  const { chromaWidth: cw, chromaHeight: ch, uOffset, vOffset } = L;
 
   if (rw === srcW && rh === srcH) {
-    // One table lookup per byte instead of a multiply-subtract: the 720p frame is 2.7 M bytes.
-    const l0 = new Float32Array(256), l1 = new Float32Array(256), l2 = new Float32Array(256);
-    for (let v = 0; v < 256; v++) {
-      l0[v] = v * k - m0;
-      l1[v] = v * k - m1;
-      l2[v] = v * k - m2;
-    }
     for (let y = 0; y < rh; y++) {
       let o = (oy + y) * tw + ox;
-      let i = y * srcW * 3;
-      for (let x = 0; x < rw; x++, o++, i += 3) {
-        out[o] = l0[rgb[i + s0]];
-        out[o + plane] = l1[rgb[i + 1]];
-        out[o + 2 * plane] = l2[rgb[i + s2]];
+      const yRow = y * srcW;
+      const cRow = (y >> 1) * cw;
+      for (let x = 0; x < rw; x++, o++) {
+        const l = (yuv[yRow + x] - 16) * ky;
+        const c = cRow + (x >> 1);
+        const cb = yuv[uOffset + c] - 128, cr = yuv[vOffset + c] - 128;
+        let r = l + rv * cr, g = l - gu * cb - gv * cr, b = l + bu * cb;
+        r = r < 0 ? 0 : r > 255 ? 255 : r;
+        g = g < 0 ? 0 : g > 255 ? 255 : g;
+        b = b < 0 ? 0 : b > 255 ? 255 : b;
+        out[pr + o] = r * k - mr;
+        out[pg + o] = g * k - mg;
+        out[pb + o] = b * k - mb;
       }
     }
     return;
   }
 
-  // Per-column taps: byte offsets of the two source pixels and the weight of the right one.
-  const xa = new Int32Array(rw), xb = new Int32Array(rw), wx = new Float32Array(rw);
-  const sxScale = srcW / rw;
-  for (let x = 0; x < rw; x++) {
-    const s = Math.max(0, (x + 0.5) * sxScale - 0.5);
-    const x0 = Math.min(Math.floor(s), srcW - 1);
-    xa[x] = x0 * 3;
-    xb[x] = Math.min(x0 + 1, srcW - 1) * 3;
-    wx[x] = Math.min(1, s - x0);
-  }
-  const syScale = srcH / rh;
-  const stride = srcW * 3;
+  // Per-column taps on the luma and the chroma planes: the two source columns and the right weight.
+  const taps = (n: number, srcN: number, planeN: number, ratio: number) => {
+    const a = new Int32Array(n), b = new Int32Array(n), w = new Float32Array(n);
+    const step = srcN / n;
+    for (let i = 0; i < n; i++) {
+      // Centre of output pixel i in source luma coordinates, then in this plane's coordinates.
+      const s = Math.max(0, ((i + 0.5) * step) / ratio - 0.5);
+      const i0 = Math.min(Math.floor(s), planeN - 1);
+      a[i] = i0;
+      b[i] = Math.min(i0 + 1, planeN - 1);
+      w[i] = Math.min(1, s - i0);
+    }
+    return { a, b, w };
+  };
+  const lx = taps(rw, srcW, srcW, 1), cx = taps(rw, srcW, cw, 2);
+  const ly = taps(rh, srcH, srcH, 1), cy = taps(rh, srcH, ch, 2);
   for (let y = 0; y < rh; y++) {
-    const s = Math.max(0, (y + 0.5) * syScale - 0.5);
-    const y0 = Math.min(Math.floor(s), srcH - 1);
-    const rowA = y0 * stride;
-    const rowB = Math.min(y0 + 1, srcH - 1) * stride;
-    const wy = Math.min(1, s - y0);
+    const yA = ly.a[y] * srcW, yB = ly.b[y] * srcW, wy = ly.w[y];
+    const cA = cy.a[y] * cw, cB = cy.b[y] * cw, wcy = cy.w[y];
     let o = (oy + y) * tw + ox;
     for (let x = 0; x < rw; x++, o++) {
-      const a = rowA + xa[x], b = rowA + xb[x], c = rowB + xa[x], d = rowB + xb[x];
-      const w = wx[x];
-      let t = rgb[a + s0] + (rgb[b + s0] - rgb[a + s0]) * w;
-      let u = rgb[c + s0] + (rgb[d + s0] - rgb[c + s0]) * w;
-      out[o] = (t + (u - t) * wy) * k - m0;
-      t = rgb[a + 1] + (rgb[b + 1] - rgb[a + 1]) * w;
-      u = rgb[c + 1] + (rgb[d + 1] - rgb[c + 1]) * w;
-      out[o + plane] = (t + (u - t) * wy) * k - m1;
-      t = rgb[a + s2] + (rgb[b + s2] - rgb[a + s2]) * w;
-      u = rgb[c + s2] + (rgb[d + s2] - rgb[c + s2]) * w;
-      out[o + 2 * plane] = (t + (u - t) * wy) * k - m2;
+      const xa = lx.a[x], xb = lx.b[x], wx = lx.w[x];
+      let t = yuv[yA + xa] + (yuv[yA + xb] - yuv[yA + xa]) * wx;
+      let u = yuv[yB + xa] + (yuv[yB + xb] - yuv[yB + xa]) * wx;
+      const l = (t + (u - t) * wy - 16) * ky;
+      const ca = cx.a[x], cbx = cx.b[x], wcx = cx.w[x];
+      let i = uOffset + cA, j = uOffset + cB;
+      t = yuv[i + ca] + (yuv[i + cbx] - yuv[i + ca]) * wcx;
+      u = yuv[j + ca] + (yuv[j + cbx] - yuv[j + ca]) * wcx;
+      const cb = t + (u - t) * wcy - 128;
+      i = vOffset + cA; j = vOffset + cB;
+      t = yuv[i + ca] + (yuv[i + cbx] - yuv[i + ca]) * wcx;
+      u = yuv[j + ca] + (yuv[j + cbx] - yuv[j + ca]) * wcx;
+      const cr = t + (u - t) * wcy - 128;
+      let r = l + rv * cr, g = l - gu * cb - gv * cr, b = l + bu * cb;
+      r = r < 0 ? 0 : r > 255 ? 255 : r;
+      g = g < 0 ? 0 : g > 255 ? 255 : g;
+      b = b < 0 ? 0 : b > 255 ? 255 : b;
+      out[pr + o] = r * k - mr;
+      out[pg + o] = g * k - mg;
+      out[pb + o] = b * k - mb;
     }
   }
 }

@@ -25,7 +25,7 @@ export interface Instance {
   trackId?: number;
 }
 
-/** A decoded frame. `rgb` is packed RGB24, row-major, `width * height * 3` bytes. */
+/** A decoded frame. `yuv` is I420 (src/core/yuv420.ts): `yuv420Size(width, height)` bytes. */
 export interface Frame {
   streamId: string;
   seq: number;
@@ -33,9 +33,9 @@ export interface Frame {
   ptsMs: number;
   width: number;
   height: number;
-  rgb: Uint8Array;
+  yuv: Uint8Array;
   /**
-   * Called once when the transport no longer needs `rgb` (the memory transport after the
+   * Called once when the transport no longer needs `yuv` (the memory transport after the
    * compositor's ack, Redis once the bytes are stored), so the buffer can be reused.
    */
   release?: () => void;

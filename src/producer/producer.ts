@@ -66,10 +66,10 @@ export class Producer {
     try {
       for await (const f of decoder.frames()) {
         if (this.stopping) break;
-        const rgb = f.rgb;
+        const yuv = f.yuv;
         await this.transport.publishFrame({
-          streamId: this.opts.streamId, seq: f.seq, ptsMs: f.ptsMs, width: f.width, height: f.height, rgb,
-          release: () => this.pool.give(rgb),
+          streamId: this.opts.streamId, seq: f.seq, ptsMs: f.ptsMs, width: f.width, height: f.height, yuv,
+          release: () => this.pool.give(yuv),
         });
         firstPtsMs ??= f.ptsMs;
         lastPtsMs = f.ptsMs;

@@ -52,8 +52,8 @@ export class FrameWorker {
     log.info('model loaded', { model: opts.model, format: engine.info.format, device: engine.info.device });
     if (engine.info.trained === false) log.warn('this model is untrained (its manifest says so): its detections are not meaningful');
     const handle = await transport.consume(
-      async (job, rgb): Promise<FrameResult> => {
-        const out = await engine.infer(rgb, job.width, job.height);
+      async (job, yuv): Promise<FrameResult> => {
+        const out = await engine.infer(yuv, job.width, job.height);
         return { ...job, instances: out.instances, inferMs: out.inferMs };
       },
       {

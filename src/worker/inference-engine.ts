@@ -58,16 +58,16 @@ export class InferenceEngine {
   }
 
   /**
-   * Runs the model on one RGB24 frame. Pixels on a SharedArrayBuffer (the decoder's frame pool) are
+   * Runs the model on one I420 frame. Pixels on a SharedArrayBuffer (the decoder's frame pool) are
    * shared with the thread, others copied; either way the caller keeps them, and must not change
    * them until the promise settles.
    */
-  infer(rgb: Uint8Array, width: number, height: number): Promise<InferenceOutput> {
+  infer(yuv: Uint8Array, width: number, height: number): Promise<InferenceOutput> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      const msg: ToInference = { type: 'infer', id, rgb, width, height };
+      const msg: ToInference = { type: 'infer', id, yuv, width, height };
       this.thread.postMessage(msg);
     });
   }

@@ -1,7 +1,7 @@
 /**
  * Messages between the three parties of one worker process:
  *
- *   main thread  ──rgb──▶  inference thread (pre/postprocessing)  ──tensors──▶  session thread
+ *   main thread  ──yuv──▶  inference thread (pre/postprocessing)  ──tensors──▶  session thread
  *                ◀─instances─                                     ◀─outputs───  (session.run only)
  *
  * onnxruntime-node's session.run blocks its thread, so it gets a thread of its own; the inference
@@ -28,7 +28,7 @@ export interface InferenceThreadConfig extends SessionConfig {
 
 // ── main thread ⇄ inference thread ──
 
-export type ToInference = { type: 'infer'; id: number; rgb: Uint8Array; width: number; height: number };
+export type ToInference = { type: 'infer'; id: number; yuv: Uint8Array; width: number; height: number };
 
 export type FromInference =
   | { type: 'ready'; format: ModelFormat; device: 'cpu' | 'cuda'; fallbackReason?: string; name?: string; trained?: boolean }

@@ -18,7 +18,7 @@ const send = (msg: FromInference): void => port.postMessage(msg);
 
 async function infer(session: SessionClient, adapter: ModelAdapter, msg: ToInference): Promise<void> {
   try {
-    const image = { rgb: msg.rgb, width: msg.width, height: msg.height };
+    const image = { yuv: msg.yuv, width: msg.width, height: msg.height };
     const t0 = performance.now();
     const prepared = adapter.preprocess(image, session.allocate);
     const preMs = performance.now() - t0;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { letterbox, resizeShortSide, rgbToChwFloat, type TensorLayout } from '../../src/core/geometry.js';
+import { letterbox, resizeShortSide, yuv420ToChwFloat, type TensorLayout } from '../../src/core/geometry.js';
+import { rgbToYuv420, yuv420Layout } from '../../src/core/yuv420.js';
 
 function layout(over: Partial<TensorLayout> & Pick<TensorLayout, 'tensorW' | 'tensorH' | 'resizedW' | 'resizedH'>): TensorLayout {
   return { offsetX: 0, offsetY: 0, channelOrder: 'rgb', scale: 1, mean: [0, 0, 0], padValue: 0, ...over };
@@ -57,55 +58,97 @@ describe('resizeShortSide (Mask R-CNN rule)', () => {
   });
 });
 
-describe('rgbToChwFloat', () => {
-  // 2x2 image: red, green / blue, (10,20,30)
-  const img = Uint8Array.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30]);
+describe('yuv420ToChwFloat', () => {
+  const KY = 255 / 219;
+  /** A gray I420 frame with luma `y` (w x h) and neutral chroma. */
+  function gray(y: number[], w: number, h: number): Uint8Array {
+    const L = yuv420Layout(w, h);
+    const f = new Uint8Array(L.size).fill(128);
+    f.set(y, 0);
+    return f;
+  }
+  const toRgb = (y: number) => Math.min(255, Math.max(0, (y - 16) * KY));
+  const near = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number) => {
+    expect(a.length).toBe(b.length);
+    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i]), `element ${i}: ${a[i]} vs ${b[i]}`).toBeLessThanOrEqual(tol);
+  };
 
-  it('2x2 -> 2x2 is a planar identity', () => {
-    const out = new Float32Array(12);
-    rgbToChwFloat(img, 2, 2, layout({ tensorW: 2, tensorH: 2, resizedW: 2, resizedH: 2 }), out);
-    expect(Array.from(out)).toEqual([255, 0, 0, 10, 0, 255, 0, 20, 0, 0, 255, 30]);
+  it('same size: every pixel converted with its block\'s chroma (BT.601 limited range), planar', () => {
+    // 4x2: a red 2x2 block and a blue one.
+    const rgb = new Uint8Array(4 * 2 * 3);
+    for (const [x, c] of [[0, [255, 0, 0]], [1, [255, 0, 0]], [2, [0, 0, 255]], [3, [0, 0, 255]]] as const) {
+      for (let y = 0; y < 2; y++) rgb.set(c, (y * 4 + x) * 3);
+    }
+    const out = new Float32Array(24);
+    yuv420ToChwFloat(rgbToYuv420(rgb, 4, 2), 4, 2, layout({ tensorW: 4, tensorH: 2, resizedW: 4, resizedH: 2 }), out);
+    near(out.subarray(0, 8), [255, 255, 0, 0, 255, 255, 0, 0], 2); // R
+    near(out.subarray(8, 16), [0, 0, 0, 0, 0, 0, 0, 0], 2); // G
+    near(out.subarray(16, 24), [0, 0, 255, 255, 0, 0, 255, 255], 2); // B
   });
 
   it('BGR order swaps the planes; scale and mean apply in output order', () => {
+    const rgb = new Uint8Array(2 * 2 * 3);
+    for (let i = 0; i < 4; i++) rgb.set([255, 0, 0], i * 3);
     const out = new Float32Array(12);
-    rgbToChwFloat(img, 2, 2, layout({ tensorW: 2, tensorH: 2, resizedW: 2, resizedH: 2, channelOrder: 'bgr', mean: [1, 2, 3], scale: 2 }), out);
+    yuv420ToChwFloat(rgbToYuv420(rgb, 2, 2), 2, 2, layout({ tensorW: 2, tensorH: 2, resizedW: 2, resizedH: 2, channelOrder: 'bgr', mean: [1, 2, 3], scale: 2 }), out);
     // plane 0 = blue*2 - 1, plane 1 = green*2 - 2, plane 2 = red*2 - 3
-    expect(Array.from(out)).toEqual([-1, -1, 509, 59, -2, 508, -2, 38, 507, -3, -3, 17]);
+    near(out, [-1, -1, -1, -1, -2, -2, -2, -2, 507, 507, 507, 507], 4);
   });
 
   it('places the image at the offset and pads the rest with padValue', () => {
     const out = new Float32Array(3 * 4 * 3).fill(NaN);
     const pad = 114 / 255;
-    rgbToChwFloat(img, 2, 2, layout({ tensorW: 4, tensorH: 3, resizedW: 2, resizedH: 2, offsetX: 1, offsetY: 1, scale: 1 / 255, padValue: pad }), out);
-    const plane0 = Array.from(out.subarray(0, 12));
+    const y = [235, 16, 16, 126];
+    yuv420ToChwFloat(gray(y, 2, 2), 2, 2, layout({ tensorW: 4, tensorH: 3, resizedW: 2, resizedH: 2, offsetX: 1, offsetY: 1, scale: 1 / 255, padValue: pad }), out);
     const p = Math.fround(pad);
-    expect(plane0).toEqual([p, p, p, p, p, 1, 0, p, p, 0, Math.fround(10 / 255), p]);
-    expect(out.every((v) => !Number.isNaN(v))).toBe(true);
+    const v = y.map((l) => Math.fround(toRgb(l) / 255));
+    expect(Array.from(out.subarray(0, 12))).toEqual([p, p, p, p, p, v[0], v[1], p, p, v[2], v[3], p]);
+    expect(out.every((x) => !Number.isNaN(x))).toBe(true);
   });
 
-  // Reference: torch.nn.functional.interpolate(mode='bilinear', align_corners=False) on this 5x3 image.
+  // Reference: torch.nn.functional.interpolate(mode='bilinear', align_corners=False) on this 5x3
+  // image's first channel, used here as the luma plane of a gray frame.
   const SRC = Uint8Array.from([130, 183, 14, 238, 127, 26, 80, 57, 190, 240, 126, 194, 52, 127, 6, 110, 208, 143, 93, 199, 81, 36, 71, 227, 64, 67, 0, 2, 107, 110, 84, 85, 148, 160, 101, 104, 93, 100, 196, 152, 11, 184, 212, 84, 74]);
-  const REF_3x2 = [150.5833, 69.0, 91.6667, 108.0833, 78.75, 149.6667, 174.5, 60.5, 118.4167, 119.0, 92.75, 68.1667, 44.0833, 199.25, 69.8333, 130.5833, 203.75, 101.3333];
+  const LUMA = Array.from({ length: 15 }, (_, i) => SRC[3 * i]);
+  const REF_3x2_PLANE0 = [150.5833, 69.0, 91.6667, 108.0833, 78.75, 149.6667];
   const REF_8x7_PLANE0 = [130.0, 177.25, 228.125, 129.375, 130.0, 230.0, 134.25, 52.0, 127.1429, 166.5804, 208.3125, 118.5804, 117.8214, 206.0357, 119.2321, 44.8571, 118.5714, 134.5714, 148.875, 86.1964, 81.2857, 134.1429, 74.1786, 23.4286, 110.0, 102.5625, 89.4375, 53.8125, 44.75, 62.25, 29.125, 2.0, 98.8571, 108.8571, 117.8839, 79.5804, 73.3304, 99.1339, 96.25, 92.0, 87.7143, 115.1518, 146.3304, 105.3482, 101.9107, 136.0179, 163.375, 182.0, 84.0, 117.25, 155.8125, 113.9375, 111.4375, 148.3125, 185.75, 212.0];
-  const REF_8x7_PLANE2_TAIL = [148.0, 128.75, 109.75, 167.25, 192.25, 184.75, 122.125, 74.0];
 
-  it('downscales like F.interpolate bilinear (5x3 -> 3x2)', () => {
+  it('downscales luma like F.interpolate bilinear (5x3 -> 3x2)', () => {
     const out = new Float32Array(18);
-    rgbToChwFloat(SRC, 5, 3, layout({ tensorW: 3, tensorH: 2, resizedW: 3, resizedH: 2 }), out);
-    Array.from(out).forEach((v, i) => expect(v).toBeCloseTo(REF_3x2[i], 3));
+    yuv420ToChwFloat(gray(LUMA, 5, 3), 5, 3, layout({ tensorW: 3, tensorH: 2, resizedW: 3, resizedH: 2 }), out);
+    const want = REF_3x2_PLANE0.map(toRgb);
+    for (let c = 0; c < 3; c++) Array.from(out.subarray(6 * c, 6 * c + 6)).forEach((v, i) => expect(v).toBeCloseTo(want[i], 2));
   });
 
-  it('upscales like F.interpolate bilinear (5x3 -> 8x7), edge-clamped', () => {
+  it('upscales luma like F.interpolate bilinear (5x3 -> 8x7), edge-clamped', () => {
     const out = new Float32Array(3 * 56);
-    rgbToChwFloat(SRC, 5, 3, layout({ tensorW: 8, tensorH: 7, resizedW: 8, resizedH: 7 }), out);
-    Array.from(out.subarray(0, 56)).forEach((v, i) => expect(v).toBeCloseTo(REF_8x7_PLANE0[i], 3));
-    Array.from(out.subarray(3 * 56 - 8)).forEach((v, i) => expect(v).toBeCloseTo(REF_8x7_PLANE2_TAIL[i], 3));
+    yuv420ToChwFloat(gray(LUMA, 5, 3), 5, 3, layout({ tensorW: 8, tensorH: 7, resizedW: 8, resizedH: 7 }), out);
+    const want = REF_8x7_PLANE0.map(toRgb);
+    Array.from(out.subarray(0, 56)).forEach((v, i) => expect(v).toBeCloseTo(want[i], 2));
+    Array.from(out.subarray(2 * 56)).forEach((v, i) => expect(v).toBeCloseTo(want[i], 2));
+  });
+
+  it('resamples chroma at its own resolution, samples centred on their blocks', () => {
+    // 8x2: red on the left half, blue on the right; at 4x1 the outer columns keep their colour
+    // and the middle ones mix only where their taps straddle the colour change.
+    const rgb = new Uint8Array(8 * 2 * 3);
+    for (let y = 0; y < 2; y++) for (let x = 0; x < 8; x++) rgb.set(x < 4 ? [255, 0, 0] : [0, 0, 255], (y * 8 + x) * 3);
+    const out = new Float32Array(12);
+    yuv420ToChwFloat(rgbToYuv420(rgb, 8, 2), 8, 2, layout({ tensorW: 4, tensorH: 1, resizedW: 4, resizedH: 1 }), out);
+    const [r0, r1, r2, r3] = out.subarray(0, 4);
+    const [b0, , , b3] = out.subarray(8, 12);
+    expect(r0).toBeGreaterThan(250);
+    expect(b0).toBeLessThan(5);
+    expect(r3).toBeLessThan(5);
+    expect(b3).toBeGreaterThan(250);
+    expect(r1).toBeGreaterThan(r2);
   });
 
   it('rejects layouts that do not fit', () => {
     const out = new Float32Array(12);
-    expect(() => rgbToChwFloat(img, 2, 2, layout({ tensorW: 2, tensorH: 2, resizedW: 2, resizedH: 2, offsetX: 1 }), out)).toThrow(RangeError);
-    expect(() => rgbToChwFloat(img, 2, 2, layout({ tensorW: 4, tensorH: 4, resizedW: 2, resizedH: 2 }), out)).toThrow(RangeError);
+    const img = gray([1, 2, 3, 4], 2, 2);
+    expect(() => yuv420ToChwFloat(img, 2, 2, layout({ tensorW: 2, tensorH: 2, resizedW: 2, resizedH: 2, offsetX: 1 }), out)).toThrow(RangeError);
+    expect(() => yuv420ToChwFloat(img, 2, 2, layout({ tensorW: 4, tensorH: 4, resizedW: 2, resizedH: 2 }), out)).toThrow(RangeError);
+    expect(() => yuv420ToChwFloat(img.subarray(0, 5), 2, 2, layout({ tensorW: 2, tensorH: 2, resizedW: 2, resizedH: 2 }), out)).toThrow(RangeError);
   });
 });

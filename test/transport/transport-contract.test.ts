@@ -5,6 +5,7 @@ import { RedisTransport } from '../../src/core/transport/redis-transport.js';
 import type { Transport } from '../../src/core/transport/transport.js';
 import type { Frame, FrameResult, StreamInfo } from '../../src/core/types.js';
 import { deleteKeys, REDIS_URL, testPrefix } from '../helpers.js';
+import { yuv420Size } from '../../src/core/yuv420.js';
 
 const W = 8;
 const H = 4;
@@ -14,15 +15,15 @@ function info(streamId: string): StreamInfo {
 }
 
 function frame(streamId: string, seq: number): Frame {
-  const rgb = new Uint8Array(W * H * 3).fill(seq % 256);
-  return { streamId, seq, ptsMs: seq * 100, width: W, height: H, rgb };
+  const yuv = new Uint8Array(yuv420Size(W, H)).fill(seq % 256);
+  return { streamId, seq, ptsMs: seq * 100, width: W, height: H, yuv };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Publishes n frames, consumes them with `processor`, collects what the compositor side sees. */
-async function roundTrip(t: Transport, streamId: string, n: number, processor: (seq: number, rgb: Uint8Array) => Promise<FrameResult>) {
-  const handle = await t.consume(async (job, rgb) => processor(job.seq, rgb), { concurrency: 3 });
+async function roundTrip(t: Transport, streamId: string, n: number, processor: (seq: number, yuv: Uint8Array) => Promise<FrameResult>) {
+  const handle = await t.consume(async (job, yuv) => processor(job.seq, yuv), { concurrency: 3 });
   const producing = (async () => {
     await t.openStream(info(streamId));
     for (let s = 0; s < n; s++) await t.publishFrame(frame(streamId, s));
@@ -31,7 +32,7 @@ async function roundTrip(t: Transport, streamId: string, n: number, processor: (
   const seen: { seq: number; first: number | null; error?: string }[] = [];
   await t.streamInfo(streamId, 5000);
   for await (const item of t.results(streamId)) {
-    seen.push({ seq: item.result.seq, first: item.rgb ? item.rgb[0] : null, error: item.result.error });
+    seen.push({ seq: item.result.seq, first: item.yuv ? item.yuv[0] : null, error: item.result.error });
     await t.ack(streamId, item.result.seq);
   }
   await producing;
@@ -83,9 +84,9 @@ describe.each(makers)('%s transport', (kind, make) => {
     const t = await make();
     const id = `release-${kind}`;
     const released: number[] = [];
-    const handle = await t.consume(async (job, rgb) => {
+    const handle = await t.consume(async (job, yuv) => {
       // The worker must still see its frame's own pixels: none was handed back too early.
-      expect(rgb[0]).toBe(job.seq);
+      expect(yuv[0]).toBe(job.seq);
       return ok(id, job.seq);
     });
     try {
@@ -97,7 +98,7 @@ describe.each(makers)('%s transport', (kind, make) => {
       })();
       for await (const item of t.results(id)) {
         const seq = item.result.seq;
-        expect(item.rgb![0]).toBe(seq);
+        expect(item.yuv![0]).toBe(seq);
         // Memory holds the producer's buffer until the ack; Redis copied it when it was published.
         if (kind === 'memory') expect(released).not.toContain(seq);
         else expect(released).toContain(seq);
@@ -145,14 +146,14 @@ describe('redis transport specifics', () => {
     const queue = new Queue('frames', { connection: t.client.duplicate(), prefix });
     try {
       await t.openStream({ ...info(id), width: 320, height: 240 });
-      const f = { streamId: id, seq: 0, ptsMs: 0, width: 320, height: 240, rgb: new Uint8Array(320 * 240 * 3).fill(7) };
+      const f = { streamId: id, seq: 0, ptsMs: 0, width: 320, height: 240, yuv: new Uint8Array(yuv420Size(320, 240)).fill(7) };
       await t.publishFrame(f);
       const job = await queue.getJob(t.keys.jobId(id, 0));
       expect(job).toBeTruthy();
       expect(Object.keys(job!.data).sort()).toEqual(['height', 'ptsMs', 'seq', 'streamId', 'width']);
       expect(JSON.stringify(job!.data).length).toBeLessThan(200);
       const key = t.keys.frame(id, 0);
-      expect((await t.client.getBuffer(key))!.length).toBe(320 * 240 * 3);
+      expect((await t.client.getBuffer(key))!.length).toBe(yuv420Size(320, 240));
       const ttl = await t.client.pttl(key);
       expect(ttl).toBeGreaterThan(0);
       expect(ttl).toBeLessThanOrEqual(30_000);

@@ -42,7 +42,7 @@ describe('InferenceEngine', () => {
     const expected = await Promise.all(frames.map((_, i) => reference(i)));
     expect(expected.some((list) => list.length > 0)).toBe(true);
     // All three queued at once: each result must come back to its own caller.
-    const got = await Promise.all(frames.map((f) => engine.infer(f.rgb, f.width, f.height)));
+    const got = await Promise.all(frames.map((f) => engine.infer(f.yuv, f.width, f.height)));
     got.forEach((out, i) => {
       expect(out.instances).toEqual(expected[i]);
       expect(out.inferMs).toBeGreaterThan(0);
@@ -53,23 +53,23 @@ describe('InferenceEngine', () => {
   it('leaves the caller its pixels and reuses input tensor buffers instead of allocating per frame', async () => {
     const before = engine.inputBuffersAllocated;
     const f = frames[0]!;
-    const copy = Uint8Array.from(f.rgb);
-    for (let k = 0; k < 6; k++) await engine.infer(f.rgb, f.width, f.height);
-    expect(f.rgb).toEqual(copy);
-    expect(f.rgb.byteLength).toBe(320 * 240 * 3); // not detached by the transfer to the thread
+    const copy = Uint8Array.from(f.yuv);
+    for (let k = 0; k < 6; k++) await engine.infer(f.yuv, f.width, f.height);
+    expect(f.yuv).toEqual(copy);
+    expect(f.yuv.byteLength).toBe(320 * 240 * 3 / 2); // not detached by the transfer to the thread
     // Sequential frames of one size: at most one new buffer (the pool may already hold one).
     expect(engine.inputBuffersAllocated - before).toBeLessThanOrEqual(1);
     // A new size needs a new buffer; the recycled one of the old size is not misused.
     const big = syntheticFrame(480, 360, [{ x: 60, y: 40, w: 150, h: 200, rgb: [220, 40, 40] }]);
     const n = engine.inputBuffersAllocated;
-    await engine.infer(big.rgb, big.width, big.height);
+    await engine.infer(big.yuv, big.width, big.height);
     expect(engine.inputBuffersAllocated).toBe(n + 1);
-    expect((await engine.infer(frames[1]!.rgb, 320, 240)).instances).toEqual(await reference(1));
+    expect((await engine.infer(frames[1]!.yuv, 320, 240)).instances).toEqual(await reference(1));
   });
 
   it('fails one bad frame with the reason and keeps serving the next', async () => {
     await expect(engine.infer(new Uint8Array(10), 320, 240)).rejects.toThrow(/too small/);
-    const out = await engine.infer(frames[2]!.rgb, 320, 240);
+    const out = await engine.infer(frames[2]!.yuv, 320, 240);
     expect(out.instances).toEqual(await reference(2));
   });
 

@@ -1,5 +1,6 @@
 import type * as ort from 'onnxruntime-node';
 import type { Instance } from '../types.js';
+import type { Yuv420Image } from '../yuv420.js';
 
 /** Our postprocessing knobs, the same for every model family. */
 export interface PostprocessOptions {
@@ -23,12 +24,8 @@ export const DEFAULT_POSTPROCESS: PostprocessOptions = {
   maskThreshold: 0.5,
 };
 
-/** A frame as the adapters see it: packed RGB24, row-major. */
-export interface RgbImage {
-  rgb: Uint8Array;
-  width: number;
-  height: number;
-}
+/** A frame as the adapters see it: I420 (src/core/yuv420.ts). */
+export type { Yuv420Image };
 
 /** Returns a Float32Array of exactly `length` elements, contents unspecified. */
 export type TensorAllocator = (length: number) => Float32Array;
@@ -64,7 +61,7 @@ export interface ModelAdapter {
    *   a 720p frame does not allocate and zero-fill 11 MB); its contents are garbage and every
    *   element must be written. Default: a new array.
    */
-  preprocess(image: RgbImage, alloc?: TensorAllocator): PreparedInput;
+  preprocess(image: Yuv420Image, alloc?: TensorAllocator): PreparedInput;
   postprocess(
     outputs: Record<string, ort.Tensor>,
     input: PreparedInput,

@@ -10,7 +10,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import type { Instance } from '../types.js';
-import type { ModelAdapter, PostprocessOptions, PreparedInput, RgbImage, TensorAllocator } from './model-adapter.js';
+import type { ModelAdapter, PostprocessOptions, PreparedInput, Yuv420Image, TensorAllocator } from './model-adapter.js';
 import { newTensorData } from './model-adapter.js';
 import { resizeShortSide, type TensorLayout } from '../geometry.js';
 import { imageTensor } from './image-tensor.js';
@@ -56,7 +56,7 @@ export class TorchvisionMaskRcnnAdapter implements ModelAdapter {
     this.graphResize = init.graphResize;
   }
 
-  preprocess(image: RgbImage, alloc: TensorAllocator = newTensorData): PreparedInput {
+  preprocess(image: Yuv420Image, alloc: TensorAllocator = newTensorData): PreparedInput {
     const { width: w, height: h } = image;
     let tw = w, th = h;
     const g = this.graphResize;

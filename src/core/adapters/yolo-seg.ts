@@ -13,7 +13,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import type { BoxXYXY, Instance } from '../types.js';
-import type { ModelAdapter, PostprocessOptions, PreparedInput, RgbImage, TensorAllocator } from './model-adapter.js';
+import type { ModelAdapter, PostprocessOptions, PreparedInput, Yuv420Image, TensorAllocator } from './model-adapter.js';
 import { newTensorData } from './model-adapter.js';
 import { letterbox, type TensorLayout } from '../geometry.js';
 import { imageTensor } from './image-tensor.js';
@@ -76,7 +76,7 @@ export class YoloSegAdapter implements ModelAdapter {
     this.categoryIds = init.categoryIds ?? (sameLabels(this.labels, COCO80_LABELS) ? COCO80_CATEGORY_IDS : undefined);
   }
 
-  preprocess(image: RgbImage, alloc: TensorAllocator = newTensorData): PreparedInput {
+  preprocess(image: Yuv420Image, alloc: TensorAllocator = newTensorData): PreparedInput {
     const { width: w, height: h } = image;
     const lb = letterbox(w, h, this.inputWidth, this.inputHeight);
     const layout: TensorLayout = {

@@ -9,7 +9,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import type { Instance } from '../types.js';
-import type { ModelAdapter, PostprocessOptions, PreparedInput, RgbImage, TensorAllocator } from './model-adapter.js';
+import type { ModelAdapter, PostprocessOptions, PreparedInput, Yuv420Image, TensorAllocator } from './model-adapter.js';
 import { newTensorData } from './model-adapter.js';
 import { resizeShortSide, type ShortSideResize, type TensorLayout } from '../geometry.js';
 import { imageTensor } from './image-tensor.js';
@@ -71,7 +71,7 @@ export class ZooMaskRcnnAdapter implements ModelAdapter {
     this.meanBgr = init.meanBgr ?? ZOO_MEAN_BGR;
   }
 
-  preprocess(image: RgbImage, alloc: TensorAllocator = newTensorData): PreparedInput {
+  preprocess(image: Yuv420Image, alloc: TensorAllocator = newTensorData): PreparedInput {
     const { width: w, height: h } = image;
     const r = resizeShortSide(w, h, this.resize.shortSide, this.resize.maxLongSide, this.resize.padMultiple);
     const layout: TensorLayout = {

@@ -54,7 +54,7 @@ const FPS_RE = /, (\d+(?:\.\d+)?)(k?) fps\b/;
  * A `k` tbr (90k, 1k...) is a time base, not a frame rate: ignored.
  */
 const TBR_RE = /, (\d+(?:\.\d+)?) tbr\b/;
-const RGB_OUT_RE = /: Video: rawvideo\b.*?, rgb24\b.*?, (\d+)x(\d+)(?=[,\s]|$)/;
+const RAW_OUT_RE = /: Video: rawvideo\b.*?, yuv420p\b.*?, (\d+)x(\d+)(?=[,\s]|$)/;
 
 export function parseShowinfo(line: string): ShowinfoFrame | null {
   if (!line.includes('n:')) return null;
@@ -80,7 +80,7 @@ export class HeaderParser {
   };
   inputSeen = false;
   inputDone = false;
-  /** Frame size of the rgb24 rawvideo output (after autorotation and scaling). */
+  /** Frame size of the yuv420p rawvideo output (after autorotation and scaling). */
   outputSize: { width: number; height: number } | null = null;
   private section: 'none' | 'input' | 'mapping' | 'output' = 'none';
 
@@ -139,7 +139,7 @@ export class HeaderParser {
       return line.startsWith('  ');
     }
     if (this.section === 'output' && this.outputSize === null) {
-      const o = RGB_OUT_RE.exec(line);
+      const o = RAW_OUT_RE.exec(line);
       if (o) {
         this.outputSize = { width: Number(o[1]), height: Number(o[2]) };
         return true;

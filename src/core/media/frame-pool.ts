@@ -1,9 +1,9 @@
 /**
- * Reusable frame buffers of one size. A 720p RGB24 frame is 2.7 MB: allocating one per frame keeps
+ * Reusable frame buffers of one size. A 720p frame is 1.4 MB: allocating one per frame keeps
  * V8's garbage collector busy (external memory pressure), so decoded frames come from here and go
  * back once the transport no longer needs their bytes. The buffers live on SharedArrayBuffers, so
  * handing a frame to the inference thread shares its pixels instead of copying them into yet
- * another 2.7 MB allocation over there.
+ * another 1.4 MB allocation over there.
  */
 export class FramePool {
   private readonly free: Buffer[] = [];

@@ -1,9 +1,10 @@
 /**
- * One ffmpeg child decoding one source to packed rgb24 frames on stdout:
+ * One ffmpeg child decoding one source to I420 (yuv420p) frames on stdout, the pipeline's frame
+ * format (src/core/yuv420.ts):
  *
  *   ffmpeg -nostdin -hide_banner -nostats -loglevel info <input args> -i SRC -map 0:v:0
  *     -vf "[fps=N,]settb=AVTB,showinfo=checksum=0" -vsync passthrough [-frames:v M]
- *     -f rawvideo -pix_fmt rgb24 pipe:1
+ *     -f rawvideo -pix_fmt yuv420p pipe:1
  *
  * `maxFrames` is `-frames:v` (frames ffmpeg decodes) for files; for live sources and in
  * `dropOldest` mode, where decoded frames may be dropped here, it counts the frames handed to the
@@ -28,6 +29,7 @@ import { MediaError } from './media-error.js';
 import { pipelineNiceness } from '../priority.js';
 import { isRunning, spawnTracked, stopChild } from './process.js';
 import { classifySource, inputArgs, resolveForFfmpeg, validateSource, type SourceSpec } from './source.js';
+import { yuv420Size } from '../yuv420.js';
 
 export interface DecoderOptions {
   /** Resample to this constant rate (ffmpeg `fps` filter). Default: every source frame. */
@@ -71,8 +73,8 @@ export interface DecodedFrame {
   ptsMs: number;
   width: number;
   height: number;
-  /** Packed RGB24, `width * height * 3` bytes, its own buffer (safe to keep unless it came from `pool`). */
-  rgb: Buffer;
+  /** I420, `yuv420Size(width, height)` bytes, its own buffer (safe to keep unless it came from `pool`). */
+  yuv: Buffer;
 }
 
 /** {@link StreamEnd} plus how decoding ended. */
@@ -120,7 +122,7 @@ export class VideoDecoder {
   private curFill = 0;
   private rawFrames: Buffer[] = [];
   private ptsQueue: (number | null)[] = [];
-  private ready: { rgb: Buffer; ptsMs: number }[] = [];
+  private ready: { yuv: Buffer; ptsMs: number }[] = [];
   private waiters: Waiter[] = [];
 
   /** Frames handed to the consumer. */
@@ -305,7 +307,7 @@ export class VideoDecoder {
           '-f',
           'rawvideo',
           '-pix_fmt',
-          'rgb24',
+          'yuv420p',
           'pipe:1',
         ];
         this.spawn(bin, args);
@@ -361,7 +363,7 @@ export class VideoDecoder {
     if (this.frameSize === 0 && this.header.outputSize) {
       this.width = this.header.outputSize.width;
       this.height = this.header.outputSize.height;
-      this.frameSize = this.width * this.height * 3;
+      this.frameSize = yuv420Size(this.width, this.height);
       // Connecting and probing are not frame gaps: a slow live source (5 fps) with a short
       // --stall-timeout must not stall on the time its header took.
       this.lastProgress = Date.now();
@@ -432,14 +434,14 @@ export class VideoDecoder {
   /** Joins frames with their PTS (both FIFO, same order) and hands them out. */
   private pair(): void {
     while (this.rawFrames.length > 0 && this.ptsQueue.length > 0) {
-      const rgb = this.rawFrames.shift()!;
+      const yuv = this.rawFrames.shift()!;
       const pts = this.ptsQueue.shift()!;
-      this.emit(rgb, pts === null ? null : pts / 1000);
+      this.emit(yuv, pts === null ? null : pts / 1000);
     }
     this.updateFlow();
   }
 
-  private emit(rgb: Buffer, ptsMs: number | null): void {
+  private emit(yuv: Buffer, ptsMs: number | null): void {
     if (this.limitReached) return; // decoded past maxFrames while ffmpeg is being stopped
     this.decoded++;
     const step = 1000 / (this.opts.fps ?? this.header.input.fps ?? 25);
@@ -471,20 +473,20 @@ export class VideoDecoder {
     this.lastDecodedPtsMs = ptsMs;
     const w = this.waiters.shift();
     if (w) {
-      w.resolve({ done: false, value: this.deliver(rgb, ptsMs) });
+      w.resolve({ done: false, value: this.deliver(yuv, ptsMs) });
       return;
     }
-    this.ready.push({ rgb, ptsMs });
+    this.ready.push({ yuv, ptsMs });
     if (this.opts.dropOldest && this.ready.length > this.opts.bufferFrames) {
       const old = this.ready.shift()!;
-      this.opts.pool?.give(old.rgb);
+      this.opts.pool?.give(old.yuv);
       this.dropped++;
     }
   }
 
   /** Numbers a frame as it is handed to the consumer (so seq stays contiguous across drops). */
-  private deliver(rgb: Buffer, ptsMs: number): DecodedFrame {
-    const frame: DecodedFrame = { seq: this.produced, ptsMs, width: this.width, height: this.height, rgb };
+  private deliver(yuv: Buffer, ptsMs: number): DecodedFrame {
+    const frame: DecodedFrame = { seq: this.produced, ptsMs, width: this.width, height: this.height, yuv };
     this.produced++;
     this.firstPtsMs ??= ptsMs;
     this.lastPtsMs = ptsMs;
@@ -528,7 +530,7 @@ export class VideoDecoder {
     const f = this.ready.shift();
     if (f) {
       this.updateFlow();
-      return Promise.resolve({ done: false, value: this.deliver(f.rgb, f.ptsMs) });
+      return Promise.resolve({ done: false, value: this.deliver(f.yuv, f.ptsMs) });
     }
     if (this.finished) {
       if (this.fatal && !this.fatalThrown) {

@@ -1,11 +1,11 @@
 /**
  * H.264 MP4 writer whose frame count and duration equal the source's, with the source's audio.
  *
- * rgb24 piped into ffmpeg has no timestamps, and the exact rate (frames − 1) / (last − first PTS)
+ * Raw frames piped into ffmpeg have no timestamps, and the exact rate (frames − 1) / (last − first PTS)
  * is known only at the end, so the video is encoded first and timed afterwards:
  *
  *  (a) while frames stream in:
- *      ffmpeg -f rawvideo -pix_fmt rgb24 -s WxH -framerate 25 -i pipe:0
+ *      ffmpeg -f rawvideo -pix_fmt yuv420p -s WxH -framerate 25 -i pipe:0
  *             -c:v libx264 -preset P -crf C -bf 0 -pix_fmt yuv420p -f h264 T/a.h264
  *  (b) finish(): rewrite the stream's VUI timing to the real rate R = num/den (tick rate 2R),
  *      ffmpeg -f h264 -i T/a.h264 -c copy -bsf:v h264_metadata=tick_rate=2num/den -f h264 T/b.h264
@@ -32,6 +32,7 @@ import { spawnTracked, stopChild } from './process.js';
 import { rateFromNominal, rateFromSpan, rateToString, type Rational } from './rational.js';
 import { FfmpegRunError, runFfmpeg } from './run-ffmpeg.js';
 import { classifySource, inputArgs, resolveForFfmpeg, validateSource } from './source.js';
+import { yuv420Size } from '../yuv420.js';
 
 export interface EncoderOptions {
   /** Frame width in pixels (odd sizes are padded by one pixel: yuv420p needs even sizes). */
@@ -105,7 +106,7 @@ export class VideoEncoder {
     }
     this.output = path.resolve(output);
     this.o = { ...opts, preset: opts.preset ?? 'veryfast', crf: opts.crf ?? 23 };
-    this.frameBytes = opts.width * opts.height * 3;
+    this.frameBytes = yuv420Size(opts.width, opts.height);
     this.log = opts.logger ?? rootLog;
   }
 
@@ -115,20 +116,20 @@ export class VideoEncoder {
   }
 
   /**
-   * Appends one packed rgb24 frame. Resolves once ffmpeg has taken the bytes (so the caller may
+   * Appends one I420 frame (src/core/yuv420.ts). Resolves once ffmpeg has taken the bytes (so the caller may
    * reuse the buffer, and a slow encoder slows the caller: back-pressure).
    */
-  async write(rgb: Uint8Array): Promise<void> {
+  async write(yuv: Uint8Array): Promise<void> {
     if (this.state === 'aborted') throw new MediaError('ENCODE_FAILED', `encoding '${this.output}' was aborted`);
     if (this.state === 'finishing' || this.state === 'done') throw new Error('VideoEncoder.write() after finish()');
-    if (rgb.length !== this.frameBytes) {
-      throw new RangeError(`frame has ${rgb.length} bytes, expected ${this.frameBytes} (${this.o.width}x${this.o.height} rgb24)`);
+    if (yuv.length !== this.frameBytes) {
+      throw new RangeError(`frame has ${yuv.length} bytes, expected ${this.frameBytes} (${this.o.width}x${this.o.height} yuv420p)`);
     }
     if (this.failure) throw this.failure;
     if (this.state === 'idle') this.start();
     const stdin = this.child!.stdin!;
     await new Promise<void>((resolve, reject) => {
-      stdin.write(rgb, (err) => {
+      stdin.write(yuv, (err) => {
         if (!err) {
           resolve();
           return;
@@ -243,7 +244,7 @@ export class VideoEncoder {
     if (w % 2 || h % 2) filters.push('pad=ceil(iw/2)*2:ceil(ih/2)*2');
     const args = [
       '-nostdin', '-hide_banner', '-nostats', '-loglevel', 'error', '-y',
-      '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${w}x${h}`, '-framerate', PROVISIONAL_RATE, '-i', 'pipe:0',
+      '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${w}x${h}`, '-framerate', PROVISIONAL_RATE, '-i', 'pipe:0',
       ...(filters.length ? ['-vf', filters.join(',')] : []),
       '-c:v', 'libx264', '-preset', this.o.preset, '-crf', String(this.o.crf), '-bf', '0',
       '-pix_fmt', 'yuv420p', '-f', 'h264', path.join(this.tmpDir, 'a.h264'),

@@ -1,9 +1,10 @@
 /**
  * An embedded 5x8 bitmap font for ASCII 32..126 (the classic HD44780-style 5x7 glyphs, with real
- * descenders on g, j, p, q, y in an 8th row), drawn straight into RGB24 buffers at integer scales.
+ * descenders on g, j, p, q, y in an 8th row), drawn straight into I420 frames at integer scales.
  * No canvas or native dependency.
  */
-import type { Rgb } from './palette.js';
+import type { Yuv, Yuv420Image } from '../yuv420.js';
+import { paintBitmap } from './yuv-canvas.js';
 
 export const GLYPH_W = 5;
 /** Rows per glyph: 7 above the baseline and one for descenders. */
@@ -43,46 +44,31 @@ export function measureText(text: string, scale = 1): { width: number; height: n
   return { width: n === 0 ? 0 : (n * ADVANCE - 1) * scale, height: GLYPH_H * scale };
 }
 
+/** Glyph bitmap of the last text drawn, reused (labels are drawn one after another). */
+let scratch = new Uint8Array(0);
+
 /**
- * Draws `text` with its top-left corner at (x, y) into packed RGB24 `rgb` (w x h), each font pixel
- * as a `scale` x `scale` block (default 1). Clipped to the frame; characters outside ASCII
- * 32..126 draw as '?'.
+ * Draws `text` with its top-left corner at (x, y) into `frame`, each font pixel as a `scale` x
+ * `scale` block (default 1). Clipped to the frame; characters outside ASCII 32..126 draw as '?'.
  */
-export function drawText(
-  rgb: Uint8Array,
-  w: number,
-  h: number,
-  x: number,
-  y: number,
-  text: string,
-  color: Rgb,
-  scale = 1,
-): void {
+export function drawText(frame: Yuv420Image, x: number, y: number, text: string, color: Yuv, scale = 1): void {
   const s = Math.max(1, Math.floor(scale));
-  const x0 = Math.round(x), y0 = Math.round(y);
-  const [r, g, b] = color;
+  const { width: bw, height: bh } = measureText(text, s);
+  if (bw === 0) return;
+  if (scratch.length < bw * bh) scratch = new Uint8Array(bw * bh);
+  const bits = scratch;
+  bits.fill(0, 0, bw * bh);
   for (let i = 0; i < text.length; i++) {
-    const gx = x0 + i * ADVANCE * s;
-    if (gx >= w) break;
-    if (gx + GLYPH_W * s <= 0) continue;
+    const gx = i * ADVANCE * s;
     const off = glyphOffset(text.charCodeAt(i));
     for (let col = 0; col < GLYPH_W; col++) {
-      const bits = GLYPHS[off + col];
-      if (bits === 0) continue;
-      const px0 = Math.max(0, gx + col * s), px1 = Math.min(w, gx + (col + 1) * s);
-      if (px0 >= px1) continue;
+      const column = GLYPHS[off + col];
+      if (column === 0) continue;
       for (let row = 0; row < GLYPH_H; row++) {
-        if ((bits & (1 << row)) === 0) continue;
-        const py0 = Math.max(0, y0 + row * s), py1 = Math.min(h, y0 + (row + 1) * s);
-        for (let py = py0; py < py1; py++) {
-          let o = (py * w + px0) * 3;
-          for (let px = px0; px < px1; px++, o += 3) {
-            rgb[o] = r;
-            rgb[o + 1] = g;
-            rgb[o + 2] = b;
-          }
-        }
+        if ((column & (1 << row)) === 0) continue;
+        for (let py = row * s; py < (row + 1) * s; py++) bits.fill(1, py * bw + gx + col * s, py * bw + gx + (col + 1) * s);
       }
     }
   }
+  paintBitmap(frame, bits, Math.round(x), Math.round(y), bw, bh, color);
 }

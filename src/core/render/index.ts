@@ -2,11 +2,13 @@
  * Instance overlay: masks, then boxes, then labels, like supervision's annotators chained.
  */
 import type { Instance } from '../types.js';
+import type { Yuv420Image } from '../yuv420.js';
 import { BoxAnnotator, type BoxAnnotatorOptions } from './box-annotator.js';
 import { LabelAnnotator, type LabelAnnotatorOptions } from './label-annotator.js';
 import { MaskAnnotator, type MaskAnnotatorOptions } from './mask-annotator.js';
 
-export { BoxAnnotator, fillRect, type BoxAnnotatorOptions } from './box-annotator.js';
+export { BoxAnnotator, type BoxAnnotatorOptions } from './box-annotator.js';
+export { fillRect, paintBitmap } from './yuv-canvas.js';
 export { LabelAnnotator, autoTextScale, labelText, type LabelAnnotatorOptions } from './label-annotator.js';
 export { MaskAnnotator, type MaskAnnotatorOptions } from './mask-annotator.js';
 export { PALETTE, colorFor, contrastingText, instanceColor, type Rgb } from './palette.js';
@@ -40,11 +42,11 @@ export class InstanceRenderer {
     this.label = opts.labels === false ? null : new LabelAnnotator(opts.label);
   }
 
-  /** Draws masks, then boxes, then labels into packed RGB24 `rgb` (width x height), in place. */
-  annotate(rgb: Uint8Array, width: number, height: number, instances: Instance[]): void {
-    this.mask?.annotate(rgb, width, height, instances);
-    this.box?.annotate(rgb, width, height, instances);
-    this.label?.annotate(rgb, width, height, instances);
+  /** Draws masks, then boxes, then labels into the I420 `frame`, in place. */
+  annotate(frame: Yuv420Image, instances: Instance[]): void {
+    this.mask?.annotate(frame, instances);
+    this.box?.annotate(frame, instances);
+    this.label?.annotate(frame, instances);
   }
 }
 
@@ -53,21 +55,15 @@ const defaultRenderer = new InstanceRenderer();
 const renderers = new WeakMap<DrawOptions, InstanceRenderer>();
 
 /**
- * Draws `instances` into `rgb` in place: mask -> box -> label. The renderer built for an options
+ * Draws `instances` into the I420 `frame` in place: mask -> box -> label. The renderer built for an options
  * object is cached on that object (WeakMap), so pass the same object every frame; changes made to
  * it after its first use are not seen.
  */
-export function drawInstances(
-  rgb: Uint8Array,
-  width: number,
-  height: number,
-  instances: Instance[],
-  opts?: DrawOptions,
-): void {
+export function drawInstances(frame: Yuv420Image, instances: Instance[], opts?: DrawOptions): void {
   let renderer = defaultRenderer;
   if (opts) {
     renderer = renderers.get(opts) ?? new InstanceRenderer(opts);
     renderers.set(opts, renderer);
   }
-  renderer.annotate(rgb, width, height, instances);
+  renderer.annotate(frame, instances);
 }

@@ -2,9 +2,11 @@
  * "label 0.91 #7" tags on a filled background above each box (supervision LabelAnnotator).
  */
 import type { Instance } from '../types.js';
-import { boxPixels, fillRect } from './box-annotator.js';
+import { rgbToYuv, type Yuv420Image } from '../yuv420.js';
+import { boxPixels } from './box-annotator.js';
 import { drawText, measureText } from './font.js';
 import { contrastingText, instanceColor } from './palette.js';
+import { fillRect } from './yuv-canvas.js';
 
 /**
  * Text scale (font pixel size) that stays readable at the frame's height: 1 below 300 rows, 2 for
@@ -71,7 +73,8 @@ export class LabelAnnotator {
    * in the instances' order (highest score first), each takes the first free spot of
    * {@link placeTag}. Boxes entirely outside the frame get no tag.
    */
-  annotate(rgb: Uint8Array, width: number, height: number, instances: Instance[]): void {
+  annotate(frame: Yuv420Image, instances: Instance[]): void {
+    const { width, height } = frame;
     const scale = this.opts.textScale ?? autoTextScale(height);
     const pad = this.opts.padding ?? 2 * scale;
     const placed: TagRect[] = [];
@@ -86,8 +89,8 @@ export class LabelAnnotator {
       placed.push(rect);
       const [x, y, x1, y1] = rect;
       const bg = instanceColor(inst);
-      fillRect(rgb, width, height, x, y, x1, y1, bg);
-      drawText(rgb, width, height, x + pad, y + pad, text, contrastingText(bg), scale);
+      fillRect(frame, x, y, x1, y1, rgbToYuv(bg));
+      drawText(frame, x + pad, y + pad, text, rgbToYuv(contrastingText(bg)), scale);
     }
   }
 }

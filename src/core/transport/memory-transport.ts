@@ -82,7 +82,7 @@ export class MemoryTransport implements Transport {
         if (!s || !frame) continue;
         let result: FrameResult;
         try {
-          result = await processor(job, frame.rgb);
+          result = await processor(job, frame.yuv);
         } catch (err) {
           // No retry in memory: nothing else could take the frame; record why and move on.
           result = { ...job, instances: [], error: (err as Error).message };
@@ -118,7 +118,7 @@ export class MemoryTransport implements Transport {
     for (;;) {
       const r = s.results.get(next);
       if (r) {
-        yield { result: r, rgb: s.frames.get(next)?.rgb ?? null };
+        yield { result: r, yuv: s.frames.get(next)?.yuv ?? null };
         next++;
         continue;
       }

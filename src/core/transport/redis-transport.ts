@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { hostname } from 'node:os';
 import type { Frame, FrameResult, StreamEnd, StreamInfo } from '../types.js';
 import { log } from '../log.js';
+import { yuv420Size } from '../yuv420.js';
 import { connectRedis } from './redis-connection.js';
 import { RedisKeys } from './redis-keys.js';
 import { sleep } from './memory-transport.js';
@@ -128,7 +129,7 @@ export class RedisTransport implements Transport {
       composed = Number(await this.redis.get(this.keys.composed(id))) || 0;
     }
     this.composedSeen.set(id, composed);
-    const bytes = Buffer.from(frame.rgb.buffer, frame.rgb.byteOffset, frame.rgb.byteLength);
+    const bytes = Buffer.from(frame.yuv.buffer, frame.yuv.byteOffset, frame.yuv.byteLength);
     await this.redis
       .multi()
       .set(this.keys.frame(id, frame.seq), bytes, 'PX', this.frameTtlMs)
@@ -159,8 +160,9 @@ export class RedisTransport implements Transport {
         const f = job.data;
         const buf = await this.redis.getBuffer(this.keys.frame(f.streamId, f.seq));
         if (!buf) throw new UnrecoverableError(`frame ${f.streamId}#${f.seq}: pixels missing in Redis (expired or stream dropped)`);
-        if (buf.length !== f.width * f.height * 3) {
-          throw new UnrecoverableError(`frame ${f.streamId}#${f.seq}: ${buf.length} bytes, expected ${f.width}x${f.height}x3`);
+        const expected = yuv420Size(f.width, f.height);
+        if (buf.length !== expected) {
+          throw new UnrecoverableError(`frame ${f.streamId}#${f.seq}: ${buf.length} bytes, expected ${expected} (${f.width}x${f.height} yuv420p)`);
         }
         const result = await processor(f, new Uint8Array(buf.buffer, buf.byteOffset, buf.length));
         await this.storeResult(result, false);
@@ -240,8 +242,8 @@ export class RedisTransport implements Transport {
         const ready = pending.get(next);
         if (ready) {
           pending.delete(next);
-          const rgb = await this.redis.getBuffer(this.keys.frame(streamId, next));
-          yield { result: ready, rgb: rgb ? new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.length) : null };
+          const yuv = await this.redis.getBuffer(this.keys.frame(streamId, next));
+          yield { result: ready, yuv: yuv ? new Uint8Array(yuv.buffer, yuv.byteOffset, yuv.length) : null };
           next++;
           waitingSince = Date.now();
           continue;

@@ -10,13 +10,13 @@ export interface FrameJob {
 }
 
 /** A worker's per-frame function. Throwing fails the frame (retried, then an error result). */
-export type FrameProcessor = (job: FrameJob, rgb: Uint8Array) => Promise<FrameResult>;
+export type FrameProcessor = (job: FrameJob, yuv: Uint8Array) => Promise<FrameResult>;
 
 /** A composed item: a result in seq order with the frame it belongs to. */
 export interface ComposeItem {
   result: FrameResult;
   /** The original frame's pixels; null when they were lost (expired key). */
-  rgb: Uint8Array | null;
+  yuv: Uint8Array | null;
 }
 
 export interface ConsumerHandle {

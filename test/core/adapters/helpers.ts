@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import type { RgbImage } from '../../../src/core/adapters/model-adapter.js';
+import { rgbToYuv420, yuv420Size, type Yuv420Image } from '../../../src/core/yuv420.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const sharedDir = path.resolve(repoRoot, '..', 'shared');
@@ -16,17 +16,16 @@ export const YOLO_SKIP_REASON = `skipped: ${yoloModelPath} or ${peopleClip} not 
 
 export const ffmpegPath = path.join(repoRoot, 'node_modules', '@ffmpeg-installer', 'linux-x64', 'ffmpeg');
 
-/** Decodes one frame at `tSeconds` as packed RGB24 at the clip's own size. */
-export function extractFrame(file: string, tSeconds: number, width: number, height: number): RgbImage {
-  const rgb = execFileSync(
+/** Decodes one frame at `tSeconds` as I420 at the clip's own size, as the pipeline's decoder does. */
+export function extractFrame(file: string, tSeconds: number, width: number, height: number): Yuv420Image {
+  const size = yuv420Size(width, height);
+  const yuv = execFileSync(
     ffmpegPath,
-    ['-v', 'error', '-ss', String(tSeconds), '-i', file, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
-    { maxBuffer: width * height * 3 + 1024 },
+    ['-v', 'error', '-ss', String(tSeconds), '-i', file, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-'],
+    { maxBuffer: size + 1024 },
   );
-  if (rgb.length !== width * height * 3) {
-    throw new Error(`expected ${width}x${height} rgb24 (${width * height * 3} bytes), got ${rgb.length}`);
-  }
-  return { rgb: new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.length), width, height };
+  if (yuv.length !== size) throw new Error(`expected ${width}x${height} yuv420p (${size} bytes), got ${yuv.length}`);
+  return { yuv: new Uint8Array(yuv.buffer, yuv.byteOffset, yuv.length), width, height };
 }
 
 /** A grey frame with filled rectangles drawn on it. */
@@ -35,7 +34,7 @@ export function syntheticFrame(
   height: number,
   rects: { x: number; y: number; w: number; h: number; rgb: [number, number, number] }[],
   background: [number, number, number] = [128, 128, 128],
-): RgbImage {
+): Yuv420Image {
   const rgb = new Uint8Array(width * height * 3);
   for (let i = 0; i < width * height; i++) rgb.set(background, i * 3);
   for (const r of rects) {
@@ -43,7 +42,7 @@ export function syntheticFrame(
       for (let x = r.x; x < Math.min(width, r.x + r.w); x++) rgb.set(r.rgb, (y * width + x) * 3);
     }
   }
-  return { rgb, width, height };
+  return { yuv: rgbToYuv420(rgb, width, height), width, height };
 }
 
 export async function runSession(

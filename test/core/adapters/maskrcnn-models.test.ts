@@ -13,7 +13,7 @@ import {
   type LoadedModel,
   type PostprocessOptions,
 } from '../../../src/core/adapters/index.js';
-import type { RgbImage } from '../../../src/core/adapters/model-adapter.js';
+import type { Yuv420Image } from '../../../src/core/yuv420.js';
 import { decodeRle, rleArea, rleIou } from '../../../src/core/rle.js';
 import type { Instance } from '../../../src/core/types.js';
 import { fixtureModels, repoRoot, runSession, syntheticFrame } from './helpers.js';
@@ -21,7 +21,7 @@ import { fixtureModels, repoRoot, runSession, syntheticFrame } from './helpers.j
 const W = 640;
 const H = 360;
 /** A grey 640x360 frame with a red and a blue rectangle (the untrained models detect "something"). */
-const FRAME: RgbImage = syntheticFrame(W, H, [
+const FRAME: Yuv420Image = syntheticFrame(W, H, [
   { x: 80, y: 60, w: 160, h: 240, rgb: [220, 40, 40] },
   { x: 380, y: 120, w: 200, h: 120, rgb: [30, 60, 200] },
 ]);
@@ -65,7 +65,7 @@ function checkInstances(list: Instance[], o: PostprocessOptions): void {
   }
 }
 
-async function infer(model: LoadedModel, frame: RgbImage) {
+async function infer(model: LoadedModel, frame: Yuv420Image) {
   const prepared = model.adapter.preprocess(frame);
   const outputs = await runSession(model.session, prepared.feeds);
   return { prepared, outputs };

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { DEFAULT_POSTPROCESS, loadModel, type LoadedModel, type PostprocessOptions } from '../../../src/core/adapters/index.js';
-import type { RgbImage } from '../../../src/core/adapters/model-adapter.js';
+import type { Yuv420Image } from '../../../src/core/yuv420.js';
 import { decodeRle, rleArea } from '../../../src/core/rle.js';
 import type { Instance } from '../../../src/core/types.js';
 import { extractFrame, haveYolo, peopleClip, runSession, yoloModelPath, YOLO_SKIP_REASON } from './helpers.js';
@@ -27,7 +27,7 @@ function describeInstances(list: Instance[]): string {
 
 describe.skipIf(!haveYolo)(`YOLOv8n-seg on a real people-walking frame${haveYolo ? '' : ` (${YOLO_SKIP_REASON})`}`, () => {
   let model: LoadedModel;
-  let frame: RgbImage;
+  let frame: Yuv420Image;
   let outputs: Record<string, ort.Tensor>;
   let prepared: ReturnType<LoadedModel['adapter']['preprocess']>;
 

@@ -82,7 +82,7 @@ export async function decodeEncode(
       decodeMs += performance.now() - t0;
       if (r.done) break;
       const t1 = performance.now();
-      await enc.write(r.value.rgb);
+      await enc.write(r.value.yuv);
       encodeWriteMs += performance.now() - t1;
     }
     const end = d.end();

@@ -52,7 +52,7 @@ describe.skipIf(!enabled)('media per-frame cost at 1280x720', () => {
     let t0 = performance.now();
     const dec = new VideoDecoder(src, 'bench');
     let count = 0;
-    for await (const f of dec.frames()) if (f.rgb.length) count++;
+    for await (const f of dec.frames()) if (f.yuv.length) count++;
     const decodeWall = (performance.now() - t0) / count;
     const decodeCpu = (childCpuMs() - cpu0) / count;
     const decodeNode = nodeMs(process.cpuUsage(node0)) / count;
@@ -65,7 +65,7 @@ describe.skipIf(!enabled)('media per-frame cost at 1280x720', () => {
     node0 = process.cpuUsage();
     t0 = performance.now();
     const enc = new VideoEncoder(tmp.file('enc.mp4'), { width: 1280, height: 720 });
-    for (const f of keep) await enc.write(f.rgb);
+    for (const f of keep) await enc.write(f.yuv);
     const tw = performance.now();
     await enc.finish({ firstPtsMs: keep[0]!.ptsMs, lastPtsMs: keep.at(-1)!.ptsMs });
     const encodeWall = (performance.now() - t0) / keep.length;
@@ -80,7 +80,7 @@ describe.skipIf(!enabled)('media per-frame cost at 1280x720', () => {
     t0 = performance.now();
     const d2 = new VideoDecoder(src, 'bench2');
     const e2 = new VideoEncoder(tmp.file('pipe.mp4'), { width: 1280, height: 720 });
-    for await (const f of d2.frames()) await e2.write(f.rgb);
+    for await (const f of d2.frames()) await e2.write(f.yuv);
     const end = d2.end();
     await e2.finish({ firstPtsMs: end.firstPtsMs, lastPtsMs: end.lastPtsMs });
     const bothWall = (performance.now() - t0) / end.frames;

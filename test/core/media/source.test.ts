@@ -109,7 +109,7 @@ describe('stderr parsing', () => {
       '    Stream #0:1(eng): Audio: aac (LC) (mp4a / 0x6134706D), 48000 Hz, stereo, fltp, 125 kb/s (default)',
       'Stream mapping:',
       "Output #0, rawvideo, to 'pipe:1':",
-      '    Stream #0:0(eng): Video: rawvideo (RGB[24] / 0x18424752), rgb24, 768x432, q=2-31, 99532 kb/s, 12.50 fps, 12.50 tbn, 12.50 tbc (default)',
+      '    Stream #0:0(eng): Video: rawvideo (I420 / 0x30323449), yuv420p, 768x432, q=2-31, 49766 kb/s, 12.50 fps, 12.50 tbn, 12.50 tbc (default)',
     ]) h.feed(l);
     expect(h.input).toEqual({ durationMs: 30210, fps: 12.5, width: 768, height: 432, hasVideo: true, hasAudio: true, audioCodec: 'aac', videoCodec: 'h264' });
     expect(h.outputSize).toEqual({ width: 768, height: 432 });

@@ -43,11 +43,11 @@ describe('VideoDecoder', () => {
     frames.forEach((f, k) => {
       expect(f.seq).toBe(k);
       expect(f.ptsMs).toBe(k * 40);
-      expect([f.width, f.height, f.rgb.length]).toEqual([160, 96, 160 * 96 * 3]);
+      expect([f.width, f.height, f.yuv.length]).toEqual([160, 96, 160 * 96 * 3 / 2]);
     });
     // each frame owns its memory
-    expect(new Set(frames.map((f) => f.rgb.buffer)).size).toBe(50);
-    expect(frames[0]!.rgb.byteOffset).toBe(0);
+    expect(new Set(frames.map((f) => f.yuv.buffer)).size).toBe(50);
+    expect(frames[0]!.yuv.byteOffset).toBe(0);
     expect(d.end()).toMatchObject({ frames: 50, firstPtsMs: 0, lastPtsMs: 49 * 40, reason: 'eof', exitCode: 0 });
     expect(d.end().error).toBeUndefined();
   });
@@ -59,9 +59,9 @@ describe('VideoDecoder', () => {
     const buffers = new Set<ArrayBufferLike>();
     let k = 0;
     for await (const f of d.frames()) {
-      expect(Buffer.compare(f.rgb, plain[k]!.rgb)).toBe(0);
-      buffers.add(f.rgb.buffer);
-      pool.give(f.rgb); // the consumer is done with it at once
+      expect(Buffer.compare(f.yuv, plain[k]!.yuv)).toBe(0);
+      buffers.add(f.yuv.buffer);
+      pool.give(f.yuv); // the consumer is done with it at once
       k++;
     }
     expect(k).toBe(50);
@@ -118,7 +118,7 @@ describe('VideoDecoder', () => {
   });
 
   it('applies back-pressure: a slow consumer pauses ffmpeg instead of buffering the video', async () => {
-    const d = new VideoDecoder(clipLong, 'bp'); // 300 frames of 640x360 (207 MB of rgb24)
+    const d = new VideoDecoder(clipLong, 'bp'); // 300 frames of 640x360 (104 MB of yuv420p)
     const it = d.frames();
     const heap0 = process.memoryUsage().arrayBuffers;
     for (let i = 0; i < 3; i++) expect((await it.next()).done).toBe(false);
@@ -129,7 +129,7 @@ describe('VideoDecoder', () => {
     expect(s.buffered).toBeLessThanOrEqual(2);
     expect(s.ptsAhead).toBeLessThan(30); // ffmpeg ran only a few frames ahead (its own queues)
     expect(alive(pid)).toBe(true); // blocked on the pipe, not done
-    expect(process.memoryUsage().arrayBuffers - heap0).toBeLessThan(20 * 640 * 360 * 3);
+    expect(process.memoryUsage().arrayBuffers - heap0).toBeLessThan(20 * 640 * 360 * 3 / 2);
     let n = 3;
     for (;;) {
       const r = await it.next();

@@ -8,6 +8,7 @@ import { makeTestClip, probeVideo, type VideoProbe } from '../../../src/core/med
 import { VideoDecoder } from '../../../src/core/media/video-decoder.js';
 import { VideoEncoder, type EncodeResult } from '../../../src/core/media/video-encoder.js';
 import { decodeEncode, tempDir, waitFor } from './media-helpers.js';
+import { yuv420Size } from '../../../src/core/yuv420.js';
 
 const tmp = tempDir('enc');
 afterAll(() => tmp.cleanup());
@@ -96,7 +97,7 @@ describe('VideoEncoder round trip (decode → encode → probe)', () => {
     for (const source of ['rtsp://127.0.0.1:1/cam', tmp.file('gone.mp4')]) {
       const out = tmp.file('noaudio.mp4');
       const enc = new VideoEncoder(out, { width: 64, height: 64, audio: { source, codec: 'aac' }, logger });
-      for (let i = 0; i < 3; i++) await enc.write(new Uint8Array(64 * 64 * 3).fill(i * 60));
+      for (let i = 0; i < 3; i++) await enc.write(new Uint8Array(yuv420Size(64, 64)).fill(i * 60));
       const r = await enc.finish({ firstPtsMs: 0, lastPtsMs: 80 });
       expect(r).toMatchObject({ frames: 3, rate: '25', durationMs: 120, audio: 'none' });
       expect(r.audioSkipped).toMatch(/live|not readable/);
@@ -108,14 +109,14 @@ describe('VideoEncoder round trip (decode → encode → probe)', () => {
   it('handles odd sizes (padded to even), one frame, and back-to-back writes of one reused buffer', async () => {
     const out = tmp.file('odd.mp4');
     const enc = new VideoEncoder(out, { width: 99, height: 51, logger: quiet });
-    await enc.write(new Uint8Array(99 * 51 * 3).fill(200));
+    await enc.write(new Uint8Array(yuv420Size(99, 51)).fill(200));
     const r = await enc.finish({ firstPtsMs: 5, lastPtsMs: 5 });
     expect(r).toMatchObject({ frames: 1, rate: '25', durationMs: 40 });
     expect(await probeVideo(out)).toMatchObject({ frames: 1, width: 100, height: 52 });
 
     const out2 = tmp.file('reuse.mp4');
     const enc2 = new VideoEncoder(out2, { width: 64, height: 48, logger: quiet });
-    const buf = new Uint8Array(64 * 48 * 3);
+    const buf = new Uint8Array(yuv420Size(64, 48));
     for (let i = 0; i < 10; i++) {
       buf.fill(i * 25);
       await enc2.write(buf);
@@ -125,14 +126,14 @@ describe('VideoEncoder round trip (decode → encode → probe)', () => {
     // every frame kept its own content: decoded brightness rises frame by frame
     const d = new VideoDecoder(out2, 'reuse');
     const means: number[] = [];
-    for await (const f of d.frames()) means.push(f.rgb.reduce((s, v) => s + v, 0) / f.rgb.length);
+    for await (const f of d.frames()) means.push(f.yuv.reduce((s, v) => s + v, 0) / f.yuv.length);
     expect(means).toHaveLength(10);
     for (let i = 1; i < 10; i++) expect(means[i]!).toBeGreaterThan(means[i - 1]! + 10);
   });
 
   it('rejects frames of the wrong size and finish() without frames', async () => {
     const enc = new VideoEncoder(tmp.file('bad.mp4'), { width: 64, height: 48, logger: quiet });
-    await expect(enc.write(new Uint8Array(10))).rejects.toThrow(/expected 9216/);
+    await expect(enc.write(new Uint8Array(10))).rejects.toThrow(/expected 4608/);
     await expect(enc.finish({ firstPtsMs: null, lastPtsMs: null })).rejects.toThrow(/no frames/);
     enc.abort();
   });
@@ -141,14 +142,14 @@ describe('VideoEncoder round trip (decode → encode → probe)', () => {
     const before = new Set(readdirSync(os.tmpdir()).filter((n) => n.startsWith('segstream-enc-')));
     const out = tmp.file('aborted.mp4');
     const enc = new VideoEncoder(out, { width: 320, height: 240, logger: quiet });
-    for (let i = 0; i < 5; i++) await enc.write(new Uint8Array(320 * 240 * 3).fill(i));
+    for (let i = 0; i < 5; i++) await enc.write(new Uint8Array(yuv420Size(320, 240)).fill(i));
     const mine = readdirSync(os.tmpdir()).filter((n) => n.startsWith('segstream-enc-') && !before.has(n));
     expect(mine).toHaveLength(1);
     enc.abort();
     enc.abort();
     expect(existsSync(path.join(os.tmpdir(), mine[0]!))).toBe(false);
     expect(existsSync(out)).toBe(false);
-    await expect(enc.write(new Uint8Array(320 * 240 * 3))).rejects.toThrow(/aborted/);
+    await expect(enc.write(new Uint8Array(yuv420Size(320, 240)))).rejects.toThrow(/aborted/);
     const gone = await waitFor(() => liveMediaChildren() === 0, 3000);
     expect(gone, `${liveMediaChildren()} children left`).toBe(true);
   });

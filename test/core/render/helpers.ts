@@ -1,16 +1,35 @@
 import { encodeRle } from '../../../src/core/rle.js';
 import type { BoxXYXY, Instance } from '../../../src/core/types.js';
+import { rgbToYuv, yuv420Layout, type Yuv, type Yuv420Image } from '../../../src/core/yuv420.js';
 
-/** A frame filled with one colour. */
-export function solidFrame(w: number, h: number, rgb: [number, number, number] = [100, 100, 100]): Uint8Array {
-  const f = new Uint8Array(w * h * 3);
-  for (let i = 0; i < w * h; i++) f.set(rgb, i * 3);
-  return f;
+type Rgb = [number, number, number];
+
+/** An I420 frame filled with one colour. */
+export function solidFrame(w: number, h: number, rgb: Rgb = [100, 100, 100]): Yuv420Image {
+  const L = yuv420Layout(w, h);
+  const [y, u, v] = rgbToYuv(rgb);
+  const yuv = new Uint8Array(L.size);
+  yuv.fill(y, 0, L.uOffset);
+  yuv.fill(u, L.uOffset, L.vOffset);
+  yuv.fill(v, L.vOffset);
+  return { yuv, width: w, height: h };
 }
 
-export function px(f: Uint8Array, w: number, x: number, y: number): [number, number, number] {
-  const o = (y * w + x) * 3;
-  return [f[o], f[o + 1], f[o + 2]];
+/** Pixel (x, y) as [Y, U, V]: its own luma and the chroma of its 2x2 block. */
+export function px(f: Yuv420Image, x: number, y: number): Yuv {
+  const L = yuv420Layout(f.width, f.height);
+  const c = (y >> 1) * L.chromaWidth + (x >> 1);
+  return [f.yuv[y * f.width + x], f.yuv[L.uOffset + c], f.yuv[L.vOffset + c]];
+}
+
+/** Luma of pixel (x, y). */
+export function lum(f: Yuv420Image, x: number, y: number): number {
+  return f.yuv[y * f.width + x];
+}
+
+/** The YUV a drawing in colour `rgb` writes (palette colours are given in RGB). */
+export function yuvOf(rgb: Rgb): Yuv {
+  return rgbToYuv(rgb);
 }
 
 /** An instance whose mask is the filled rectangle [x0,x1) x [y0,y1) and whose box is `box` (default the same). */

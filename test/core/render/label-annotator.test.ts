@@ -2,17 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { LabelAnnotator, autoTextScale, labelText, placeTag, type TagRect } from '../../../src/core/render/label-annotator.js';
 import { colorFor } from '../../../src/core/render/palette.js';
 import { measureText } from '../../../src/core/render/font.js';
-import { px, rectInstance, solidFrame } from './helpers.js';
+import type { Yuv420Image } from '../../../src/core/yuv420.js';
+import { lum, rectInstance, solidFrame, yuvOf } from './helpers.js';
 
 const BG: [number, number, number] = [100, 100, 100];
+const BGY = yuvOf(BG)[0];
+/** Luma of a palette colour. */
+const Y = (id: number): number => yuvOf(colorFor(id))[0];
 
-/** Rows (y) in [y0, y1) where some pixel differs from the background. */
-function changedRows(f: Uint8Array, w: number, y0: number, y1: number): number[] {
+/** Rows (y) in [y0, y1) where some pixel's luma differs from the background's. */
+function changedRows(f: Yuv420Image, y0: number, y1: number): number[] {
   const rows: number[] = [];
   for (let y = y0; y < y1; y++) {
-    for (let x = 0; x < w; x++) {
-      const p = px(f, w, x, y);
-      if (p[0] !== BG[0] || p[1] !== BG[1] || p[2] !== BG[2]) {
+    for (let x = 0; x < f.width; x++) {
+      if (lum(f, x, y) !== BGY) {
         rows.push(y);
         break;
       }
@@ -40,18 +43,17 @@ describe('LabelAnnotator', () => {
     const W = 200, H = 120;
     const f = solidFrame(W, H, BG);
     const inst = rectInstance(W, H, 0, 0, 0, 0, { classId: 6, label: 'dog', score: 0.5 }, [40, 60, 120, 100]);
-    new LabelAnnotator({ textScale: 1, padding: 2 }).annotate(f, W, H, [inst]);
+    new LabelAnnotator({ textScale: 1, padding: 2 }).annotate(f, [inst]);
     const tagH = measureText('dog 0.50', 1).height + 4;
     const tagW = measureText('dog 0.50', 1).width + 4;
-    expect(changedRows(f, W, 0, H)).toEqual(Array.from({ length: tagH }, (_, i) => 60 - tagH + i));
+    expect(changedRows(f, 0, H)).toEqual(Array.from({ length: tagH }, (_, i) => 60 - tagH + i));
     // Background in the instance colour at the tag's corners, text in a contrasting colour inside.
-    expect(px(f, W, 40, 60 - tagH)).toEqual(colorFor(6));
-    expect(px(f, W, 40 + tagW - 1, 59)).toEqual(colorFor(6));
-    expect(px(f, W, 40 + tagW, 59)).toEqual(BG);
+    expect(lum(f, 40, 60 - tagH)).toBe(Y(6));
+    expect(lum(f, 40 + tagW - 1, 59)).toBe(Y(6));
+    expect(lum(f, 40 + tagW, 59)).toBe(BGY);
     let textPixels = 0;
     for (let y = 60 - tagH; y < 60; y++) for (let x = 40; x < 40 + tagW; x++) {
-      const p = px(f, W, x, y);
-      if (p.join() !== colorFor(6).join()) textPixels++;
+      if (lum(f, x, y) !== Y(6)) textPixels++;
     }
     expect(textPixels).toBeGreaterThan(20);
   });
@@ -60,12 +62,12 @@ describe('LabelAnnotator', () => {
     const W = 150, H = 60;
     const f = solidFrame(W, H, BG);
     const inst = rectInstance(W, H, 0, 0, 0, 0, { classId: 2, label: 'traffic light', score: 0.55 }, [130, 0, 150, 40]);
-    new LabelAnnotator({ textScale: 1, padding: 1 }).annotate(f, W, H, [inst]);
+    new LabelAnnotator({ textScale: 1, padding: 1 }).annotate(f, [inst]);
     const { width, height } = measureText('traffic light 0.55', 1);
-    expect(changedRows(f, W, 0, H)).toEqual(Array.from({ length: height + 2 }, (_, i) => i));
-    expect(px(f, W, W - 1, 0)).toEqual(colorFor(2));
-    expect(px(f, W, W - (width + 2), 0)).toEqual(colorFor(2));
-    expect(px(f, W, W - (width + 3), 0)).toEqual(BG);
+    expect(changedRows(f, 0, H)).toEqual(Array.from({ length: height + 2 }, (_, i) => i));
+    expect(lum(f, W - 1, 0)).toBe(Y(2));
+    expect(lum(f, W - (width + 2), 0)).toBe(Y(2));
+    expect(lum(f, W - (width + 3), 0)).toBe(BGY);
   });
 
   it('does not throw for boxes off-frame or larger than the frame, and skips fully off-frame ones', () => {
@@ -75,10 +77,10 @@ describe('LabelAnnotator', () => {
       rectInstance(W, H, 0, 0, 0, 0, { label: 'far away' }, [500, 500, 600, 600]),
       rectInstance(W, H, 0, 0, 0, 0, { label: 'nan' }, [NaN, NaN, NaN, NaN]),
     ];
-    expect(() => new LabelAnnotator().annotate(f, W, H, insts)).not.toThrow();
-    expect(changedRows(f, W, 0, H)).toEqual([]);
-    expect(() => new LabelAnnotator().annotate(f, W, H, [rectInstance(W, H, 0, 0, 0, 0, { label: 'a very long label indeed' }, [-20, -20, 80, 80])])).not.toThrow();
-    expect(changedRows(f, W, 0, H).length).toBeGreaterThan(0);
+    expect(() => new LabelAnnotator().annotate(f, insts)).not.toThrow();
+    expect(changedRows(f, 0, H)).toEqual([]);
+    expect(() => new LabelAnnotator().annotate(f, [rectInstance(W, H, 0, 0, 0, 0, { label: 'a very long label indeed' }, [-20, -20, 80, 80])])).not.toThrow();
+    expect(changedRows(f, 0, H).length).toBeGreaterThan(0);
   });
 });
 
@@ -105,11 +107,11 @@ describe('tag placement', () => {
     const f = solidFrame(W, H, BG);
     const a = rectInstance(W, H, 0, 0, 0, 0, { classId: 2, label: 'box', score: 0.99 }, [40, 40, 150, 100]);
     const b = rectInstance(W, H, 0, 0, 0, 0, { classId: 3, label: 'triangle', score: 0.54 }, [41, 41, 150, 100]);
-    new LabelAnnotator({ textScale: 1, padding: 2 }).annotate(f, W, H, [a, b]);
+    new LabelAnnotator({ textScale: 1, padding: 2 }).annotate(f, [a, b]);
     const tagH = measureText('box 0.99', 1).height + 4;
     // First tag above the box, in class 2's colour; second just inside the box top, class 3's.
-    expect(px(f, W, 40, 40 - tagH)).toEqual(colorFor(2));
-    expect(px(f, W, 41, 41)).toEqual(colorFor(3));
-    expect(px(f, W, 41, 41 + tagH - 1)).toEqual(colorFor(3));
+    expect(lum(f, 40, 40 - tagH)).toBe(Y(2));
+    expect(lum(f, 41, 41)).toBe(Y(3));
+    expect(lum(f, 41, 41 + tagH - 1)).toBe(Y(3));
   });
 });
