@@ -106,7 +106,7 @@ async function pipeline(source: string, modelPath: string, frames: number) {
 }
 
 function row(cells: (string | number)[]): string {
-  return cells.map((c, i) => (typeof c === 'number' ? c.toFixed(2) : c).padEnd(i === 0 ? 46 : 12)).join('');
+  return cells.map((c, i) => (typeof c === 'number' ? c.toFixed(2) : c).padEnd(i === 0 ? 46 : 12)).join(' ').trimEnd();
 }
 
 async function benchThroughput(): Promise<void> {

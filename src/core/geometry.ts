@@ -198,25 +198,25 @@ export function yuv420ToChwFloat(
     }
     return { a, b, w };
   };
-  const lx = taps(rw, srcW, srcW, 1), cx = taps(rw, srcW, cw, 2);
+  const { a: lxa, b: lxb, w: lxw } = taps(rw, srcW, srcW, 1);
+  const { a: cxa, b: cxb, w: cxw } = taps(rw, srcW, cw, 2);
   const ly = taps(rh, srcH, srcH, 1), cy = taps(rh, srcH, ch, 2);
   for (let y = 0; y < rh; y++) {
     const yA = ly.a[y] * srcW, yB = ly.b[y] * srcW, wy = ly.w[y];
-    const cA = cy.a[y] * cw, cB = cy.b[y] * cw, wcy = cy.w[y];
+    const uA = uOffset + cy.a[y] * cw, uB = uOffset + cy.b[y] * cw;
+    const vA = vOffset + cy.a[y] * cw, vB = vOffset + cy.b[y] * cw, wcy = cy.w[y];
     let o = (oy + y) * tw + ox;
     for (let x = 0; x < rw; x++, o++) {
-      const xa = lx.a[x], xb = lx.b[x], wx = lx.w[x];
+      const xa = lxa[x], xb = lxb[x], wx = lxw[x];
       let t = yuv[yA + xa] + (yuv[yA + xb] - yuv[yA + xa]) * wx;
       let u = yuv[yB + xa] + (yuv[yB + xb] - yuv[yB + xa]) * wx;
       const l = (t + (u - t) * wy - 16) * ky;
-      const ca = cx.a[x], cbx = cx.b[x], wcx = cx.w[x];
-      let i = uOffset + cA, j = uOffset + cB;
-      t = yuv[i + ca] + (yuv[i + cbx] - yuv[i + ca]) * wcx;
-      u = yuv[j + ca] + (yuv[j + cbx] - yuv[j + ca]) * wcx;
+      const ca = cxa[x], cbx = cxb[x], wcx = cxw[x];
+      t = yuv[uA + ca] + (yuv[uA + cbx] - yuv[uA + ca]) * wcx;
+      u = yuv[uB + ca] + (yuv[uB + cbx] - yuv[uB + ca]) * wcx;
       const cb = t + (u - t) * wcy - 128;
-      i = vOffset + cA; j = vOffset + cB;
-      t = yuv[i + ca] + (yuv[i + cbx] - yuv[i + ca]) * wcx;
-      u = yuv[j + ca] + (yuv[j + cbx] - yuv[j + ca]) * wcx;
+      t = yuv[vA + ca] + (yuv[vA + cbx] - yuv[vA + ca]) * wcx;
+      u = yuv[vB + ca] + (yuv[vB + cbx] - yuv[vB + ca]) * wcx;
       const cr = t + (u - t) * wcy - 128;
       let r = l + rv * cr, g = l - gu * cb - gv * cr, b = l + bu * cb;
       r = r < 0 ? 0 : r > 255 ? 255 : r;
