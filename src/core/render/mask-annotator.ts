@@ -68,20 +68,28 @@ export class MaskAnnotator {
       const row = y * w;
       // Within t of the frame's top/bottom edge counts as boundary (the frame closes the outline).
       const rowEdge = t > 0 && (y < t || y >= h - t);
-      for (let x = x0; x < x1; x++) {
-        const i = row + x;
-        if (m[i] === 0) continue;
-        // A mask pixel within t steps (up/down/left/right) of a non-mask pixel or the frame edge.
-        let edge = rowEdge || (t > 0 && (x < t || x >= w - t));
-        if (!edge && t > 0) {
-          edge = m[i - 1] === 0 || m[i + 1] === 0 || m[i - w] === 0 || m[i + w] === 0;
-          if (!edge && t > 1) edge = m[i - 2] === 0 || m[i + 2] === 0 || m[i - 2 * w] === 0 || m[i + 2 * w] === 0;
-        }
-        if (edge) {
-          yuv[i] = cy;
-          m[i] = OUTLINE;
-        } else {
-          yuv[i] = (yuv[i] * inv + ca) >> 8;
+      let x = x0;
+      while (x < x1) {
+        // The row's next run of mask pixels [xs, xe): its first and last t pixels are outline,
+        // so only the pixels above and below need looking at.
+        while (x < x1 && m[row + x] === 0) x++;
+        if (x >= x1) break;
+        const xs = x;
+        while (x < x1 && m[row + x] !== 0) x++;
+        const xe = x;
+        const inL = Math.max(xs + t, t), inR = Math.min(xe - t, w - t); // interior columns [inL, inR)
+        for (let xx = xs, i = row + xs; xx < xe; xx++, i++) {
+          let edge = rowEdge || xx < inL || xx >= inR;
+          if (!edge && t > 0) {
+            edge = m[i - w] === 0 || m[i + w] === 0;
+            if (!edge && t > 1) edge = m[i - 2 * w] === 0 || m[i + 2 * w] === 0;
+          }
+          if (edge) {
+            yuv[i] = cy;
+            m[i] = OUTLINE;
+          } else {
+            yuv[i] = (yuv[i] * inv + ca) >> 8;
+          }
         }
       }
     }
