@@ -1,9 +1,9 @@
 /**
  * Translucent mask fill with a solid outline, one colour per track/class (supervision MaskAnnotator).
  */
-import { decodeRleOnes, rleToBbox } from '../rle.js';
 import type { Instance } from '../types.js';
 import { rgbToYuv, yuv420Layout, type Yuv, type Yuv420Image } from '../yuv420.js';
+import { ColumnRuns, Intervals } from './column-runs.js';
 import { instanceColor } from './palette.js';
 
 export interface MaskAnnotatorOptions {
@@ -19,10 +19,12 @@ export class MaskAnnotator {
   private readonly alpha: number;
   private readonly outline: boolean;
   private readonly thickness: number;
-  /** Frame-sized mask decode buffer, kept all-zero between uses (only bboxes get cleared). */
-  private scratch = new Uint8Array(0);
-  /** Chroma weight of scratch values 0, 1 (fill: the opacity, set per paint) and OUTLINE (all). */
-  private readonly weights = Int32Array.of(0, 0, 256);
+  private readonly runs = new ColumnRuns();
+  /** Rows of the current column where both horizontal neighbours (up to the thickness) are mask. */
+  private readonly inner = new Intervals();
+  private readonly tmp = new Intervals();
+  /** Per chroma row: painted weight of the current column pair (8.8 fixed point per pixel). */
+  private acc = new Int32Array(0);
 
   constructor(opts: MaskAnnotatorOptions = {}) {
     const opacity = Math.min(1, Math.max(0, opts.opacity ?? 0.45));
@@ -33,100 +35,102 @@ export class MaskAnnotator {
   }
 
   /**
-   * Blends every instance's mask into `frame`, in order. Instances whose mask size differs from
-   * the frame, or whose mask is empty, are skipped.
+   * Blends every instance's mask into `frame`, in order: mask pixels within the outline thickness
+   * (up, down, left or right) of a non-mask pixel or the frame's edge get the solid colour, the
+   * others are blended by the opacity. Instances whose mask size differs from the frame are skipped.
    */
   annotate(frame: Yuv420Image, instances: Instance[]): void {
     const { width, height } = frame;
-    const area = width * height;
-    if (this.scratch.length < area) this.scratch = new Uint8Array(area);
-    const m = this.scratch;
+    const ch = (height + 1) >> 1;
+    if (this.acc.length < ch) this.acc = new Int32Array(ch);
     for (const inst of instances) {
       const [mh, mw] = inst.mask.size;
       if (mh !== height || mw !== width) continue;
-      const [bx, by, bw, bh] = rleToBbox(inst.mask);
-      if (bw === 0 || bh === 0) continue;
-      decodeRleOnes(inst.mask, m);
-      const color = rgbToYuv(instanceColor(inst));
-      this.paintLuma(frame, bx, by, bx + bw, by + bh, color[0]);
-      this.paintChroma(frame, bx, by, bx + bw, by + bh, color);
-      for (let y = by; y < by + bh; y++) m.fill(0, y * width + bx, y * width + bx + bw);
+      this.runs.load(inst.mask);
+      this.paint(frame, rgbToYuv(instanceColor(inst)));
     }
   }
 
-  /**
-   * Fill + outline on the Y plane over the mask's bbox [x0,x1) x [y0,y1). Marks outline pixels in
-   * the scratch mask as OUTLINE for the chroma pass.
-   */
-  private paintLuma(frame: Yuv420Image, x0: number, y0: number, x1: number, y1: number, cy: number): void {
+  /** Paints the loaded runs, column pair by column pair (one chroma column at a time). */
+  private paint(frame: Yuv420Image, color: Yuv): void {
     const { yuv, width: w, height: h } = frame;
-    const m = this.scratch;
-    const a = this.alpha, inv = 256 - a;
-    const ca = cy * a + 128;
-    const t = this.outline ? this.thickness : 0;
-    for (let y = y0; y < y1; y++) {
-      const row = y * w;
-      // Within t of the frame's top/bottom edge counts as boundary (the frame closes the outline).
-      const rowEdge = t > 0 && (y < t || y >= h - t);
-      let x = x0;
-      while (x < x1) {
-        // The row's next run of mask pixels [xs, xe): its first and last t pixels are outline,
-        // so only the pixels above and below need looking at.
-        while (x < x1 && m[row + x] === 0) x++;
-        if (x >= x1) break;
-        const xs = x;
-        while (x < x1 && m[row + x] !== 0) x++;
-        const xe = x;
-        const inL = Math.max(xs + t, t), inR = Math.min(xe - t, w - t); // interior columns [inL, inR)
-        for (let xx = xs, i = row + xs; xx < xe; xx++, i++) {
-          let edge = rowEdge || xx < inL || xx >= inR;
-          if (!edge && t > 0) {
-            edge = m[i - w] === 0 || m[i + w] === 0;
-            if (!edge && t > 1) edge = m[i - 2 * w] === 0 || m[i + 2 * w] === 0;
-          }
-          if (edge) {
-            yuv[i] = cy;
-            m[i] = OUTLINE;
-          } else {
-            yuv[i] = (yuv[i] * inv + ca) >> 8;
-          }
-        }
-      }
-    }
-  }
-
-  /**
-   * Chroma over the same bbox: each 2x2 block moves towards the colour by its share of outline
-   * pixels (weight 1) and fill pixels (weight opacity), as if drawn in RGB and subsampled.
-   */
-  private paintChroma(frame: Yuv420Image, x0: number, y0: number, x1: number, y1: number, color: Yuv): void {
-    const { yuv, width: w, height: h } = frame;
+    const runs = this.runs;
+    let x0 = 0;
+    while (x0 < w && runs.first[x0 + 1] === runs.first[x0]) x0++;
+    if (x0 === w) return; // empty mask
+    let x1 = w;
+    while (runs.first[x1] === runs.first[x1 - 1]) x1--;
     const L = yuv420Layout(w, h);
-    const m = this.scratch;
-    const a = this.alpha;
+    const acc = this.acc;
     const [, cu, cv] = color;
-    // Weight per scratch value (0 outside, 1 fill, 2 outline), 8.8 fixed point.
-    const weight = this.weights;
-    weight[1] = a;
-    for (let j = y0 >> 1; j <= (y1 - 1) >> 1; j++) {
-      const r0 = 2 * j * w;
-      // A block cut by the frame's bottom or right edge repeats its one row or column, so every
-      // block averages four values.
-      const r1 = 2 * j + 1 < h ? r0 + w : r0;
-      const crow = j * L.chromaWidth;
-      for (let i = x0 >> 1; i <= (x1 - 1) >> 1; i++) {
-        const x = 2 * i;
-        const xr = x + 1 < w ? x + 1 : x;
-        const sum = weight[m[r0 + x]] + weight[m[r0 + xr]] + weight[m[r1 + x]] + weight[m[r1 + xr]];
+    for (let i = x0 >> 1; i <= (x1 - 1) >> 1; i++) {
+      let jLo = L.chromaHeight, jHi = -1;
+      for (let x = 2 * i; x < Math.min(2 * i + 2, x1); x++) {
+        if (runs.first[x + 1] === runs.first[x]) continue;
+        this.paintColumn(yuv, w, h, x, color[0]);
+        jLo = Math.min(jLo, runs.start[runs.first[x]] >> 1);
+        jHi = Math.max(jHi, (runs.end[runs.first[x + 1] - 1] - 1) >> 1);
+      }
+      // Each chroma sample moves by its block's average weight; a block cut by the frame's right
+      // or bottom edge averages the pixels it has.
+      const cols = 2 * i + 1 < w ? 2 : 1;
+      for (let j = jLo; j <= jHi; j++) {
+        const sum = acc[j];
         if (sum === 0) continue;
-        const wgt = (sum + 2) >> 2, keep = 256 - wgt;
-        const u = L.uOffset + crow + i, v = L.vOffset + crow + i;
+        acc[j] = 0;
+        const n = cols * (2 * j + 1 < h ? 2 : 1);
+        const wgt = ((sum * 4) / n + 2) >> 2, keep = 256 - wgt;
+        const u = L.uOffset + j * L.chromaWidth + i, v = L.vOffset + j * L.chromaWidth + i;
         yuv[u] = (yuv[u] * keep + cu * wgt + 128) >> 8;
         yuv[v] = (yuv[v] * keep + cv * wgt + 128) >> 8;
       }
     }
   }
-}
 
-/** Scratch-mask value of an outline pixel (fill pixels are 1). */
-const OUTLINE = 2;
+  /** Column x: luma of each run pixel, fill or outline, and its weight added to the chroma rows. */
+  private paintColumn(yuv: Uint8Array, w: number, h: number, x: number, cy: number): void {
+    const runs = this.runs, acc = this.acc;
+    const t = this.outline ? this.thickness : 0;
+    const a = this.alpha, inv = 256 - a, ca = cy * a + 128;
+    // Rows where every horizontal neighbour within t is mask too (all rows when t = 0; none
+    // within t of the frame's left or right edge, or of its top or bottom).
+    const inner = this.inner;
+    if (t === 0) {
+      inner.clear();
+      inner.add(0, h);
+    } else if (x < t || x >= w - t) {
+      inner.clear();
+    } else {
+      this.tmp.setColumn(runs, x - 1, t, h - t);
+      inner.intersectColumn(this.tmp, runs, x + 1);
+      if (t > 1) {
+        this.tmp.intersectColumn(inner, runs, x - 2);
+        inner.intersectColumn(this.tmp, runs, x + 2);
+      }
+    }
+    let p = 0;
+    for (let k = runs.first[x]; k < runs.first[x + 1]; k++) {
+      const ra = runs.start[k], rb = runs.end[k];
+      // Fill rows: the run less t at each end, where the neighbours are mask; the rest is outline.
+      const fa = ra + t, fb = rb - t;
+      let y = ra;
+      while (p < inner.length && inner.end[p] <= fa) p++;
+      for (let q = p; q < inner.length && inner.start[q] < fb; q++) {
+        const s = Math.max(fa, inner.start[q]), e = Math.min(fb, inner.end[q]);
+        if (s >= e) continue;
+        for (let idx = y * w + x; y < s; y++, idx += w) {
+          yuv[idx] = cy;
+          acc[y >> 1] += 256;
+        }
+        for (let idx = y * w + x; y < e; y++, idx += w) {
+          yuv[idx] = (yuv[idx] * inv + ca) >> 8;
+          acc[y >> 1] += a;
+        }
+      }
+      for (let idx = y * w + x; y < rb; y++, idx += w) {
+        yuv[idx] = cy;
+        acc[y >> 1] += 256;
+      }
+    }
+  }
+}

@@ -16,18 +16,31 @@ export function fillRect(frame: Yuv420Image, x0: number, y0: number, x1: number,
   const [cy, cu, cv] = color;
   for (let y = ay; y < by; y++) yuv.fill(cy, y * w + ax, y * w + bx);
   const L = yuv420Layout(w, h);
+  const iLo = ax >> 1, iHi = (bx - 1) >> 1;
+  // Blocks wholly inside the rectangle (or cut by the frame's edge but wholly inside there) take
+  // the colour; the first and last column and row may be partly covered.
+  const fullLo = ax % 2 === 0 ? iLo : iLo + 1;
+  const fullHi = bx % 2 === 0 || bx === w ? iHi : iHi - 1;
   for (let j = ay >> 1; j <= (by - 1) >> 1; j++) {
     // Rows of block j inside the frame, and of those, inside the rectangle.
     const rows = Math.min(h, 2 * j + 2) - 2 * j;
     const covY = Math.min(by, 2 * j + 2) - Math.max(ay, 2 * j);
     const row = j * L.chromaWidth;
-    for (let i = ax >> 1; i <= (bx - 1) >> 1; i++) {
+    if (covY === rows && fullLo <= fullHi) {
+      yuv.fill(cu, L.uOffset + row + fullLo, L.uOffset + row + fullHi + 1);
+      yuv.fill(cv, L.vOffset + row + fullLo, L.vOffset + row + fullHi + 1);
+    }
+    for (let i = iLo; i <= iHi; i++) {
+      if (covY === rows && i >= fullLo && i <= fullHi) continue;
       const cols = Math.min(w, 2 * i + 2) - 2 * i;
       const covX = Math.min(bx, 2 * i + 2) - Math.max(ax, 2 * i);
       blendChroma(yuv, L.uOffset + row + i, L.vOffset + row + i, cu, cv, covX * covY, cols * rows);
     }
   }
 }
+
+/** Painted pixels per chroma block of the last bitmap, reused. */
+let blockCounts = new Int32Array(0);
 
 /**
  * Paints the pixels set in `bitmap` (`bw` x `bh`, row-major, non-zero = paint) with `color`, the
@@ -41,23 +54,30 @@ export function paintBitmap(
   const ay = Math.max(0, y0), by = Math.min(h, y0 + bh);
   if (ax >= bx || ay >= by) return;
   const [cy, cu, cv] = color;
+  const iLo = ax >> 1, iHi = (bx - 1) >> 1, jLo = ay >> 1, jHi = (by - 1) >> 1;
+  const nw = iHi - iLo + 1, blocks = nw * (jHi - jLo + 1);
+  if (blockCounts.length < blocks) blockCounts = new Int32Array(blocks);
+  const counts = blockCounts;
+  counts.fill(0, 0, blocks);
   for (let y = ay; y < by; y++) {
     const src = (y - y0) * bw - x0;
     const dst = y * w;
-    for (let x = ax; x < bx; x++) if (bitmap[src + x] !== 0) yuv[dst + x] = cy;
+    const crow = ((y >> 1) - jLo) * nw - iLo;
+    for (let x = ax; x < bx; x++) {
+      if (bitmap[src + x] === 0) continue;
+      yuv[dst + x] = cy;
+      counts[crow + (x >> 1)]++;
+    }
   }
   const L = yuv420Layout(w, h);
-  for (let j = ay >> 1; j <= (by - 1) >> 1; j++) {
+  for (let j = jLo; j <= jHi; j++) {
     const rows = Math.min(h, 2 * j + 2) - 2 * j;
     const row = j * L.chromaWidth;
-    for (let i = ax >> 1; i <= (bx - 1) >> 1; i++) {
+    for (let i = iLo; i <= iHi; i++) {
+      const painted = counts[(j - jLo) * nw + (i - iLo)];
+      if (painted === 0) continue;
       const cols = Math.min(w, 2 * i + 2) - 2 * i;
-      let painted = 0;
-      for (let y = Math.max(ay, 2 * j); y < Math.min(by, 2 * j + 2); y++) {
-        const src = (y - y0) * bw - x0;
-        for (let x = Math.max(ax, 2 * i); x < Math.min(bx, 2 * i + 2); x++) if (bitmap[src + x] !== 0) painted++;
-      }
-      if (painted) blendChroma(yuv, L.uOffset + row + i, L.vOffset + row + i, cu, cv, painted, cols * rows);
+      blendChroma(yuv, L.uOffset + row + i, L.vOffset + row + i, cu, cv, painted, cols * rows);
     }
   }
 }
