@@ -1,7 +1,7 @@
 /**
  * Resize, letterbox and pad arithmetic, and packing I420 frames into CHW float tensors.
  */
-import { YUV_COEF, yuv420Layout } from './yuv420.js';
+import { YUV_COEF, yuv420Layout, type Yuv420Layout } from './yuv420.js';
 
 /** Python's round(): halves go to the even neighbour (ultralytics computes sizes with it). */
 function roundHalfEven(v: number): number {
@@ -135,8 +135,9 @@ function fillPadding(out: Float32Array, l: TensorLayout): void {
  * float32 at `layout.offset*` inside `out` (3 * tensorH * tensorW), value = rgb * scale - mean,
  * padding elsewhere. Sampling is at pixel centres, align_corners=False, edge-clamped, no antialias
  * (F.interpolate bilinear / cv2.INTER_LINEAR), on each plane at its own resolution (chroma
- * samples centred on their 2x2 block). When the resized size equals the source size each pixel is
- * converted with its block's chroma, as ffmpeg's yuv420p to rgb24 does.
+ * samples centred on their 2x2 block); when shrinking below the chroma plane's size, chroma is the
+ * sample under each output pixel's centre. When the resized size equals the source size each
+ * pixel is converted with its block's chroma, as ffmpeg's yuv420p to rgb24 does.
  */
 export function yuv420ToChwFloat(
   yuv: Uint8Array,
@@ -155,61 +156,115 @@ export function yuv420ToChwFloat(
   fillPadding(out, layout);
   const plane = tw * th;
   const bgr = layout.channelOrder === 'bgr';
-  // Tensor plane of R and of B (G is always plane 1).
-  const pr = (bgr ? 2 : 0) * plane, pb = (bgr ? 0 : 2) * plane, pg = plane;
-  const k = layout.scale;
-  const [m0, , m2] = layout.mean;
-  const mr = bgr ? m2 : m0, mg = layout.mean[1], mb = bgr ? m0 : m2;
-  const { ky, rv, gu, gv, bu } = YUV_COEF;
-  const { chromaWidth: cw, chromaHeight: ch, uOffset, vOffset } = L;
-
-  if (rw === srcW && rh === srcH) {
-    for (let y = 0; y < rh; y++) {
-      let o = (oy + y) * tw + ox;
-      const yRow = y * srcW;
-      const cRow = (y >> 1) * cw;
-      for (let x = 0; x < rw; x++, o++) {
-        const l = (yuv[yRow + x] - 16) * ky;
-        const c = cRow + (x >> 1);
-        const cb = yuv[uOffset + c] - 128, cr = yuv[vOffset + c] - 128;
-        let r = l + rv * cr, g = l - gu * cb - gv * cr, b = l + bu * cb;
-        r = r < 0 ? 0 : r > 255 ? 255 : r;
-        g = g < 0 ? 0 : g > 255 ? 255 : g;
-        b = b < 0 ? 0 : b > 255 ? 255 : b;
-        out[pr + o] = r * k - mr;
-        out[pg + o] = g * k - mg;
-        out[pb + o] = b * k - mb;
-      }
-    }
-    return;
-  }
-
-  // Per-column taps on the luma and the chroma planes: the two source columns and the right weight.
-  const taps = (n: number, srcN: number, planeN: number, ratio: number) => {
-    const a = new Int32Array(n), b = new Int32Array(n), w = new Float32Array(n);
-    const step = srcN / n;
-    for (let i = 0; i < n; i++) {
-      // Centre of output pixel i in source luma coordinates, then in this plane's coordinates.
-      const s = Math.max(0, ((i + 0.5) * step) / ratio - 0.5);
-      const i0 = Math.min(Math.floor(s), planeN - 1);
-      a[i] = i0;
-      b[i] = Math.min(i0 + 1, planeN - 1);
-      w[i] = Math.min(1, s - i0);
-    }
-    return { a, b, w };
+  const [m0, m1, m2] = layout.mean;
+  const dst: Destination = {
+    out, tw, ox, oy, k: layout.scale,
+    // Tensor plane offsets of R, G and B, and the mean subtracted from each.
+    pr: (bgr ? 2 : 0) * plane, pg: plane, pb: (bgr ? 0 : 2) * plane,
+    mr: bgr ? m2 : m0, mg: m1, mb: bgr ? m0 : m2,
   };
-  const { a: lxa, b: lxb, w: lxw } = taps(rw, srcW, srcW, 1);
-  const { a: cxa, b: cxb, w: cxw } = taps(rw, srcW, cw, 2);
-  const ly = taps(rh, srcH, srcH, 1), cy = taps(rh, srcH, ch, 2);
-  for (let y = 0; y < rh; y++) {
-    const yA = ly.a[y] * srcW, yB = ly.b[y] * srcW, wy = ly.w[y];
-    const uA = uOffset + cy.a[y] * cw, uB = uOffset + cy.b[y] * cw;
-    const vA = vOffset + cy.a[y] * cw, vB = vOffset + cy.b[y] * cw, wcy = cy.w[y];
-    let o = (oy + y) * tw + ox;
-    for (let x = 0; x < rw; x++, o++) {
-      const xa = lxa[x], xb = lxb[x], wx = lxw[x];
-      let t = yuv[yA + xa] + (yuv[yA + xb] - yuv[yA + xa]) * wx;
-      let u = yuv[yB + xa] + (yuv[yB + xb] - yuv[yB + xa]) * wx;
+  const lx = taps(rw, srcW, srcW, 1), ly = taps(rh, srcH, srcH, 1);
+  // At or below the chroma plane's size (the same size, or 720p to the bundled model's 426x240)
+  // each output pixel takes the chroma sample under its centre: its own block's at the same size,
+  // as ffmpeg's yuv420p to rgb24 does, and nearly what interpolation gives when shrinking, for
+  // half the work. Larger outputs interpolate chroma like luma, on its own plane.
+  if (rw <= L.chromaWidth && rh <= L.chromaHeight || (rw === srcW && rh === srcH)) {
+    sampleNearestChroma(yuv, L, lx, ly, centres(rw, srcW, L.chromaWidth), centres(rh, srcH, L.chromaHeight), dst);
+  } else {
+    sampleBilinearChroma(yuv, L, lx, ly, taps(rw, srcW, L.chromaWidth, 2), taps(rh, srcH, L.chromaHeight, 2), dst);
+  }
+}
+
+/** Where converted pixels go: the tensor, its layout, and the per-channel scale and mean. */
+interface Destination {
+  out: Float32Array;
+  tw: number;
+  ox: number;
+  oy: number;
+  k: number;
+  pr: number;
+  pg: number;
+  pb: number;
+  mr: number;
+  mg: number;
+  mb: number;
+}
+
+/** Per output column (or row): the two source samples to interpolate and the second's weight. */
+interface Taps {
+  a: Int32Array;
+  b: Int32Array;
+  w: Float32Array;
+}
+
+/**
+ * Bilinear taps for `n` outputs over `srcN` luma samples, on a plane of `planeN` samples that is
+ * `ratio` times coarser (1 luma, 2 chroma): centres aligned, edge-clamped.
+ */
+function taps(n: number, srcN: number, planeN: number, ratio: number): Taps {
+  const a = new Int32Array(n), b = new Int32Array(n), w = new Float32Array(n);
+  const step = srcN / n;
+  for (let i = 0; i < n; i++) {
+    // Centre of output pixel i in source luma coordinates, then in this plane's coordinates.
+    const s = Math.max(0, ((i + 0.5) * step) / ratio - 0.5);
+    const i0 = Math.min(Math.floor(s), planeN - 1);
+    a[i] = i0;
+    b[i] = Math.min(i0 + 1, planeN - 1);
+    w[i] = Math.min(1, s - i0);
+  }
+  return { a, b, w };
+}
+
+/** The chroma sample under each of `n` output centres over `srcN` luma samples. */
+function centres(n: number, srcN: number, planeN: number): Int32Array {
+  const a = new Int32Array(n);
+  const step = srcN / n;
+  for (let i = 0; i < n; i++) a[i] = Math.min(planeN - 1, Math.floor(((i + 0.5) * step) / 2));
+  return a;
+}
+
+function sampleNearestChroma(yuv: Uint8Array, L: Yuv420Layout, lx: Taps, ly: Taps, cx: Int32Array, cy: Int32Array, d: Destination): void {
+  const { ky, rv, gu, gv, bu } = YUV_COEF;
+  const { out, k, pr, pg, pb, mr, mg, mb } = d;
+  const { a: xa, b: xb, w: wx } = lx;
+  const w = L.width, cw = L.chromaWidth;
+  for (let y = 0; y < ly.a.length; y++) {
+    const yA = ly.a[y] * w, yB = ly.b[y] * w, wy = ly.w[y];
+    const uRow = L.uOffset + cy[y] * cw, vRow = L.vOffset + cy[y] * cw;
+    let o = (d.oy + y) * d.tw + d.ox;
+    for (let x = 0; x < xa.length; x++, o++) {
+      const a = xa[x], b = xb[x], f = wx[x];
+      const t = yuv[yA + a] + (yuv[yA + b] - yuv[yA + a]) * f;
+      const u = yuv[yB + a] + (yuv[yB + b] - yuv[yB + a]) * f;
+      const l = (t + (u - t) * wy - 16) * ky;
+      const c = cx[x];
+      const cb = yuv[uRow + c] - 128, cr = yuv[vRow + c] - 128;
+      let r = l + rv * cr, g = l - gu * cb - gv * cr, bl = l + bu * cb;
+      r = r < 0 ? 0 : r > 255 ? 255 : r;
+      g = g < 0 ? 0 : g > 255 ? 255 : g;
+      bl = bl < 0 ? 0 : bl > 255 ? 255 : bl;
+      out[pr + o] = r * k - mr;
+      out[pg + o] = g * k - mg;
+      out[pb + o] = bl * k - mb;
+    }
+  }
+}
+
+function sampleBilinearChroma(yuv: Uint8Array, L: Yuv420Layout, lx: Taps, ly: Taps, cx: Taps, cy: Taps, d: Destination): void {
+  const { ky, rv, gu, gv, bu } = YUV_COEF;
+  const { out, k, pr, pg, pb, mr, mg, mb } = d;
+  const { a: xa, b: xb, w: wx } = lx;
+  const { a: cxa, b: cxb, w: cxw } = cx;
+  const w = L.width, cw = L.chromaWidth;
+  for (let y = 0; y < ly.a.length; y++) {
+    const yA = ly.a[y] * w, yB = ly.b[y] * w, wy = ly.w[y];
+    const uA = L.uOffset + cy.a[y] * cw, uB = L.uOffset + cy.b[y] * cw;
+    const vA = L.vOffset + cy.a[y] * cw, vB = L.vOffset + cy.b[y] * cw, wcy = cy.w[y];
+    let o = (d.oy + y) * d.tw + d.ox;
+    for (let x = 0; x < xa.length; x++, o++) {
+      const a = xa[x], b = xb[x], f = wx[x];
+      let t = yuv[yA + a] + (yuv[yA + b] - yuv[yA + a]) * f;
+      let u = yuv[yB + a] + (yuv[yB + b] - yuv[yB + a]) * f;
       const l = (t + (u - t) * wy - 16) * ky;
       const ca = cxa[x], cbx = cxb[x], wcx = cxw[x];
       t = yuv[uA + ca] + (yuv[uA + cbx] - yuv[uA + ca]) * wcx;
@@ -218,13 +273,13 @@ export function yuv420ToChwFloat(
       t = yuv[vA + ca] + (yuv[vA + cbx] - yuv[vA + ca]) * wcx;
       u = yuv[vB + ca] + (yuv[vB + cbx] - yuv[vB + ca]) * wcx;
       const cr = t + (u - t) * wcy - 128;
-      let r = l + rv * cr, g = l - gu * cb - gv * cr, b = l + bu * cb;
+      let r = l + rv * cr, g = l - gu * cb - gv * cr, bl = l + bu * cb;
       r = r < 0 ? 0 : r > 255 ? 255 : r;
       g = g < 0 ? 0 : g > 255 ? 255 : g;
-      b = b < 0 ? 0 : b > 255 ? 255 : b;
+      bl = bl < 0 ? 0 : bl > 255 ? 255 : bl;
       out[pr + o] = r * k - mr;
       out[pg + o] = g * k - mg;
-      out[pb + o] = b * k - mb;
+      out[pb + o] = bl * k - mb;
     }
   }
 }

@@ -128,20 +128,30 @@ describe('yuv420ToChwFloat', () => {
     Array.from(out.subarray(2 * 56)).forEach((v, i) => expect(v).toBeCloseTo(want[i], 2));
   });
 
-  it('resamples chroma at its own resolution, samples centred on their blocks', () => {
-    // 8x2: red on the left half, blue on the right; at 4x1 the outer columns keep their colour
-    // and the middle ones mix only where their taps straddle the colour change.
-    const rgb = new Uint8Array(8 * 2 * 3);
-    for (let y = 0; y < 2; y++) for (let x = 0; x < 8; x++) rgb.set(x < 4 ? [255, 0, 0] : [0, 0, 255], (y * 8 + x) * 3);
+  /** 2w x 2 frame: red on the left half, blue on the right. */
+  function redBlue(w: number): Uint8Array {
+    const rgb = new Uint8Array(2 * w * 2 * 3);
+    for (let y = 0; y < 2; y++) for (let x = 0; x < 2 * w; x++) rgb.set(x < w ? [255, 0, 0] : [0, 0, 255], (y * 2 * w + x) * 3);
+    return rgbToYuv420(rgb, 2 * w, 2);
+  }
+
+  it('shrinking to the chroma plane\'s size or below: the chroma sample under each output centre', () => {
+    // 8x2 -> 4x1: output centres at luma x 1, 3, 5, 7 sit on chroma samples 0, 1, 2, 3.
     const out = new Float32Array(12);
-    yuv420ToChwFloat(rgbToYuv420(rgb, 8, 2), 8, 2, layout({ tensorW: 4, tensorH: 1, resizedW: 4, resizedH: 1 }), out);
-    const [r0, r1, r2, r3] = out.subarray(0, 4);
-    const [b0, , , b3] = out.subarray(8, 12);
-    expect(r0).toBeGreaterThan(250);
-    expect(b0).toBeLessThan(5);
-    expect(r3).toBeLessThan(5);
-    expect(b3).toBeGreaterThan(250);
-    expect(r1).toBeGreaterThan(r2);
+    yuv420ToChwFloat(redBlue(4), 8, 2, layout({ tensorW: 4, tensorH: 1, resizedW: 4, resizedH: 1 }), out);
+    near(out.subarray(0, 4), [255, 255, 0, 0], 3);
+    near(out.subarray(8, 12), [0, 0, 255, 255], 3);
+  });
+
+  it('enlarging: chroma interpolated on its own plane, samples centred on their blocks', () => {
+    // 8x2 -> 16x2: chroma samples 1 (red) and 2 (blue) are centred at luma x 3 and 5, so output
+    // columns 7 and 8 (luma 3.75 and 4.25) mix them 3:1 and 1:3; columns 0..5 stay red.
+    const out = new Float32Array(3 * 32);
+    yuv420ToChwFloat(redBlue(4), 8, 2, layout({ tensorW: 16, tensorH: 2, resizedW: 16, resizedH: 2 }), out);
+    const red = out.subarray(0, 16);
+    for (let x = 0; x < 6; x++) expect(red[x]).toBeGreaterThan(250);
+    expect(red[7]! > red[8]! && red[7]! < 250 && red[8]! > 5).toBe(true);
+    for (let x = 10; x < 16; x++) expect(red[x]).toBeLessThan(5);
   });
 
   it('rejects layouts that do not fit', () => {

@@ -44,6 +44,10 @@ export class InstanceRenderer {
 
   /** Draws masks, then boxes, then labels into the I420 `frame`, in place. */
   annotate(frame: Yuv420Image, instances: Instance[]): void {
+    // A plain view of a Buffer frame (the decoder's pool): Buffer#fill is a checked JS wrapper,
+    // and one array class keeps the drawing loops monomorphic.
+    const { yuv } = frame;
+    if (Buffer.isBuffer(yuv)) frame = { ...frame, yuv: new Uint8Array(yuv.buffer, yuv.byteOffset, yuv.byteLength) };
     this.mask?.annotate(frame, instances);
     this.box?.annotate(frame, instances);
     this.label?.annotate(frame, instances);
