@@ -135,9 +135,9 @@ function fillPadding(out: Float32Array, l: TensorLayout): void {
  * float32 at `layout.offset*` inside `out` (3 * tensorH * tensorW), value = rgb * scale - mean,
  * padding elsewhere. Sampling is at pixel centres, align_corners=False, edge-clamped, no antialias
  * (F.interpolate bilinear / cv2.INTER_LINEAR), on each plane at its own resolution (chroma
- * samples centred on their 2x2 block); when shrinking below the chroma plane's size, chroma is the
- * sample under each output pixel's centre. When the resized size equals the source size each
- * pixel is converted with its block's chroma, as ffmpeg's yuv420p to rgb24 does.
+ * samples centred on their 2x2 block) when enlarging; otherwise chroma is the sample of the block
+ * under each output pixel's centre (at the same size: each pixel's own block, as ffmpeg's yuv420p
+ * to rgb24 does).
  */
 export function yuv420ToChwFloat(
   yuv: Uint8Array,
@@ -164,11 +164,11 @@ export function yuv420ToChwFloat(
     mr: bgr ? m2 : m0, mg: m1, mb: bgr ? m0 : m2,
   };
   const lx = taps(rw, srcW, srcW, 1), ly = taps(rh, srcH, srcH, 1);
-  // At or below the chroma plane's size (the same size, or 720p to the bundled model's 426x240)
-  // each output pixel takes the chroma sample under its centre: its own block's at the same size,
-  // as ffmpeg's yuv420p to rgb24 does, and nearly what interpolation gives when shrinking, for
-  // half the work. Larger outputs interpolate chroma like luma, on its own plane.
-  if (rw <= L.chromaWidth && rh <= L.chromaHeight || (rw === srcW && rh === srcH)) {
+  // Not enlarging (the same size, or 720p to the bundled model's 426x240), each output pixel takes
+  // the chroma sample of the 2x2 block under its centre, as ffmpeg's yuv420p to rgb24 does before
+  // any RGB resize: half the work of interpolating it. Enlarging, chroma is interpolated like
+  // luma, on its own plane, so that it does not come out in blocks.
+  if (rw <= srcW && rh <= srcH) {
     sampleNearestChroma(yuv, L, lx, ly, centres(rw, srcW, L.chromaWidth), centres(rh, srcH, L.chromaHeight), dst);
   } else {
     sampleBilinearChroma(yuv, L, lx, ly, taps(rw, srcW, L.chromaWidth, 2), taps(rh, srcH, L.chromaHeight, 2), dst);

@@ -135,7 +135,7 @@ describe('yuv420ToChwFloat', () => {
     return rgbToYuv420(rgb, 2 * w, 2);
   }
 
-  it('shrinking to the chroma plane\'s size or below: the chroma sample under each output centre', () => {
+  it('not enlarging: the chroma sample of the block under each output centre', () => {
     // 8x2 -> 4x1: output centres at luma x 1, 3, 5, 7 sit on chroma samples 0, 1, 2, 3.
     const out = new Float32Array(12);
     yuv420ToChwFloat(redBlue(4), 8, 2, layout({ tensorW: 4, tensorH: 1, resizedW: 4, resizedH: 1 }), out);
