@@ -223,6 +223,8 @@ function centres(n: number, srcN: number, planeN: number): Int32Array {
   return a;
 }
 
+// The two loops below share their last lines (YUV to RGB, clamp, store) on purpose: as a helper
+// function it measured 1.5x slower (property loads per pixel instead of registers).
 function sampleNearestChroma(yuv: Uint8Array, L: Yuv420Layout, lx: Taps, ly: Taps, cx: Int32Array, cy: Int32Array, d: Destination): void {
   const { ky, rv, gu, gv, bu } = YUV_COEF;
   const { out, k, pr, pg, pb, mr, mg, mb } = d;

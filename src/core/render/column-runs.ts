@@ -7,14 +7,16 @@
 import type { Rle } from '../types.js';
 
 export class ColumnRuns {
-  /** Run k covers rows [start[k], end[k]) of its column. */
-  start = new Int32Array(64);
-  end = new Int32Array(64);
+  /** All runs in column order; run k covers rows [runs.start[k], runs.end[k]) of its column. */
+  readonly runs = new Intervals();
   /** Column x's runs are k in [first[x], first[x + 1]). */
   first = new Int32Array(2);
   width = 0;
   height = 0;
-  private n = 0;
+
+  /** Run starts and ends (views of {@link runs}, valid until the next load). */
+  get start(): Int32Array { return this.runs.start; }
+  get end(): Int32Array { return this.runs.end; }
 
   /** Loads `rle` (h x w), replacing what was held. */
   load(rle: Rle): void {
@@ -22,7 +24,8 @@ export class ColumnRuns {
     this.width = w;
     this.height = h;
     if (this.first.length < w + 1) this.first = new Int32Array(w + 1);
-    this.n = 0;
+    const runs = this.runs;
+    runs.clear();
     const counts = rle.counts;
     let col = 0; // columns whose `first` is set: [0, col)
     let pos = 0;
@@ -34,8 +37,8 @@ export class ColumnRuns {
         let left = len;
         while (left > 0 && x < w) {
           const k = Math.min(left, h - y);
-          while (col <= x) this.first[col++] = this.n;
-          this.push(y, y + k);
+          while (col <= x) this.first[col++] = runs.length;
+          runs.add(y, y + k);
           left -= k;
           x++;
           y = 0;
@@ -43,20 +46,7 @@ export class ColumnRuns {
       }
       pos += len;
     }
-    while (col <= w) this.first[col++] = this.n;
-  }
-
-  private push(a: number, b: number): void {
-    if (this.n === this.start.length) {
-      const s = new Int32Array(this.n * 2), e = new Int32Array(this.n * 2);
-      s.set(this.start);
-      e.set(this.end);
-      this.start = s;
-      this.end = e;
-    }
-    this.start[this.n] = a;
-    this.end[this.n] = b;
-    this.n++;
+    while (col <= w) this.first[col++] = runs.length;
   }
 }
 
@@ -87,8 +77,9 @@ export class Intervals {
   setColumn(runs: ColumnRuns, x: number, lo: number, hi: number): void {
     this.length = 0;
     if (x < 0 || x >= runs.width) return;
+    const { start: rs, end: re } = runs;
     for (let k = runs.first[x]; k < runs.first[x + 1]; k++) {
-      const a = Math.max(lo, runs.start[k]), b = Math.min(hi, runs.end[k]);
+      const a = Math.max(lo, rs[k]), b = Math.min(hi, re[k]);
       if (a < b) this.add(a, b);
     }
   }
@@ -97,12 +88,13 @@ export class Intervals {
   intersectColumn(a: Intervals, runs: ColumnRuns, x: number): void {
     this.length = 0;
     if (x < 0 || x >= runs.width) return;
+    const { start: rs, end: re } = runs;
     let i = 0, k = runs.first[x];
     const kEnd = runs.first[x + 1];
     while (i < a.length && k < kEnd) {
-      const s = Math.max(a.start[i], runs.start[k]), e = Math.min(a.end[i], runs.end[k]);
+      const s = Math.max(a.start[i], rs[k]), e = Math.min(a.end[i], re[k]);
       if (s < e) this.add(s, e);
-      if (a.end[i] < runs.end[k]) i++;
+      if (a.end[i] < re[k]) i++;
       else k++;
     }
   }

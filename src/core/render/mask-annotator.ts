@@ -108,9 +108,10 @@ export class MaskAnnotator {
         inner.intersectColumn(this.tmp, runs, x + 2);
       }
     }
+    const { start: rs, end: re } = runs;
     let p = 0;
     for (let k = runs.first[x]; k < runs.first[x + 1]; k++) {
-      const ra = runs.start[k], rb = runs.end[k];
+      const ra = rs[k], rb = re[k];
       // Fill rows: the run less t at each end, where the neighbours are mask; the rest is outline.
       const fa = ra + t, fb = rb - t;
       let y = ra;
