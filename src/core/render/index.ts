@@ -28,7 +28,7 @@ export interface DrawOptions {
 }
 
 /**
- * Holds the three annotators (and the mask decode buffer) for reuse across frames: keep one per
+ * Holds the three annotators (and the mask run buffers) for reuse across frames: keep one per
  * output stream.
  */
 export class InstanceRenderer {
@@ -55,7 +55,7 @@ export class InstanceRenderer {
 }
 
 const defaultRenderer = new InstanceRenderer();
-// One renderer per options object, so per-frame calls reuse the mask buffer instead of allocating.
+// One renderer per options object, so per-frame calls reuse the mask run buffers instead of allocating.
 const renderers = new WeakMap<DrawOptions, InstanceRenderer>();
 
 /**
