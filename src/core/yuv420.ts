@@ -9,7 +9,6 @@
  * Layout: the Y plane (width x height), then U and V planes of ceil(width/2) x ceil(height/2)
  * each, rows packed without padding (what `-f rawvideo -pix_fmt yuv420p` reads and writes).
  */
-import type { Rgb } from './render/palette.js';
 
 /** Plane geometry of a width x height I420 frame. */
 export interface Yuv420Layout {
@@ -56,6 +55,7 @@ export interface Yuv420Image {
 }
 
 export type Yuv = [number, number, number];
+export type Rgb = [number, number, number];
 
 // BT.601, limited range (Y 16..235, Cb/Cr 16..240), the matrix ffmpeg assumes for untagged video:
 // R = KY(Y-16) + RV(V-128), G = KY(Y-16) - GU(U-128) - GV(V-128), B = KY(Y-16) + BU(U-128).

@@ -2,8 +2,8 @@
  * Rectangle outlines around instance boxes (supervision BoxAnnotator).
  */
 import type { Instance } from '../types.js';
-import { rgbToYuv, type Yuv420Image } from '../yuv420.js';
-import { instanceColor } from './palette.js';
+import type { Yuv420Image } from '../yuv420.js';
+import { instanceDrawColors } from './palette.js';
 import { fillRect } from './yuv-canvas.js';
 
 /** Integer pixel rectangle [left, top, right, bottom) of a float xyxy box, or null if not finite. */
@@ -33,7 +33,7 @@ export class BoxAnnotator {
       if (!px) continue;
       const [l, tp, r, b] = px;
       if (r <= l || b <= tp) continue;
-      const c = rgbToYuv(instanceColor(inst));
+      const c = instanceDrawColors(inst).fill;
       fillRect(frame, l, tp, r, Math.min(b, tp + t), c); // top
       fillRect(frame, l, Math.max(tp, b - t), r, b, c); // bottom
       fillRect(frame, l, tp, Math.min(r, l + t), b, c); // left

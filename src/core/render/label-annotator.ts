@@ -2,10 +2,10 @@
  * "label 0.91 #7" tags on a filled background above each box (supervision LabelAnnotator).
  */
 import type { Instance } from '../types.js';
-import { rgbToYuv, type Yuv420Image } from '../yuv420.js';
+import type { Yuv420Image } from '../yuv420.js';
 import { boxPixels } from './box-annotator.js';
 import { drawText, measureText } from './font.js';
-import { contrastingText, instanceColor } from './palette.js';
+import { instanceDrawColors } from './palette.js';
 import { fillRect } from './yuv-canvas.js';
 
 /**
@@ -88,9 +88,9 @@ export class LabelAnnotator {
       const rect = placeTag(px, tw + 2 * pad, th + 2 * pad, width, height, placed);
       placed.push(rect);
       const [x, y, x1, y1] = rect;
-      const bg = instanceColor(inst);
-      fillRect(frame, x, y, x1, y1, rgbToYuv(bg));
-      drawText(frame, x + pad, y + pad, text, rgbToYuv(contrastingText(bg)), scale);
+      const colors = instanceDrawColors(inst);
+      fillRect(frame, x, y, x1, y1, colors.fill);
+      drawText(frame, x + pad, y + pad, text, colors.text, scale);
     }
   }
 }

@@ -2,9 +2,9 @@
  * Translucent mask fill with a solid outline, one colour per track/class (supervision MaskAnnotator).
  */
 import type { Instance } from '../types.js';
-import { rgbToYuv, yuv420Layout, type Yuv, type Yuv420Image } from '../yuv420.js';
+import { yuv420Layout, type Yuv, type Yuv420Image } from '../yuv420.js';
 import { ColumnRuns, Intervals } from './column-runs.js';
-import { instanceColor } from './palette.js';
+import { instanceDrawColors } from './palette.js';
 
 export interface MaskAnnotatorOptions {
   /** Weight of the colour in the fill, 0..1. Default 0.45. */
@@ -47,7 +47,7 @@ export class MaskAnnotator {
       const [mh, mw] = inst.mask.size;
       if (mh !== height || mw !== width) continue;
       this.runs.load(inst.mask);
-      this.paint(frame, rgbToYuv(instanceColor(inst)));
+      this.paint(frame, instanceDrawColors(inst).fill);
     }
   }
 
