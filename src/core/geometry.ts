@@ -223,10 +223,27 @@ function centres(n: number, srcN: number, planeN: number): Int32Array {
   return a;
 }
 
-// The two loops below share their last lines (YUV to RGB, clamp, store) on purpose: as a helper
-// function it measured 1.5x slower (property loads per pixel instead of registers).
+const { rv: RV, gu: GU, gv: GV, bu: BU } = YUV_COEF;
+
+/**
+ * Converts one pixel (luma scaled to 0..255, chroma centred on 0) to RGB, clamps it and stores it
+ * at offset `o` of the R, G and B planes. Plain number arguments: V8 inlines it into the loops.
+ */
+function putRgb(
+  out: Float32Array, o: number, pr: number, pg: number, pb: number,
+  k: number, mr: number, mg: number, mb: number, l: number, cb: number, cr: number,
+): void {
+  let r = l + RV * cr, g = l - GU * cb - GV * cr, b = l + BU * cb;
+  r = r < 0 ? 0 : r > 255 ? 255 : r;
+  g = g < 0 ? 0 : g > 255 ? 255 : g;
+  b = b < 0 ? 0 : b > 255 ? 255 : b;
+  out[pr + o] = r * k - mr;
+  out[pg + o] = g * k - mg;
+  out[pb + o] = b * k - mb;
+}
+
 function sampleNearestChroma(yuv: Uint8Array, L: Yuv420Layout, lx: Taps, ly: Taps, cx: Int32Array, cy: Int32Array, d: Destination): void {
-  const { ky, rv, gu, gv, bu } = YUV_COEF;
+  const { ky } = YUV_COEF;
   const { out, k, pr, pg, pb, mr, mg, mb } = d;
   const { a: xa, b: xb, w: wx } = lx;
   const w = L.width, cw = L.chromaWidth;
@@ -240,20 +257,13 @@ function sampleNearestChroma(yuv: Uint8Array, L: Yuv420Layout, lx: Taps, ly: Tap
       const u = yuv[yB + a] + (yuv[yB + b] - yuv[yB + a]) * f;
       const l = (t + (u - t) * wy - 16) * ky;
       const c = cx[x];
-      const cb = yuv[uRow + c] - 128, cr = yuv[vRow + c] - 128;
-      let r = l + rv * cr, g = l - gu * cb - gv * cr, bl = l + bu * cb;
-      r = r < 0 ? 0 : r > 255 ? 255 : r;
-      g = g < 0 ? 0 : g > 255 ? 255 : g;
-      bl = bl < 0 ? 0 : bl > 255 ? 255 : bl;
-      out[pr + o] = r * k - mr;
-      out[pg + o] = g * k - mg;
-      out[pb + o] = bl * k - mb;
+      putRgb(out, o, pr, pg, pb, k, mr, mg, mb, l, yuv[uRow + c] - 128, yuv[vRow + c] - 128);
     }
   }
 }
 
 function sampleBilinearChroma(yuv: Uint8Array, L: Yuv420Layout, lx: Taps, ly: Taps, cx: Taps, cy: Taps, d: Destination): void {
-  const { ky, rv, gu, gv, bu } = YUV_COEF;
+  const { ky } = YUV_COEF;
   const { out, k, pr, pg, pb, mr, mg, mb } = d;
   const { a: xa, b: xb, w: wx } = lx;
   const { a: cxa, b: cxb, w: cxw } = cx;
@@ -274,14 +284,7 @@ function sampleBilinearChroma(yuv: Uint8Array, L: Yuv420Layout, lx: Taps, ly: Ta
       const cb = t + (u - t) * wcy - 128;
       t = yuv[vA + ca] + (yuv[vA + cbx] - yuv[vA + ca]) * wcx;
       u = yuv[vB + ca] + (yuv[vB + cbx] - yuv[vB + ca]) * wcx;
-      const cr = t + (u - t) * wcy - 128;
-      let r = l + rv * cr, g = l - gu * cb - gv * cr, bl = l + bu * cb;
-      r = r < 0 ? 0 : r > 255 ? 255 : r;
-      g = g < 0 ? 0 : g > 255 ? 255 : g;
-      bl = bl < 0 ? 0 : bl > 255 ? 255 : bl;
-      out[pr + o] = r * k - mr;
-      out[pg + o] = g * k - mg;
-      out[pb + o] = bl * k - mb;
+      putRgb(out, o, pr, pg, pb, k, mr, mg, mb, l, cb, t + (u - t) * wcy - 128);
     }
   }
 }
