@@ -1,8 +1,8 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { ModelFormat } from '../core/adapters/model-adapter.js';
 import type { Instance } from '../core/types.js';
 import type { FromInference, InferenceThreadConfig, ToInference } from './inference-protocol.js';
-import { threadEntry } from './thread-entry.js';
+import { PendingCalls, startThread } from './thread-rpc.js';
 
 export interface InferenceOutput {
   instances: Instance[];
@@ -26,35 +26,19 @@ export interface EngineInfo {
  * there; each resolves with its frame's instances.
  */
 export class InferenceEngine {
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (o: InferenceOutput) => void; reject: (e: Error) => void }>();
-  private dead: Error | null = null;
+  private readonly calls: PendingCalls<InferenceOutput>;
   private allocated = 0;
 
   private constructor(private readonly thread: Worker, readonly info: EngineInfo) {
+    this.calls = new PendingCalls(thread, 'inference thread');
     thread.on('message', (msg: FromInference) => this.onMessage(msg));
-    thread.on('error', (err) => this.fail(new Error(`inference thread crashed: ${err.message}`)));
-    thread.on('exit', (code) => this.fail(new Error(`inference thread exited (code ${code})`)));
   }
 
   /** Starts the thread and loads the model; rejects with the model's one-line error. */
-  static start(config: InferenceThreadConfig): Promise<InferenceEngine> {
-    const thread = new Worker(threadEntry('inference-thread'), { workerData: config });
-    return new Promise((resolve, reject) => {
-      const onMessage = (msg: FromInference): void => {
-        thread.off('message', onMessage);
-        thread.off('error', onError);
-        if (msg.type === 'ready') {
-          resolve(new InferenceEngine(thread, { format: msg.format, device: msg.device, fallbackReason: msg.fallbackReason, name: msg.name, trained: msg.trained }));
-        } else {
-          void thread.terminate();
-          reject(new Error(msg.type === 'init-error' ? msg.message : 'inference thread: unexpected first message'));
-        }
-      };
-      const onError = (err: Error): void => reject(new Error(`inference thread failed to start: ${err.message}`));
-      thread.on('message', onMessage);
-      thread.once('error', onError);
-    });
+  static async start(config: InferenceThreadConfig): Promise<InferenceEngine> {
+    const { thread, ready } = await startThread<Extract<FromInference, { type: 'ready' }>>('inference-thread', config);
+    const { format, device, fallbackReason, name, trained } = ready;
+    return new InferenceEngine(thread, { format, device, fallbackReason, name, trained });
   }
 
   /**
@@ -63,10 +47,7 @@ export class InferenceEngine {
    * them until the promise settles.
    */
   infer(yuv: Uint8Array, width: number, height: number): Promise<InferenceOutput> {
-    if (this.dead) return Promise.reject(this.dead);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+    return this.calls.call((id) => {
       const msg: ToInference = { type: 'infer', id, yuv, width, height };
       this.thread.postMessage(msg);
     });
@@ -78,23 +59,16 @@ export class InferenceEngine {
   }
 
   async close(): Promise<void> {
-    this.dead ??= new Error('inference engine closed');
+    this.calls.fail(new Error('inference engine closed'));
     await this.thread.terminate();
   }
 
   private onMessage(msg: FromInference): void {
-    if (msg.type !== 'result' && msg.type !== 'error') return;
-    const p = this.pending.get(msg.id);
-    if (!p) return;
-    this.pending.delete(msg.id);
-    if (msg.type === 'result') this.allocated = msg.inputBuffersAllocated;
-    if (msg.type === 'result') p.resolve({ instances: msg.instances, inferMs: msg.inferMs, prePostMs: msg.preMs + msg.postMs });
-    else p.reject(new Error(msg.message));
-  }
-
-  private fail(err: Error): void {
-    if (!this.dead) this.dead = err;
-    for (const p of this.pending.values()) p.reject(this.dead);
-    this.pending.clear();
+    if (msg.type === 'result') {
+      this.allocated = msg.inputBuffersAllocated;
+      this.calls.settle(msg.id, { value: { instances: msg.instances, inferMs: msg.inferMs, prePostMs: msg.preMs + msg.postMs } });
+    } else if (msg.type === 'error') {
+      this.calls.settle(msg.id, { error: new Error(msg.message) });
+    }
   }
 }

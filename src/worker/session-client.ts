@@ -1,8 +1,8 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import type { TensorAllocator } from '../core/adapters/model-adapter.js';
 import type { FromSession, SessionConfig, ToSession, WireTensor } from './inference-protocol.js';
-import { threadEntry } from './thread-entry.js';
+import { PendingCalls, startThread } from './thread-rpc.js';
 
 export type SessionReady = Extract<FromSession, { type: 'ready' }>;
 export type SessionOutputs = { outputs: Record<string, ort.Tensor>; inferMs: number };
@@ -15,36 +15,19 @@ const MAX_POOLED = 4;
  * travel there and back without copies, and `allocate` hands out the returned buffers again.
  */
 export class SessionClient {
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (r: SessionOutputs) => void; reject: (e: Error) => void }>();
+  private readonly calls: PendingCalls<SessionOutputs>;
   private readonly pool = new Map<number, ArrayBuffer[]>();
-  private dead: Error | null = null;
   private allocatedCount = 0;
 
   private constructor(private readonly thread: Worker, readonly ready: SessionReady) {
+    this.calls = new PendingCalls(thread, 'session thread');
     thread.on('message', (msg: FromSession) => this.onMessage(msg));
-    thread.on('error', (err) => this.fail(new Error(`session thread crashed: ${err.message}`)));
-    thread.on('exit', (code) => this.fail(new Error(`session thread exited (code ${code})`)));
   }
 
   /** Starts the thread and opens the model; rejects with the model's one-line error. */
-  static start(config: SessionConfig): Promise<SessionClient> {
-    const thread = new Worker(threadEntry('session-thread'), { workerData: config });
-    return new Promise((resolve, reject) => {
-      const onMessage = (msg: FromSession): void => {
-        thread.off('message', onMessage);
-        thread.off('error', onError);
-        if (msg.type === 'ready') {
-          resolve(new SessionClient(thread, msg));
-          return;
-        }
-        void thread.terminate();
-        reject(new Error(msg.type === 'init-error' ? msg.message : 'session thread: unexpected first message'));
-      };
-      const onError = (err: Error): void => reject(new Error(`session thread failed to start: ${err.message}`));
-      thread.on('message', onMessage);
-      thread.once('error', onError);
-    });
+  static async start(config: SessionConfig): Promise<SessionClient> {
+    const { thread, ready } = await startThread<SessionReady>('session-thread', config);
+    return new SessionClient(thread, ready);
   }
 
   /** A Float32Array of `length` for an input tensor: a recycled buffer when one fits. */
@@ -62,24 +45,21 @@ export class SessionClient {
 
   /** Runs the session; the feeds' buffers move to the session thread (do not touch them after). */
   run(feeds: Record<string, ort.Tensor>): Promise<SessionOutputs> {
-    if (this.dead) return Promise.reject(this.dead);
-    const id = this.nextId++;
-    const wire: Record<string, WireTensor> = {};
-    const transfer = new Set<ArrayBuffer>();
-    for (const [name, t] of Object.entries(feeds)) {
-      wire[name] = { type: t.type, data: t.data, dims: t.dims };
-      const buf = (t.data as { buffer?: ArrayBufferLike }).buffer;
-      if (buf instanceof ArrayBuffer && buf.byteLength > 0) transfer.add(buf);
-    }
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+    return this.calls.call((id) => {
+      const wire: Record<string, WireTensor> = {};
+      const transfer = new Set<ArrayBuffer>();
+      for (const [name, t] of Object.entries(feeds)) {
+        wire[name] = { type: t.type, data: t.data, dims: t.dims };
+        const buf = (t.data as { buffer?: ArrayBufferLike }).buffer;
+        if (buf instanceof ArrayBuffer && buf.byteLength > 0) transfer.add(buf);
+      }
       const msg: ToSession = { type: 'run', id, feeds: wire };
       this.thread.postMessage(msg, [...transfer]);
     });
   }
 
   async close(): Promise<void> {
-    this.dead ??= new Error('session closed');
+    this.calls.fail(new Error('session closed'));
     await this.thread.terminate();
   }
 
@@ -90,23 +70,14 @@ export class SessionClient {
       if (list.length < MAX_POOLED) list.push(b);
       this.pool.set(b.byteLength, list);
     }
-    const p = this.pending.get(msg.id);
-    if (!p) return;
-    this.pending.delete(msg.id);
     if (msg.type === 'error') {
-      p.reject(new Error(msg.message));
+      this.calls.settle(msg.id, { error: new Error(msg.message) });
       return;
     }
     const outputs: Record<string, ort.Tensor> = {};
     for (const [name, t] of Object.entries(msg.outputs)) {
       outputs[name] = new ort.Tensor(t.type as 'float32', t.data as Float32Array, t.dims);
     }
-    p.resolve({ outputs, inferMs: msg.inferMs });
-  }
-
-  private fail(err: Error): void {
-    if (!this.dead) this.dead = err;
-    for (const p of this.pending.values()) p.reject(this.dead);
-    this.pending.clear();
+    this.calls.settle(msg.id, { value: { outputs, inferMs: msg.inferMs } });
   }
 }
