@@ -9,5 +9,8 @@ COPY src ./src
 COPY bench ./bench
 COPY bin ./bin
 COPY models ./models
-RUN npm install --no-audit --no-fund && npm prune --omit=dev
+# .npmrc skips every install script; the CUDA provider, when asked for, is fetched explicitly.
+RUN npm ci && npm run build \
+ && if [ "$ORT_INSTALL" != skip ]; then node node_modules/onnxruntime-node/script/install.js; fi \
+ && npm prune --omit=dev
 ENTRYPOINT ["node", "/app/bin/segstream.js"]
