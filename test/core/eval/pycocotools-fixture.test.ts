@@ -27,6 +27,8 @@ const expected = JSON.parse(readFileSync(path.join(dir, 'expected.json'), 'utf8'
 async function evaluate(resultsPath: string): Promise<{ r: CocoEvalResult; unknown: number }> {
   const gt = await loadGroundTruth(path.join(dir, 'gt.json'));
   const res = await loadResults(resultsPath, gt);
+  // expected.json was made from mask areas (results.json has no bbox: see its _source).
+  expect(res.detectionArea).toBe('mask');
   const unknown = [...res.unknownClasses.values()].reduce((s, u) => s + u.count, 0);
   return { r: cocoEvalSegm({ images: gt.images, categories: gt.categories, gt: gt.annotations, dets: res.detections }), unknown };
 }
