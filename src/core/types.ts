@@ -1,6 +1,6 @@
 /**
  * The one currency between stages. Model adapters produce {@link Instance}s; the renderer, the
- * result writers, the tracker and `eval` consume them without knowing which model family made them.
+ * result writers and `eval` consume them without knowing which model family made them.
  */
 
 /** Axis-aligned box in frame pixels, [x1, y1, x2, y2] (x2/y2 exclusive edges, floats). */
