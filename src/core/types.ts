@@ -62,7 +62,7 @@ export interface StreamInfo {
   source: string;
   width: number;
   height: number;
-  /** Nominal frame rate reported by the container (for display/ETA only; timing uses PTS). */
+  /** Frame rate: the producer's --fps when it resamples, else the container's nominal rate (display/ETA only; timing uses PTS). */
   fps: number | null;
   /** Container duration in ms when known (files), null for live sources. */
   durationMs: number | null;
