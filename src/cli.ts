@@ -311,7 +311,7 @@ async function cmdCompose(v: Values): Promise<void> {
     const compositor = new Compositor(transport, { ...compositorOptions(v), streamId, output, results: v.results ?? defaultResultsPath(output) });
     progress.start();
     s = await compositor.run({
-      // The producer's --max-frames is not in the stream info: the duration's count at most.
+      // The producer's --max-frames is not in the stream info: the total is the duration's count.
       onInfo: (info) => { progress.total = expectedFrames(info); },
       onWritten: (r) => { progress.counters.written++; if (r.error) progress.counters.failed++; },
     });
