@@ -50,7 +50,7 @@ stock torchvision, so checkpoints and training code are the usual torchvision on
 * In-graph post-processing (torchvision): score threshold 0.05, per-class NMS IoU 0.5, at most
   ``--detections-per-img`` (default 20) detections.
 
-Training from scratch (a later issue) uses ``build_model()`` directly: it returns a normal
+Training (``models/train_maskrcnn.py``) uses ``build_model()`` directly: it returns a normal
 ``torch.nn.Module`` whose ``forward(images, targets)`` returns the torchvision loss dict in
 train mode. Save ``{"model": model.state_dict(), "config": model.segstream_config}`` (or a
 plain state_dict) and export it with ``--weights ckpt.pt``.
@@ -78,7 +78,7 @@ ONNX I/O formats (the TypeScript adapters select by signature)
                   formats, the zoo graph starts with a fixed 1x1 conv that maps its input back
                   to the RGB/ImageNet-normalised space, and the 91-class heads are sliced to 81.
 
-``--detect-bias`` (test fixtures / bundled demo model only): an untrained network detects
+``--detect-bias`` (the test fixtures tiny-28 / tiny-full / tiny-zoo): an untrained network detects
 nothing, so to exercise the whole pipeline (NMS, mask paste, RLE, rendering) this option
 deterministically rewrites the classifier so classes person (1), car (3) and bottle (44) get
 feature-dependent scores well above the threshold (each class uses a different random

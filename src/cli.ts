@@ -7,11 +7,12 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ModelFormat, PostprocessOptions } from './core/adapters/model-adapter.js';
 import { log } from './core/log.js';
-import { Progress, formatDuration } from './core/progress.js';
+import type { StreamEnd } from './core/types.js';
+import { Progress, expectedFrames, formatDuration } from './core/progress.js';
 import { bundledModelPath, packageRoot } from './core/package-root.js';
 import { RedisTransport } from './core/transport/redis-transport.js';
 import { redactUrl } from './core/transport/redis-connection.js';
-import { Compositor, defaultResultsPath } from './compositor/compositor.js';
+import { Compositor, defaultResultsPath, type CompositorSummary } from './compositor/compositor.js';
 import { Producer } from './producer/producer.js';
 import { FrameWorker, type FrameWorkerOptions } from './worker/frame-worker.js';
 import { runPipeline } from './pipeline.js';
@@ -261,26 +262,24 @@ async function cmdProduce(positionals: string[], v: Values): Promise<void> {
   const streamId = requireStream(v);
   const transport = await RedisTransport.connect({ ...redisOptions(v, redisUrl(v)), failFast: true });
   const progress = new Progress(log, { lead: 'decoded', show: ['decoded'], label: `produce ${streamId}` });
-  const producer = new Producer(transport, { ...producerOptions(v), source: input, streamId });
+  const popts = producerOptions(v);
+  const producer = new Producer(transport, { ...popts, source: input, streamId });
   const stop = (): void => { log.warn('stopping: ending the stream after the current frame'); producer.stop(); };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  let end: StreamEnd;
   try {
     progress.start();
-    const end = await producer.run({
-      onInfo: (info) => {
-        const maxFrames = num(v, 'max-frames', { min: 1, int: true });
-        progress.total = maxFrames ?? (info.durationMs && info.fps ? Math.round((info.durationMs / 1000) * info.fps) : null);
-      },
+    end = await producer.run({
+      onInfo: (info) => { progress.total = expectedFrames(info, { maxFrames: popts.maxFrames }); },
       onFrame: () => { progress.counters.decoded++; },
     });
-    progress.stop();
-    log.info('stream published', { stream: streamId, frames: end.frames, redis: redactUrl(redisUrl(v)) });
-    failIfCutShort(end);
   } finally {
     progress.stop();
     await transport.close();
   }
+  log.info('stream published', { stream: streamId, frames: end.frames, redis: redactUrl(redisUrl(v)) });
+  failIfCutShort(end);
 }
 
 async function cmdWork(v: Values): Promise<void> {
@@ -307,22 +306,21 @@ async function cmdCompose(v: Values): Promise<void> {
   const transport = await RedisTransport.connect(redisOptions(v, redisUrl(v)));
   const progress = new Progress(log, { lead: 'written', show: ['written'], label: `compose ${streamId}` });
   const started = Date.now();
+  let s: CompositorSummary;
   try {
     const compositor = new Compositor(transport, { ...compositorOptions(v), streamId, output, results: v.results ?? defaultResultsPath(output) });
     progress.start();
-    const s = await compositor.run({
-      onInfo: (info) => {
-        progress.total = info.durationMs && info.fps ? Math.round((info.durationMs / 1000) * info.fps) : null;
-      },
+    s = await compositor.run({
+      // The producer's --max-frames is not in the stream info: the total is the duration's count.
+      onInfo: (info) => { progress.total = expectedFrames(info); },
       onWritten: (r) => { progress.counters.written++; if (r.error) progress.counters.failed++; },
     });
-    progress.stop();
-    printSummary(s, Date.now() - started);
-    failIfCutShort(s.end);
   } finally {
     progress.stop();
     await transport.close();
   }
+  printSummary(s, Date.now() - started);
+  failIfCutShort(s.end);
 }
 
 async function cmdDrop(v: Values): Promise<void> {

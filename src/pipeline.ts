@@ -7,7 +7,7 @@ import { MemoryTransport } from './core/transport/memory-transport.js';
 import { RedisTransport, type RedisTransportOptions } from './core/transport/redis-transport.js';
 import type { Transport } from './core/transport/transport.js';
 import { log as rootLog, type Logger } from './core/log.js';
-import { Progress } from './core/progress.js';
+import { Progress, expectedFrames } from './core/progress.js';
 import type { EngineInfo } from './worker/inference-engine.js';
 
 export interface RunOptions {
@@ -53,7 +53,7 @@ export async function runPipeline(opts: RunOptions, logger: Logger = rootLog): P
   const transport: Transport = opts.redis
     ? await RedisTransport.connect({ ...opts.redis, maxInFlight: opts.maxInFlight })
     : new MemoryTransport({ maxInFlight: opts.maxInFlight });
-  const progress = new Progress(logger, { total: opts.producer?.maxFrames ?? null });
+  const progress = new Progress(logger);
   let inferMs = 0;
   let firstWrittenAt = 0;
   let lastWrittenAt = 0;
@@ -84,12 +84,7 @@ export async function runPipeline(opts: RunOptions, logger: Logger = rootLog): P
       },
     });
     const produced = producer.run({
-      onInfo: (info) => {
-        if (!opts.producer?.maxFrames && info.durationMs && info.fps) {
-          const rate = opts.producer?.fps ? Math.min(opts.producer.fps, info.fps) : info.fps;
-          progress.total = Math.round((info.durationMs / 1000) * rate);
-        }
-      },
+      onInfo: (info) => { progress.total = expectedFrames(info, { maxFrames: opts.producer?.maxFrames }); },
       onFrame: () => { progress.counters.decoded++; },
     });
     // A producer that fails before its stream exists leaves the compositor waiting: unblock it.

@@ -9,7 +9,9 @@ import { randomBytes } from 'node:crypto';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const sharedDir = path.resolve(repoRoot, '..', 'shared');
 export const sharedMedia = path.join(sharedDir, 'media');
-export const hasSharedMedia = existsSync(path.join(sharedMedia, 'people-walking.mp4'));
+/** The real clips the tests decode; tests on real footage are skipped unless all are there. */
+export const sharedClips = ['people-walking.mp4', 'bottles.mp4', 'parking-lot.mp4'];
+export const hasSharedMedia = sharedClips.every((name) => existsSync(path.join(sharedMedia, name)));
 export const yoloModel = path.join(sharedDir, 'models', 'yolov8n-seg-int8.onnx');
 export const hasYolo = existsSync(yoloModel);
 export const bundledModel = path.join(repoRoot, 'models', 'segstream-maskrcnn-tiny.onnx');
@@ -18,12 +20,14 @@ export const cliPath = path.join(repoRoot, 'bin', 'segstream.js');
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 if (!hasSharedMedia) {
-  console.warn(`[segstream tests] ${sharedMedia} not found: tests on real footage are SKIPPED (they need ../shared beside the checkout)`);
+  const missing = sharedClips.filter((name) => !existsSync(path.join(sharedMedia, name)));
+  console.warn(`[segstream tests] ${sharedMedia} lacks ${missing.join(', ')}: tests on real footage are SKIPPED (they need ../shared beside the checkout)`);
 }
 
-export function tempDir(tag: string): { dir: string; cleanup(): void } {
+/** A fresh folder under the OS temp dir; `file(name)` is a path in it. */
+export function tempDir(tag: string): { dir: string; file(name: string): string; cleanup(): void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), `segstream-${tag}-`));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, file: (name) => path.join(dir, name), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** A key prefix of its own per test file, with a Cluster hash tag, removed afterwards. */

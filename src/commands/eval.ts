@@ -7,7 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { cocoEvalSegm, type CocoEvalResult } from '../core/eval/coco-eval.js';
-import { EvalInputError, loadGroundTruth, loadResults, type LoadedResults } from '../core/eval/load.js';
+import { EvalInputError, loadGroundTruth, loadResults, type DetectionAreaSource, type LoadedResults } from '../core/eval/load.js';
 
 export const EVAL_USAGE = `Usage: segstream eval --gt GT.json --results RESULTS [--json OUT.json]
 
@@ -15,7 +15,10 @@ COCO instance-segmentation metrics (pycocotools COCOeval, iouType 'segm') of RES
 
   --gt PATH        ground truth: a COCO dataset with RLE masks (images carry seq; image id = seq + 1)
   --results PATH   our JSONL results, a COCO results list (loadRes format), or a COCO dataset with
-                   scored annotations (the --coco writer's .dataset.json); told apart by content
+                   scored annotations (the --coco writer's .dataset.json); told apart by content.
+                   A detection's size range (APs/APm/APl) uses pycocotools' area: bbox w*h in a
+                   results list whose first entry has a bbox, the annotation's area in a
+                   dataset, else the mask's pixels (JSONL always)
   --json PATH      also write all metrics as JSON to PATH ('-': print JSON instead of the table)
 
 Table: AP = mean over IoU 0.50:0.95, AP50/AP75 at one IoU; mIoU and Dice are the means over the
@@ -65,7 +68,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     if (jsonPath === '-') {
       process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     } else {
-      process.stdout.write(formatTable(metrics, { gt: gtPath, results: resultsPath, format: results.format }));
+      process.stdout.write(formatTable(metrics, { gt: gtPath, results: resultsPath, format: results.format, detectionArea: results.detectionArea }));
       if (jsonPath !== undefined) {
         try {
           await writeFile(jsonPath, JSON.stringify(report, null, 2) + '\n');
@@ -85,6 +88,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
 
 function inputSummary(r: LoadedResults): Record<string, unknown> {
   return {
+    detectionArea: r.detectionArea,
     frames: r.frames,
     errorFrames: r.errorFrames,
     framesWithoutGt: r.framesWithoutGt,
@@ -107,11 +111,18 @@ function warnings(r: LoadedResults): string[] {
 
 const f3 = (v: number | null): string => (v === null || v < 0 ? '-' : v.toFixed(3));
 
+/** What decided the detections' size ranges, for the report's first line. */
+const AREA_TEXT: Record<DetectionAreaSource, string> = {
+  mask: 'detection area = mask pixels',
+  bbox: 'detection area = bbox w*h',
+  annotation: 'detection area = annotation area',
+};
+
 /** The human-readable report. */
-export function formatTable(m: CocoEvalResult, src: { gt: string; results: string; format: string }): string {
+export function formatTable(m: CocoEvalResult, src: { gt: string; results: string; format: string; detectionArea: DetectionAreaSource }): string {
   const lines: string[] = [];
   const c = m.counts;
-  lines.push(`COCO segm evaluation of ${src.results} (${src.format}) against ${src.gt}`);
+  lines.push(`COCO segm evaluation of ${src.results} (${src.format}, ${AREA_TEXT[src.detectionArea]}) against ${src.gt}`);
   lines.push(`${c.images} images, ${c.categories} categories, ${c.gt} GT instances${c.crowdGt ? ` (+${c.crowdGt} crowd)` : ''}, ${c.detections} detections`);
   lines.push('');
   lines.push(

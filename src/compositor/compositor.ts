@@ -24,7 +24,7 @@ export interface CompositorOptions {
   /** x264 CRF. Default 23. */
   crf?: number;
   draw?: DrawOptions;
-  /** How long to wait for the producer to register the stream. Default 600 000 ms. */
+  /** How long to wait for the producer to register the stream. Default: the transport's (60 000 ms in memory, 600 000 ms on Redis). */
   waitMs?: number;
 }
 

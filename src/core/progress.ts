@@ -1,4 +1,16 @@
 import type { Logger } from './log.js';
+import type { StreamInfo } from './types.js';
+
+/**
+ * Frames a stream should deliver, for the progress total and ETA: its duration × its rate, at most
+ * `maxFrames`; `maxFrames` alone when that is unknown (live sources); else null. `info.fps` is
+ * already the sampled rate when the producer resamples (--fps), the container's otherwise.
+ */
+export function expectedFrames(info: Pick<StreamInfo, 'durationMs' | 'fps'>, opts: { maxFrames?: number } = {}): number | null {
+  const fromDuration = info.durationMs && info.fps ? Math.round((info.durationMs / 1000) * info.fps) : null;
+  if (opts.maxFrames === undefined) return fromDuration;
+  return fromDuration === null ? opts.maxFrames : Math.min(opts.maxFrames, fromDuration);
+}
 
 /** Counters a role bumps as frames move; the reporter turns them into fps and ETA. */
 export interface ProgressCounters {

@@ -1,6 +1,6 @@
 /**
  * The one currency between stages. Model adapters produce {@link Instance}s; the renderer, the
- * result writers, the tracker and `eval` consume them without knowing which model family made them.
+ * result writers and `eval` consume them without knowing which model family made them.
  */
 
 /** Axis-aligned box in frame pixels, [x1, y1, x2, y2] (x2/y2 exclusive edges, floats). */
@@ -62,7 +62,7 @@ export interface StreamInfo {
   source: string;
   width: number;
   height: number;
-  /** Nominal frame rate reported by the container (for display/ETA only; timing uses PTS). */
+  /** Frame rate: the producer's --fps when it resamples, else the container's nominal rate (display/ETA only; timing uses PTS). */
   fps: number | null;
   /** Container duration in ms when known (files), null for live sources. */
   durationMs: number | null;

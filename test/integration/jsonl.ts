@@ -19,7 +19,7 @@ export function comparable(lines: JsonlLine[]): unknown[] {
   return lines.map(({ streamId: _s, ...rest }) => rest);
 }
 
-/** Asserts every seq 0..n-1 appears exactly once, in order. */
+/** The lines' seqs in file order (compare with 0..n-1: every frame once, in order). */
 export function seqs(lines: JsonlLine[]): number[] {
   return lines.map((l) => l.seq);
 }

@@ -24,6 +24,14 @@ describe('progress and logs', () => {
     expect(progress.at(-1)).toMatchObject({ decoded: 40, inferred: 40, written: 40, failed: 0 });
   });
 
+  it('the total is what the stream will deliver: the resampled rate\'s count, under a larger --max-frames', async () => {
+    // 40 frames at 10 fps = 4 s; at --fps 5 that is 20 frames, fewer than --max-frames 100.
+    const r = await runCli(['run', clip, '-o', path.join(tmp.dir, 'c.mp4'), '--fps', '5', '--max-frames', '100']);
+    expect(r.code, r.stderr).toBe(0);
+    const progress = r.stderr.trim().split('\n').slice(0, -1).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'progress');
+    expect(progress.at(-1)).toMatchObject({ written: 20, total: 20 });
+  });
+
   it('on a terminal: one line redrawn in place with frames, fps and ETA', () => {
     // `script` gives the CLI a pseudo-terminal, as a user's shell would.
     const cmd = `${process.execPath} ${cliPath} run ${clip} -o ${path.join(tmp.dir, 'b.mp4')}`;

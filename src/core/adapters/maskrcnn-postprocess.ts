@@ -163,7 +163,7 @@ export function postprocessMaskRcnn(
   // 3. masks for the kept instances only.
   const plane = maskW * maskH;
   const instances: Instance[] = [];
-  for (let j = 0; j < keep.length && j < options.maxInstances; j++) {
+  for (let j = 0; j < keep.length; j++) {
     const c = keep[j]!;
     const i = candIdx[c]!;
     const box: BoxXYXY = [clipped[c * 4]!, clipped[c * 4 + 1]!, clipped[c * 4 + 2]!, clipped[c * 4 + 3]!];

@@ -217,7 +217,7 @@ export class YoloSegAdapter implements ModelAdapter {
     const sx = mw / ctx.inW;
     const sy = mh / ctx.inH;
     const instances: Instance[] = [];
-    for (let j = 0; j < keep.length && j < options.maxInstances; j++) {
+    for (let j = 0; j < keep.length; j++) {
       const c = keep[j]!;
       const a = anchors[c]!;
       const box: BoxXYXY = [boxes[c * 4]!, boxes[c * 4 + 1]!, boxes[c * 4 + 2]!, boxes[c * 4 + 3]!];

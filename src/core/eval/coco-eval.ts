@@ -9,8 +9,9 @@
  *   highest IoU >= threshold (on equal IoU the later GT wins, as pycocotools' `<` test does); a GT
  *   is matched at most once unless it is a crowd region;
  * - area ranges all / small (< 32²) / medium / large (> 96²), inclusive at both ends like
- *   pycocotools, using the GT annotation's `area` and the detection's mask area; GTs outside the
- *   range (and crowd GTs) are ignored, detections matched to ignored GTs are ignored, unmatched
+ *   pycocotools, using the GT annotation's `area` and the detection's `area` (its mask's pixel
+ *   count unless the loader set one: see load.ts for pycocotools' rule); GTs outside the range
+ *   (and crowd GTs) are ignored, detections matched to ignored GTs are ignored, unmatched
  *   detections outside the range are ignored;
  * - crowd GT (`iscrowd`): IoU = intersection / detection area, may absorb any number of
  *   detections, never counts as a GT to find;
@@ -48,7 +49,11 @@ export interface GtInstance {
   iscrowd?: boolean;
 }
 
-/** A detection. `area` defaults to the mask's pixel count (pycocotools `loadRes` does the same). */
+/**
+ * A detection. `area` only picks its size range (small/medium/large), never its IoU; it defaults
+ * to the mask's pixel count. pycocotools' `loadRes` makes it the bbox w·h when the first result has
+ * a bbox (load.ts applies that rule).
+ */
 export interface DetInstance {
   imageId: number;
   categoryId: number;

@@ -14,6 +14,17 @@
  *
  * Results on frames the GT does not have, and detections of classes the GT does not list, are not
  * evaluated (pycocotools filters them the same way): they are counted in {@link LoadedResults}.
+ *
+ * A detection's `area` decides only its size range (APs/APm/APl, ARs/ARm/ARl), and is what
+ * pycocotools would use for that file ({@link DetectionAreaSource}):
+ * - COCO results list: `COCO.loadRes` looks at the FIRST result only. When it has a non-empty
+ *   `bbox`, every result's area is its bbox w·h (so each needs a bbox); otherwise every result's
+ *   area is its mask's pixel count, bboxes or not. Our `--coco` list carries bboxes, so it gets
+ *   bbox areas.
+ * - COCO dataset: read as is (`COCO(path)` as the detections, no `loadRes`), so each annotation's
+ *   own `area` (our writer puts the mask's pixel count there); mask pixels where it has none.
+ * - JSONL (ours, no COCO `bbox`; its xyxy `box` is not used): the mask's pixel count, as
+ *   `loadRes` gives a results list without bboxes.
  */
 import { open, readFile } from 'node:fs/promises';
 import { rleCountsFromString } from '../rle.js';
@@ -38,8 +49,15 @@ export interface GroundTruth {
 
 export type ResultsFormat = 'jsonl' | 'coco-results' | 'coco-dataset';
 
+/**
+ * Where the detections' areas came from: `mask` pixel counts, `bbox` w·h (a COCO results list
+ * whose first result has a bbox), or the `annotation`'s own `area` field (a COCO dataset).
+ */
+export type DetectionAreaSource = 'mask' | 'bbox' | 'annotation';
+
 export interface LoadedResults {
   format: ResultsFormat;
+  detectionArea: DetectionAreaSource;
   /** Detections on GT images, of any class (unknown classes are left out by the evaluation). */
   detections: DetInstance[];
   /** Frames (JSONL lines, or distinct images) the file holds. */
@@ -205,7 +223,8 @@ class ResultsBuilder {
     return this.seen.size;
   }
 
-  add(img: GtImage, det: unknown, where: string, map: { classId: string; score: string; mask: string; label?: string }): void {
+  /** Adds `det` on `img`; `area` (size range) defaults to the mask's pixel count. */
+  add(img: GtImage, det: unknown, where: string, map: { classId: string; score: string; mask: string; label?: string }, area?: number): void {
     if (!isObj(det)) throw new EvalInputError(`${where}: a detection must be an object`);
     const classId = det[map.classId];
     const score = det[map.score];
@@ -220,23 +239,42 @@ class ResultsBuilder {
       this.unknownClasses.set(classId, u);
       return;
     }
-    this.detections.push({ imageId: img.id, categoryId: classId, score, mask });
+    this.detections.push(area === undefined ? { imageId: img.id, categoryId: classId, score, mask } : { imageId: img.id, categoryId: classId, score, mask, area });
   }
+}
+
+/** A COCO `bbox` [x, y, w, h]'s area w·h, as `loadRes` computes it (bb[2] * bb[3]). */
+function bboxArea(bbox: unknown, where: string): number {
+  if (!Array.isArray(bbox) || bbox.length !== 4 || !bbox.every(isNum)) {
+    throw new EvalInputError(`${where}: bbox must be [x, y, width, height]`);
+  }
+  const [, , w, h] = bbox as number[];
+  if (w < 0 || h < 0) throw new EvalInputError(`${where}: bbox width and height must be non-negative`);
+  return w * h;
+}
+
+/** `loadRes`' test of the first result: a `bbox` key whose value is not `[]`. */
+function firstHasBbox(dets: unknown[]): boolean {
+  const first = dets[0];
+  return isObj(first) && 'bbox' in first && !(Array.isArray(first.bbox) && first.bbox.length === 0);
 }
 
 /** Parses results of any supported form (see the module comment) against `gt`. */
 export function parseResultsJson(json: unknown, gt: GroundTruth, source = 'results'): LoadedResults {
   const b = new ResultsBuilder(gt);
   let format: ResultsFormat;
+  let detectionArea: DetectionAreaSource;
   let dets: unknown[];
   let imageOf: (imageId: unknown) => GtImage | undefined;
   if (Array.isArray(json)) {
     format = 'coco-results';
     dets = json;
+    detectionArea = firstHasBbox(dets) ? 'bbox' : 'mask';
     imageOf = (id) => (isInt(id) ? b.byId.get(id) : undefined);
   } else if (isObj(json) && Array.isArray(json.annotations)) {
     format = 'coco-dataset';
     dets = json.annotations;
+    detectionArea = 'annotation';
     // Map through the file's own images' seq when it has them.
     const seqOf = new Map<number, number>();
     if (Array.isArray(json.images)) {
@@ -259,6 +297,14 @@ export function parseResultsJson(json: unknown, gt: GroundTruth, source = 'resul
     if (format === 'coco-dataset' && d.score === undefined) {
       throw new EvalInputError(`${where}: has no score (a dataset given as results needs scored annotations)`);
     }
+    let area: number | undefined;
+    if (detectionArea === 'bbox') {
+      if (!('bbox' in d)) throw new EvalInputError(`${where}: has no bbox (the first result has one, so areas are bbox w·h, as pycocotools' loadRes takes them)`);
+      area = bboxArea(d.bbox, where);
+    } else if (detectionArea === 'annotation' && d.area !== undefined) {
+      if (!isNum(d.area) || d.area < 0) throw new EvalInputError(`${where}: area must be a non-negative number`);
+      area = d.area;
+    }
     frames.add(d.image_id);
     const img = imageOf(d.image_id);
     if (!img) {
@@ -266,10 +312,11 @@ export function parseResultsJson(json: unknown, gt: GroundTruth, source = 'resul
       b.detectionsWithoutGt++;
       return;
     }
-    b.add(img, d, where, { classId: 'category_id', score: 'score', mask: 'segmentation' });
+    b.add(img, d, where, { classId: 'category_id', score: 'score', mask: 'segmentation' }, area);
   });
   return {
     format,
+    detectionArea,
     detections: b.detections,
     frames: format === 'coco-dataset' && isObj(json) && Array.isArray(json.images) ? json.images.length : frames.size,
     errorFrames: 0,
@@ -363,6 +410,7 @@ export async function loadResults(path: string, gt: GroundTruth): Promise<Loaded
   if (!sawLine) throw new EvalInputError(`results ${path} is empty`);
   return {
     format: 'jsonl',
+    detectionArea: 'mask',
     detections: b.detections,
     frames: b.frames,
     errorFrames: b.errorFrames,

@@ -5,7 +5,7 @@ import type { FrameResult } from '../types.js';
 
 /**
  * One JSON object per frame, in seq order:
- * `{"seq","ptsMs","width","height","instances":[{"classId","label","score","box","mask":{"size","counts"}}]}`
+ * `{"streamId","seq","ptsMs","width","height","instances":[{"classId","label","score","box","mask":{"size","counts"},"trackId"?}]}`
  * Masks are COCO RLE with `counts` as pycocotools' compressed string; boxes are xyxy frame pixels.
  * A frame that failed carries `"error"` and no instances.
  */

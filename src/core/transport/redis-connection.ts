@@ -5,7 +5,8 @@ import { Redis, type RedisOptions } from 'ioredis';
  * is down gives one clear error instead of an endless reconnect loop.
  *
  * `blocking: true` is for workers and blocking pops (BullMQ requires maxRetriesPerRequest null);
- * otherwise commands fail fast while disconnected (the producer's choice: DESIGN.md).
+ * otherwise commands fail fast while disconnected (producers: a Redis outage becomes an error at
+ * once instead of frames piling up in ioredis' offline queue).
  */
 export async function connectRedis(url: string, opts: { blocking?: boolean; timeoutMs?: number } = {}): Promise<Redis> {
   const base: RedisOptions = opts.blocking

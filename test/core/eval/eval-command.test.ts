@@ -49,6 +49,7 @@ describe('segstream eval', () => {
   it('prints the overall numbers and a row per class', async () => {
     expect(await evalCommand(['--gt', at('gt.json'), '--results', at('results.jsonl')])).toBe(0);
     expect(out).toMatch(/AP 0\.650 {2}AP50 1\.000 {2}AP75 0\.500/); // AP75: disc 0, box 1
+    expect(out.split('\n')[0]).toMatch(/\(jsonl, detection area = mask pixels\)/);
     const row = (name: string) => out.split('\n').find((l) => l.startsWith(name))!.trim().split(/\s+/);
     // class, AP, AP50, AP75, mIoU, Dice, GT, dets, TP, FP, FN
     expect(row('1 disc')).toEqual(['1', 'disc', '0.300', '1.000', '0.000', '0.600', '0.750', '1', '1', '1', '0', '0']);
@@ -66,7 +67,20 @@ describe('segstream eval', () => {
     expect(m.meanDice).toBeCloseTo(0.875, 12);
     expect(m.categories[0]).toMatchObject({ id: 1, name: 'disc', meanIou: 0.6, gt: 1, detections: 1, matched: 1 });
     expect(m.input.unknownClasses).toEqual([{ id: 7, label: 'car', detections: 1 }]);
+    expect(m.input.detectionArea).toBe('mask');
     expect(out).toContain('1 disc'); // the table still goes to stdout
+  });
+
+  it('a COCO results list with bboxes: the table says the areas are bbox w*h', async () => {
+    // The same detections as the --coco writer lists them (xywh bbox = the JSONL box).
+    const list = [
+      { image_id: 1, category_id: 1, segmentation: seg(d1), score: 0.9, bbox: [0, 0, 10, 10] },
+      { image_id: 1, category_id: 2, segmentation: seg(g2), score: 0.8, bbox: [0, 0, 5, 5] },
+    ];
+    writeFileSync(at('results.json'), JSON.stringify(list));
+    expect(await evalCommand(['--gt', at('gt.json'), '--results', at('results.json')])).toBe(0);
+    expect(out.split('\n')[0]).toMatch(/\(coco-results, detection area = bbox w\*h\)/);
+    expect(out).toMatch(/AP 0\.650 /); // areas agree with the masks here, so the numbers too
   });
 
   it('--json - prints JSON instead of the table', async () => {

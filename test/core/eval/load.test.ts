@@ -135,12 +135,13 @@ describe('loadResults', () => {
   it('a COCO results list (pycocotools loadRes format), matched by image_id', async () => {
     const list = [
       { image_id: 2, category_id: 2, segmentation: seg(m2), score: 0.9, bbox: [5, 2, 5, 6] },
-      { image_id: 1, category_id: 1, segmentation: seg(m1), score: 0.8 },
-      { image_id: 5, category_id: 1, segmentation: seg(m1), score: 0.8 }, // no such image
+      { image_id: 1, category_id: 1, segmentation: seg(m1), score: 0.8, bbox: [0, 0, 4, 4] },
+      { image_id: 5, category_id: 1, segmentation: seg(m1), score: 0.8, bbox: [0, 0, 4, 4] }, // no such image
     ];
     const r = await loadResults(file(JSON.stringify(list, null, 2)), gtOf());
     expect(r.format).toBe('coco-results');
-    expect(r.detections.map((d) => [d.imageId, d.categoryId, d.score])).toEqual([[2, 2, 0.9], [1, 1, 0.8]]);
+    expect(r.detectionArea).toBe('bbox'); // the first result has one: areas are bbox w·h
+    expect(r.detections.map((d) => [d.imageId, d.categoryId, d.score, d.area])).toEqual([[2, 2, 0.9, 30], [1, 1, 0.8, 16]]);
     expect(r.framesWithoutGt).toBe(1);
     await expect(loadResults(file('[{"image_id": 1}]'), gtOf())).rejects.toThrow(/result \[0\]: category_id must be an integer/);
   });

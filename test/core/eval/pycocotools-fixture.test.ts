@@ -3,8 +3,9 @@
  * GT, 25 GT incl. a crowd region and an annotation whose `area` differs from its mask, 148
  * detections incl. duplicates, wrong classes, tied scores, >100 on one frame/class, one of a class
  * the GT lacks, a frame with GT but no detections and one with detections but no GT).
- * fixtures/pycocotools-random/expected.json holds pycocotools' numbers (see its `_source`);
- * nothing here runs Python.
+ * fixtures/pycocotools-random/expected.json holds pycocotools' numbers (see its `_source`), and
+ * expected-bbox.json those for results-bbox.json (the same detections with bboxes, so loadRes
+ * takes their areas from the bboxes); nothing here runs Python.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -27,6 +28,8 @@ const expected = JSON.parse(readFileSync(path.join(dir, 'expected.json'), 'utf8'
 async function evaluate(resultsPath: string): Promise<{ r: CocoEvalResult; unknown: number }> {
   const gt = await loadGroundTruth(path.join(dir, 'gt.json'));
   const res = await loadResults(resultsPath, gt);
+  // expected.json was made from mask areas (results.json has no bbox: see its _source).
+  expect(res.detectionArea).toBe('mask');
   const unknown = [...res.unknownClasses.values()].reduce((s, u) => s + u.count, 0);
   return { r: cocoEvalSegm({ images: gt.images, categories: gt.categories, gt: gt.annotations, dets: res.detections }), unknown };
 }
@@ -71,6 +74,28 @@ describe('agreement with pycocotools on a random case', () => {
     // Spot values from expected.json, for the reader.
     expect(r.ap).toBe(0.18207508186107654);
     expect(r.apLarge).toBe(0.8999999999999999); // class 1 ≈ 1, class 2 ≈ 0.8 → 0.9 less the eps
+  });
+
+  it('with a bbox on every result: pycocotools\' numbers from bbox areas (APs/APm/APl move, nothing else)', async () => {
+    const bboxExpected = JSON.parse(readFileSync(path.join(dir, 'expected-bbox.json'), 'utf8')) as { stats: number[] };
+    const gt = await loadGroundTruth(path.join(dir, 'gt.json'));
+    const res = await loadResults(path.join(dir, 'results-bbox.json'), gt);
+    expect(res.detectionArea).toBe('bbox');
+    const r = cocoEvalSegm({ images: gt.images, categories: gt.categories, gt: gt.annotations, dets: res.detections });
+    expect(r.stats).toEqual(bboxExpected.stats);
+    // Only the size-range numbers differ from the mask-area run, so the bboxes really moved detections.
+    const moved = bboxExpected.stats.map((v, i) => v !== expected.stats[i]);
+    expect(moved).toEqual([false, false, false, true, true, true, false, false, false, false, false, false]);
+
+    // The same detections as a dataset whose annotations' area is the bbox w·h: COCO() gives the same.
+    const list = JSON.parse(readFileSync(path.join(dir, 'results-bbox.json'), 'utf8')) as { bbox: number[] }[];
+    const gtJson = JSON.parse(readFileSync(path.join(dir, 'gt.json'), 'utf8')) as { images: unknown[]; categories: unknown[] };
+    const dataset = { images: gtJson.images, categories: gtJson.categories, annotations: list.map((d, i) => ({ ...d, id: i + 1, iscrowd: 0, area: d.bbox[2] * d.bbox[3] })) };
+    const file = path.join(tmp.dir, 'results-bbox.dataset.json');
+    writeFileSync(file, JSON.stringify(dataset));
+    const ds = await loadResults(file, gt);
+    expect(ds.detectionArea).toBe('annotation');
+    expect(cocoEvalSegm({ images: gt.images, categories: gt.categories, gt: gt.annotations, dets: ds.detections }).stats).toEqual(bboxExpected.stats);
   });
 
   it('from the same detections as JSONL (matched by seq = image_id - 1)', async () => {

@@ -5,7 +5,8 @@ import { MediaError } from '../../../src/core/media/media-error.js';
 import { liveMediaChildren } from '../../../src/core/media/process.js';
 import { makeTestClip } from '../../../src/core/media/test-clip.js';
 import { VideoDecoder } from '../../../src/core/media/video-decoder.js';
-import { freePort, tempDir, waitFor } from './media-helpers.js';
+import { freePort, waitFor } from './media-helpers.js';
+import { tempDir } from '../../helpers.js';
 
 const tmp = tempDir('err');
 const good = tmp.file('good.mp4');

@@ -1,19 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { VideoDecoder, type DecoderEnd } from '../../../src/core/media/video-decoder.js';
 import { VideoEncoder, type EncodeResult } from '../../../src/core/media/video-encoder.js';
-
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const sharedMedia = path.resolve(repoRoot, '..', 'shared', 'media');
-export const hasSharedMedia = existsSync(path.join(sharedMedia, 'bottles.mp4')) && existsSync(path.join(sharedMedia, 'parking-lot.mp4'));
-
-export function tempDir(tag: string): { dir: string; file(name: string): string; cleanup(): void } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), `segstream-media-${tag}-`));
-  return { dir, file: (n) => path.join(dir, n), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
 
 /** A TCP port nobody listens on right now (also fine as a UDP port on loopback in practice). */
 export function freePort(): Promise<number> {

@@ -15,7 +15,7 @@ import { runFfmpeg } from '../../../src/core/media/run-ffmpeg.js';
 import { makeTestClip, probeVideo } from '../../../src/core/media/test-clip.js';
 import { VideoDecoder, type DecodedFrame } from '../../../src/core/media/video-decoder.js';
 import { VideoEncoder } from '../../../src/core/media/video-encoder.js';
-import { sharedMedia, tempDir } from './media-helpers.js';
+import { sharedMedia, tempDir } from '../../helpers.js';
 
 const enabled = process.env['SEGSTREAM_MEDIA_BENCH'] === '1';
 

@@ -6,11 +6,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { probeVideo } from '../../../src/core/media/test-clip.js';
 import { VideoDecoder } from '../../../src/core/media/video-decoder.js';
-import { decodeEncode, hasSharedMedia, sharedMedia, tempDir } from './media-helpers.js';
-
-if (!hasSharedMedia) {
-  console.warn(`[segstream media tests] ${sharedMedia} not found: real-footage round trips are SKIPPED (they need ../shared/media beside the checkout)`);
-}
+import { decodeEncode } from './media-helpers.js';
+// Without ../shared/media, test/helpers.ts says these are skipped.
+import { hasSharedMedia, sharedMedia, tempDir } from '../../helpers.js';
 
 const tmp = tempDir('real');
 afterAll(() => tmp.cleanup());

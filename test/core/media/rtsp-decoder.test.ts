@@ -8,7 +8,8 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestClip } from '../../../src/core/media/test-clip.js';
 import { VideoDecoder, type DecodedFrame } from '../../../src/core/media/video-decoder.js';
-import { alive, tempDir, waitFor } from './media-helpers.js';
+import { alive, waitFor } from './media-helpers.js';
+import { tempDir } from '../../helpers.js';
 import { PYTHON, rtspServerMissing, startRtspServer } from '../../fixtures/rtsp/rtsp-server.js';
 
 

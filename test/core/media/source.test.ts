@@ -5,7 +5,7 @@ import { describeFailure, HeaderParser, parseShowinfo } from '../../../src/core/
 import { MediaError } from '../../../src/core/media/media-error.js';
 import { rateFromNominal, rateFromSpan, simplestBetween, limitRational } from '../../../src/core/media/rational.js';
 import { classifySource, inputArgs, redactUrl, resolveForFfmpeg } from '../../../src/core/media/source.js';
-import { tempDir } from './media-helpers.js';
+import { tempDir } from '../../helpers.js';
 
 const tmp = tempDir('src');
 afterAll(() => tmp.cleanup());

@@ -8,7 +8,8 @@ import { killAllMediaChildren, liveMediaChildren } from '../../../src/core/media
 import { makeTestClip } from '../../../src/core/media/test-clip.js';
 import { VideoDecoder, type DecodedFrame } from '../../../src/core/media/video-decoder.js';
 import { FramePool } from '../../../src/core/media/frame-pool.js';
-import { alive, freePort, tempDir, waitFor } from './media-helpers.js';
+import { alive, freePort, waitFor } from './media-helpers.js';
+import { tempDir } from '../../helpers.js';
 
 const tmp = tempDir('dec');
 const clip25 = tmp.file('c25.mp4');

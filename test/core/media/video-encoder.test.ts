@@ -7,7 +7,8 @@ import { runFfmpeg } from '../../../src/core/media/run-ffmpeg.js';
 import { makeTestClip, probeVideo, type VideoProbe } from '../../../src/core/media/test-clip.js';
 import { VideoDecoder } from '../../../src/core/media/video-decoder.js';
 import { VideoEncoder, type EncodeResult } from '../../../src/core/media/video-encoder.js';
-import { decodeEncode, tempDir, waitFor } from './media-helpers.js';
+import { decodeEncode, waitFor } from './media-helpers.js';
+import { tempDir } from '../../helpers.js';
 import { yuv420Size } from '../../../src/core/yuv420.js';
 
 const tmp = tempDir('enc');
