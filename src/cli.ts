@@ -2,7 +2,7 @@
  * `segstream` command line: argument parsing, progress and exit codes only. The work lives in
  * src/pipeline.ts and the role modules.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ModelFormat, PostprocessOptions } from './core/adapters/model-adapter.js';
@@ -11,6 +11,7 @@ import { Progress, formatDuration } from './core/progress.js';
 import { bundledModelPath, packageRoot } from './core/package-root.js';
 import { RedisTransport } from './core/transport/redis-transport.js';
 import { redactUrl } from './core/transport/redis-connection.js';
+import { streamIdProblem } from './core/transport/transport.js';
 import { Compositor, defaultResultsPath } from './compositor/compositor.js';
 import { Producer } from './producer/producer.js';
 import { FrameWorker, type FrameWorkerOptions } from './worker/frame-worker.js';
@@ -18,8 +19,8 @@ import { runPipeline } from './pipeline.js';
 import { writeSynthClip } from './synth/index.js';
 import { synthCommand } from './commands/synth.js';
 import { evalCommand } from './commands/eval.js';
-
-class UsageError extends Error {}
+import { parseOptions } from './commands/parse-options.js';
+import { UsageError } from './commands/usage-error.js';
 
 const HELP = `segstream — streaming video instance segmentation
 
@@ -189,6 +190,8 @@ function requireOutput(v: Values): string {
 
 function requireStream(v: Values): string {
   if (!v.stream) throw new UsageError('missing --stream ID');
+  const problem = streamIdProblem(v.stream);
+  if (problem) throw new UsageError(problem);
   return v.stream;
 }
 
@@ -342,9 +345,9 @@ export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'eval') return evalCommand(argv.slice(1));
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseOptions(argv, OPTIONS, true);
   } catch (err) {
-    process.stderr.write(`segstream: ${(err as Error).message.split('\n')[0]}\nTry 'segstream --help'.\n`);
+    process.stderr.write(`segstream: error: ${(err as Error).message}\nTry 'segstream --help'.\n`);
     return 2;
   }
   const v = parsed.values as Values;

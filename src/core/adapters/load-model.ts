@@ -139,7 +139,8 @@ export async function loadModel(modelPath: string, opts: LoadModelOptions): Prom
     }
     throw new ModelError(`cannot read model '${modelPath}' (${(e as Error).message})`, { cause: e });
   }
-  if (!st.isFile()) throw new ModelError(`model path '${modelPath}' is not a file`);
+  if (st.isDirectory()) throw new ModelError(`model '${modelPath}' is a directory, not an ONNX file`);
+  if (!st.isFile()) throw new ModelError(`model '${modelPath}' is not a regular file`);
   if (st.size === 0) throw new ModelError(`model '${modelPath}' is not a valid ONNX file (empty file)`);
 
   const manifest = await readManifest(modelPath);
