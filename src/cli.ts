@@ -5,7 +5,8 @@
 import type { ParseArgsConfig } from 'node:util';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ModelFormat, PostprocessOptions } from './core/adapters/model-adapter.js';
+import type { PostprocessOptions } from './core/adapters/model-adapter.js';
+import { formatDescriptions, isModelFormat, MODEL_FORMATS } from './core/adapters/registry.js';
 import { log } from './core/log.js';
 import { Progress, formatDuration } from './core/progress.js';
 import { bundledModelPath, packageRoot } from './core/package-root.js';
@@ -21,6 +22,11 @@ import { synthCommand } from './commands/synth.js';
 import { evalCommand } from './commands/eval.js';
 import { parseOptions } from './commands/parse-options.js';
 import { UsageError } from './commands/usage-error.js';
+
+/** One line per model format of the registry: `--format` in the help lists exactly what it accepts. */
+const FORMAT_HELP = formatDescriptions()
+  .map((d) => `                          ${d.format.padEnd(16)} ${d.describe}`)
+  .join('\n');
 
 const HELP = `segstream — streaming video instance segmentation
 
@@ -38,7 +44,8 @@ Input: a video file, or an http(s)://, rtsp://, rtsps://, udp:// or rtp:// URL.
 
 Model and postprocessing (run, work):
   --model PATH          ONNX model (default: the bundled models/segstream-maskrcnn-tiny.onnx)
-  --format F            force the model family: torchvision | torchvision-28 | zoo | yolo-seg
+  --format F            force the model format instead of detecting it from the model's signature:
+${FORMAT_HELP}
   --score X             score threshold (default 0.5)
   --iou X               NMS IoU threshold (default 0.5)
   --class-agnostic      NMS across classes (default: per class)
@@ -123,9 +130,8 @@ function num(values: Values, name: keyof Values, opts: { min?: number; max?: num
 function workerOptions(v: Values): FrameWorkerOptions {
   const device = v.device ?? 'cpu';
   if (device !== 'cpu' && device !== 'cuda') throw new UsageError(`invalid --device '${device}': expected cpu or cuda`);
-  const formats: ModelFormat[] = ['torchvision', 'torchvision-28', 'zoo', 'yolo-seg'];
-  if (v.format && !formats.includes(v.format as ModelFormat)) {
-    throw new UsageError(`invalid --format '${v.format}': expected one of ${formats.join(', ')}`);
+  if (v.format !== undefined && !isModelFormat(v.format)) {
+    throw new UsageError(`invalid --format '${v.format}': expected one of ${MODEL_FORMATS.join(', ')}`);
   }
   const post: Partial<PostprocessOptions> = {};
   const score = num(v, 'score', { min: 0, max: 1 });
@@ -140,7 +146,7 @@ function workerOptions(v: Values): FrameWorkerOptions {
   return {
     model: v.model ?? bundledModelPath(),
     device,
-    format: v.format as ModelFormat | undefined,
+    format: v.format,
     threads: num(v, 'threads', { min: 1, int: true }),
     concurrency: num(v, 'concurrency', { min: 1, int: true }),
     postprocess: post,

@@ -6,6 +6,7 @@ import net from 'node:net';
 import { makeTestClip } from '../../src/core/media/test-clip.js';
 import { ffmpegPath } from '../../src/core/media/ffmpeg-path.js';
 import { fixtureModel, runCli, tempDir } from '../helpers.js';
+import { formatDescriptions, MODEL_FORMATS } from '../../src/core/adapters/registry.js';
 import { readJsonl } from './jsonl.js';
 
 const tmp = tempDir('bad');
@@ -122,6 +123,21 @@ describe('bad input gives a one-line error and a non-zero exit', () => {
   });
   it('--model that is a directory', async () => {
     expectOneLineError(await runCli(['run', f('good.mp4'), '-o', out(), '--model', tmp.dir]), /model '.*' is a directory, not an ONNX file/);
+  });
+  it('a valid ONNX image classifier: names the model and the signatures expected', async () => {
+    const r = await runCli(['run', f('good.mp4'), '-o', out(), '--model', fixtureModel('tiny-classifier.onnx')]);
+    expectOneLineError(r, /tiny-classifier\.onnx.*image classifier.*outputs \[probs float32\[1,10\]\]/);
+    // Every family's expected signature is spelled out.
+    expect(r.stderr).toMatch(/torchvision: .*boxes, labels, scores, masks/);
+    expect(r.stderr).toMatch(/zoo: /);
+    expect(r.stderr).toMatch(/yolo-seg: .*\[1,4\+nc\+nm,A\]/);
+  });
+  it('unknown --format lists the registry formats, and --help describes each of them', async () => {
+    expectOneLineError(await runCli(['run', f('good.mp4'), '-o', out(), '--format', 'yolo']),
+      new RegExp(`invalid --format 'yolo': expected one of ${MODEL_FORMATS.join(', ')}$`), 2);
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    for (const d of formatDescriptions()) expect(help.stdout).toMatch(new RegExp(`^ +${d.format} +${d.describe.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
   });
   it('-o missing, and -o without its value', async () => {
     expectOneLineError(await runCli(['run', f('good.mp4')]), /missing -o/, 2);
