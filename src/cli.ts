@@ -13,6 +13,7 @@ import { bundledModelPath, packageRoot } from './core/package-root.js';
 import { RedisTransport } from './core/transport/redis-transport.js';
 import { redactUrl } from './core/transport/redis-connection.js';
 import { streamIdProblem } from './core/transport/transport.js';
+import { classifySource, validateSource } from './core/media/source.js';
 import { Compositor, defaultResultsPath } from './compositor/compositor.js';
 import { Producer } from './producer/producer.js';
 import { FrameWorker, type FrameWorkerOptions } from './worker/frame-worker.js';
@@ -205,6 +206,8 @@ function requireInput(positionals: string[], cmd: string): string {
   const input = positionals[1];
   if (!input) throw new UsageError(`missing <input> for '${cmd}': a video file or URL`);
   if (positionals.length > 2) throw new UsageError(`unexpected argument '${positionals[2]}'`);
+  // A missing, empty or directory input fails now, not after the model loads or Redis connects.
+  validateSource(classifySource(input));
   return input;
 }
 

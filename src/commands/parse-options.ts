@@ -49,7 +49,7 @@ function usageMessage(err: Error & { code?: string }, options: Options): string 
   switch (err.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
       const flag = /Unknown option '([^']+)'/.exec(first)?.[1] ?? first;
-      const near = nearestOption(flag.replace(/^-+/, '').replace(/=.*$/, ''), Object.keys(options));
+      const near = nearestOption(flag.replace(/^-+/, ''), Object.keys(options));
       return `unknown option '${flag}'${near ? ` (did you mean --${near}?)` : ''}`;
     }
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {

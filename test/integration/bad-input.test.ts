@@ -101,8 +101,12 @@ describe('bad input gives a one-line error and a non-zero exit', () => {
     expectOneLineError(await runCli(['run', f('good.mp4'), '-o', out(), '--score', 'high']), /invalid --score 'high'/, 2);
     expectOneLineError(await runCli(['run', f('good.mp4')]), /missing -o/, 2);
   });
-  it('a directory as input', async () => {
-    expectOneLineError(await runCli(['run', f('folder.mp4'), '-o', out()]), /folder\.mp4.*is a directory/);
+  it('a directory as input, refused before the model loads or Redis is tried', async () => {
+    const r = await runCli(['run', f('folder.mp4'), '-o', out()]);
+    expectOneLineError(r, /folder\.mp4.*is a directory/);
+    expect(r.stderr).not.toContain('model loaded');
+    const port = await closedPort();
+    expectOneLineError(await runCli(['produce', f('folder.mp4'), '--stream', 'dir', '--redis', `redis://127.0.0.1:${port}`]), /folder\.mp4.*is a directory/);
   });
   it.each(['sound.m4a', 'sound.mp4'])('an audio-only file (%s)', async (name) => {
     expectOneLineError(await runCli(['run', f(name), '-o', out()]), new RegExp(`${name.replace('.', '\\.')}.*no video stream`));
