@@ -2,16 +2,19 @@
  * `segstream` command line: argument parsing, progress and exit codes only. The work lives in
  * src/pipeline.ts and the role modules.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ModelFormat, PostprocessOptions } from './core/adapters/model-adapter.js';
+import type { PostprocessOptions } from './core/adapters/model-adapter.js';
+import { formatDescriptions, isModelFormat, MODEL_FORMATS } from './core/adapters/registry.js';
 import { log } from './core/log.js';
 import type { StreamEnd } from './core/types.js';
 import { Progress, expectedFrames, formatDuration } from './core/progress.js';
 import { bundledModelPath, packageRoot } from './core/package-root.js';
 import { RedisTransport } from './core/transport/redis-transport.js';
 import { redactUrl } from './core/transport/redis-connection.js';
+import { streamIdProblem } from './core/transport/transport.js';
+import { classifySource, validateSource } from './core/media/source.js';
 import { Compositor, defaultResultsPath, type CompositorSummary } from './compositor/compositor.js';
 import { Producer } from './producer/producer.js';
 import { FrameWorker, type FrameWorkerOptions } from './worker/frame-worker.js';
@@ -19,8 +22,13 @@ import { runPipeline } from './pipeline.js';
 import { writeSynthClip } from './synth/index.js';
 import { synthCommand } from './commands/synth.js';
 import { evalCommand } from './commands/eval.js';
+import { parseOptions } from './commands/parse-options.js';
+import { UsageError } from './commands/usage-error.js';
 
-class UsageError extends Error {}
+/** One line per model format of the registry: `--format` in the help lists exactly what it accepts. */
+const FORMAT_HELP = formatDescriptions()
+  .map((d) => `                          ${d.format.padEnd(16)} ${d.describe}`)
+  .join('\n');
 
 const HELP = `segstream — streaming video instance segmentation
 
@@ -38,7 +46,8 @@ Input: a video file, or an http(s)://, rtsp://, rtsps://, udp:// or rtp:// URL.
 
 Model and postprocessing (run, work):
   --model PATH          ONNX model (default: the bundled models/segstream-maskrcnn-tiny.onnx)
-  --format F            force the model family: torchvision | torchvision-28 | zoo | yolo-seg
+  --format F            force the model format instead of detecting it from the model's signature:
+${FORMAT_HELP}
   --score X             score threshold (default 0.5)
   --iou X               NMS IoU threshold (default 0.5)
   --class-agnostic      NMS across classes (default: per class)
@@ -123,9 +132,8 @@ function num(values: Values, name: keyof Values, opts: { min?: number; max?: num
 function workerOptions(v: Values): FrameWorkerOptions {
   const device = v.device ?? 'cpu';
   if (device !== 'cpu' && device !== 'cuda') throw new UsageError(`invalid --device '${device}': expected cpu or cuda`);
-  const formats: ModelFormat[] = ['torchvision', 'torchvision-28', 'zoo', 'yolo-seg'];
-  if (v.format && !formats.includes(v.format as ModelFormat)) {
-    throw new UsageError(`invalid --format '${v.format}': expected one of ${formats.join(', ')}`);
+  if (v.format !== undefined && !isModelFormat(v.format)) {
+    throw new UsageError(`invalid --format '${v.format}': expected one of ${MODEL_FORMATS.join(', ')}`);
   }
   const post: Partial<PostprocessOptions> = {};
   const score = num(v, 'score', { min: 0, max: 1 });
@@ -140,7 +148,7 @@ function workerOptions(v: Values): FrameWorkerOptions {
   return {
     model: v.model ?? bundledModelPath(),
     device,
-    format: v.format as ModelFormat | undefined,
+    format: v.format,
     threads: num(v, 'threads', { min: 1, int: true }),
     concurrency: num(v, 'concurrency', { min: 1, int: true }),
     postprocess: post,
@@ -190,6 +198,8 @@ function requireOutput(v: Values): string {
 
 function requireStream(v: Values): string {
   if (!v.stream) throw new UsageError('missing --stream ID');
+  const problem = streamIdProblem(v.stream);
+  if (problem) throw new UsageError(problem);
   return v.stream;
 }
 
@@ -197,6 +207,8 @@ function requireInput(positionals: string[], cmd: string): string {
   const input = positionals[1];
   if (!input) throw new UsageError(`missing <input> for '${cmd}': a video file or URL`);
   if (positionals.length > 2) throw new UsageError(`unexpected argument '${positionals[2]}'`);
+  // A missing, empty or directory input fails now, not after the model loads or Redis connects.
+  validateSource(classifySource(input));
   return input;
 }
 
@@ -340,9 +352,9 @@ export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'eval') return evalCommand(argv.slice(1));
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseOptions(argv, OPTIONS, true);
   } catch (err) {
-    process.stderr.write(`segstream: ${(err as Error).message.split('\n')[0]}\nTry 'segstream --help'.\n`);
+    process.stderr.write(`segstream: error: ${(err as Error).message}\nTry 'segstream --help'.\n`);
     return 2;
   }
   const v = parsed.values as Values;

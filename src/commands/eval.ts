@@ -5,9 +5,10 @@
  * Exit codes: 0 done, 1 unreadable or invalid input, 2 usage error.
  */
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { cocoEvalSegm, type CocoEvalResult } from '../core/eval/coco-eval.js';
 import { EvalInputError, loadGroundTruth, loadResults, type DetectionAreaSource, type LoadedResults } from '../core/eval/load.js';
+import { parseOptions } from './parse-options.js';
+import { UsageError } from './usage-error.js';
 
 export const EVAL_USAGE = `Usage: segstream eval --gt GT.json --results RESULTS [--json OUT.json]
 
@@ -24,25 +25,18 @@ COCO instance-segmentation metrics (pycocotools COCOeval, iouType 'segm') of RES
 Table: AP = mean over IoU 0.50:0.95, AP50/AP75 at one IoU; mIoU and Dice are the means over the
 detections matched at IoU >= 0.5; TP/FP/FN count that matching; '-' where a class has no GT.`;
 
-class UsageError extends Error {}
-
 /** Runs the command; `argv` is what follows `eval` (a leading 'eval' is skipped too). */
 export async function evalCommand(argv: string[]): Promise<number> {
   let gtPath: string;
   let resultsPath: string;
   let jsonPath: string | undefined;
   try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        gt: { type: 'string' },
-        results: { type: 'string' },
-        json: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
+    const { values, positionals } = parseOptions(argv, {
+      gt: { type: 'string' },
+      results: { type: 'string' },
+      json: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    }, true);
     if (values.help) {
       process.stdout.write(EVAL_USAGE + '\n');
       return 0;
@@ -55,7 +49,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     resultsPath = values.results;
     jsonPath = values.json;
   } catch (err) {
-    process.stderr.write(`segstream eval: ${(err as Error).message.split('\n')[0]}\nTry 'segstream eval --help'.\n`);
+    process.stderr.write(`segstream: error: ${(err as Error).message.split('\n')[0]}\nTry 'segstream eval --help'.\n`);
     return 2;
   }
 
@@ -80,7 +74,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     const msg = (err as Error).message.split('\n')[0];
-    process.stderr.write(`segstream eval: error: ${msg}\n`);
+    process.stderr.write(`segstream: error: ${msg}\n`);
     if (!(err instanceof EvalInputError) && process.env.SEGSTREAM_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
     return 1;
   }

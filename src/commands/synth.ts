@@ -4,14 +4,13 @@
  *   segstream synth --seed 7 -o clip.mp4 [--frames N] [--width W] [--height H] [--fps F]
  *                   [--objects MIN-MAX] [--crf N]
  */
-import { parseArgs } from 'node:util';
 import { resolveSynthOptions, type SynthOptions } from '../synth/options.js';
 import { writeSynthClip } from '../synth/synth-clip.js';
+import { parseOptions } from './parse-options.js';
+import { UsageError } from './usage-error.js';
 
 export const SYNTH_USAGE =
   'usage: segstream synth [--seed N] -o clip.mp4 [--frames N] [--width W] [--height H] [--fps F] [--objects MIN-MAX] [--crf N]';
-
-class UsageError extends Error {}
 
 function intArg(name: string, v: string | undefined, lo: number, hi: number): number | undefined {
   if (v === undefined) return undefined;
@@ -22,27 +21,17 @@ function intArg(name: string, v: string | undefined, lo: number, hi: number): nu
 }
 
 function parseSynthArgs(argv: string[]): { output: string; opts: SynthOptions; help: boolean } {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        seed: { type: 'string' },
-        output: { type: 'string', short: 'o' },
-        frames: { type: 'string' },
-        width: { type: 'string' },
-        height: { type: 'string' },
-        fps: { type: 'string' },
-        objects: { type: 'string' },
-        crf: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError((e instanceof Error ? e.message : String(e)).split('\n')[0]);
-  }
+  const { values } = parseOptions(argv, {
+    seed: { type: 'string' },
+    output: { type: 'string', short: 'o' },
+    frames: { type: 'string' },
+    width: { type: 'string' },
+    height: { type: 'string' },
+    fps: { type: 'string' },
+    objects: { type: 'string' },
+    crf: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  }, false);
   if (values.help) return { output: '', opts: { seed: 0 }, help: true };
   if (values.output === undefined || values.output.trim() === '') throw new UsageError('-o/--output clip.mp4 is required');
   const opts: SynthOptions = {
@@ -82,7 +71,7 @@ export async function synthCommand(argv: string[]): Promise<number> {
     parsed = parseSynthArgs(argv);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`segstream synth: ${e.message} (${SYNTH_USAGE})\n`);
+      process.stderr.write(`segstream: error: ${e.message} (${SYNTH_USAGE})\n`);
       return 2;
     }
     throw e;
@@ -98,7 +87,7 @@ export async function synthCommand(argv: string[]): Promise<number> {
     );
     return 0;
   } catch (e) {
-    process.stderr.write(`segstream synth: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}\n`);
+    process.stderr.write(`segstream: error: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}\n`);
     return 1;
   }
 }

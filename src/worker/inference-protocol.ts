@@ -10,7 +10,7 @@
  */
 import type * as ort from 'onnxruntime-node';
 import type { ModelFormat, ModelManifest, PostprocessOptions } from '../core/adapters/model-adapter.js';
-import type { ValueInfo } from '../core/adapters/detect-format.js';
+import type { ValueInfo } from '../core/adapters/signature.js';
 
 /** What the session thread needs to open the model. */
 export interface SessionConfig {

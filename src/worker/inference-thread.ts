@@ -33,23 +33,26 @@ async function infer(session: SessionClient, adapter: ModelAdapter, msg: ToInfer
 }
 
 async function main(): Promise<void> {
-  let session: SessionClient;
+  let session: SessionClient | undefined;
   let adapter: ModelAdapter;
   try {
     session = await SessionClient.start(config);
     const r = session.ready;
+    // An unknown signature fails here, before any frame.
     adapter = createAdapter(r.inputMetadata, r.outputMetadata, r.manifest, config.format, { source: config.modelPath });
   } catch (err) {
+    await session?.close();
     send({ type: 'init-error', message: (err as Error).message });
     return;
   }
-  const r = session.ready;
+  const client = session; // a const keeps the narrowed type inside the handler below
+  const r = client.ready;
   // The session thread (and onnxruntime's threads, which it started) keep normal priority;
   // this thread's pre/postprocessing yields to them (src/core/priority.ts).
   reniceThisThread();
   send({ type: 'ready', format: adapter.format, device: r.device, fallbackReason: r.fallbackReason, name: r.manifest?.name, trained: r.manifest?.trained });
   // Not serialised: each frame's tensor goes to the session queue as soon as it is ready.
-  port.on('message', (msg: ToInference) => void infer(session, adapter, msg));
+  port.on('message', (msg: ToInference) => void infer(client, adapter, msg));
 }
 
 void main();

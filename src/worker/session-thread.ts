@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
-import { loadModel } from '../core/adapters/load-model.js';
+import { openModelSession, type ModelSession } from '../core/adapters/load-model.js';
 import type { FromSession, SessionConfig, ToSession, WireTensor } from './inference-protocol.js';
 
 const config = workerData as SessionConfig;
@@ -31,10 +31,10 @@ function send(msg: FromSession, transfer: ArrayBuffer[] = []): void {
 }
 
 async function main(): Promise<void> {
-  let loaded: Awaited<ReturnType<typeof loadModel>>;
+  let loaded: ModelSession;
   try {
-    // loadModel also builds the adapter: an unknown signature fails here, before any frame.
-    loaded = await loadModel(config.modelPath, { device: config.device, intraOpThreads: config.intraOpThreads, format: config.format });
+    // No adapter here: the inference thread builds it from the metadata sent below.
+    loaded = await openModelSession(config.modelPath, { device: config.device, intraOpThreads: config.intraOpThreads });
   } catch (err) {
     send({ type: 'init-error', message: (err as Error).message });
     return;

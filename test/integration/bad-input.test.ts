@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import net from 'node:net';
 import { makeTestClip } from '../../src/core/media/test-clip.js';
 import { ffmpegPath } from '../../src/core/media/ffmpeg-path.js';
 import { fixtureModel, runCli, tempDir } from '../helpers.js';
+import { formatDescriptions, MODEL_FORMATS } from '../../src/core/adapters/registry.js';
 import { readJsonl } from './jsonl.js';
 
 const tmp = tempDir('bad');
@@ -21,8 +23,37 @@ beforeAll(async () => {
   execFileSync(ffmpegPath(), ['-v', 'error', '-i', f('good.mp4'), '-c', 'copy', '-movflags', '+faststart', '-y', f('fast.mp4')]);
   const fast = readFileSync(f('fast.mp4'));
   writeFileSync(f('cut-fast.mp4'), fast.subarray(0, Math.floor(fast.length * 0.5)));
+  mkdirSync(f('folder.mp4'));
+  // Audio only, under an audio name and under a video name.
+  execFileSync(ffmpegPath(), ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '1', '-c:a', 'aac', '-y', f('sound.m4a')]);
+  execFileSync(ffmpegPath(), ['-v', 'error', '-i', f('sound.m4a'), '-c', 'copy', '-f', 'mp4', '-y', f('sound.mp4')]);
 });
 afterAll(() => tmp.cleanup());
+
+/** A port nothing listens on: bound by us, then released. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** The error of a TCP connection attempt (null when it connects): proves a port is really closed. */
+function connectError(port: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => { socket.destroy(); resolve(null); });
+    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+  });
+}
+
+/** Runs the CLI and returns its result with the seconds it took. */
+async function timedCli(args: string[]) {
+  const t0 = Date.now();
+  const r = await runCli(args, { timeoutMs: 60_000 });
+  return { ...r, seconds: (Date.now() - t0) / 1000 };
+}
 
 /** The failure contract: non-zero exit, one `segstream: error:` line, no stack trace. */
 function expectOneLineError(r: { code: number | null; stderr: string }, pattern: RegExp, code = 1): void {
@@ -69,5 +100,96 @@ describe('bad input gives a one-line error and a non-zero exit', () => {
   it('bad option values are usage errors (exit 2)', async () => {
     expectOneLineError(await runCli(['run', f('good.mp4'), '-o', out(), '--score', 'high']), /invalid --score 'high'/, 2);
     expectOneLineError(await runCli(['run', f('good.mp4')]), /missing -o/, 2);
+  });
+  it('a directory as input, refused before the model loads or Redis is tried', async () => {
+    const r = await runCli(['run', f('folder.mp4'), '-o', out()]);
+    expectOneLineError(r, /folder\.mp4.*is a directory/);
+    expect(r.stderr).not.toContain('model loaded');
+    const port = await closedPort();
+    expectOneLineError(await runCli(['produce', f('folder.mp4'), '--stream', 'dir', '--redis', `redis://127.0.0.1:${port}`]), /folder\.mp4.*is a directory/);
+  });
+  it.each(['sound.m4a', 'sound.mp4'])('an audio-only file (%s)', async (name) => {
+    expectOneLineError(await runCli(['run', f(name), '-o', out()]), new RegExp(`${name.replace('.', '\\.')}.*no video stream`));
+  });
+  it('--score not a number, and out of [0,1]', async () => {
+    expectOneLineError(await runCli(['run', f('good.mp4'), '-o', out(), '--score', 'high']), /invalid --score 'high'/, 2);
+    expectOneLineError(await runCli(['run', f('good.mp4'), '-o', out(), '--score', '1.5']), /invalid --score '1\.5'.*\[0, 1\]/, 2);
+    expectOneLineError(await runCli(['run', f('good.mp4'), '-o', out(), '--score', '-0.5']), /invalid --score '-0\.5'.*\[0, 1\]/, 2);
+  });
+  it('negative --max-frames is checked as a number, not taken for a flag', async () => {
+    expectOneLineError(await runCli(['run', f('good.mp4'), '-o', out(), '--max-frames', '-3']), /invalid --max-frames '-3': expected an integer >= 1/, 2);
+  });
+  it('--fps 0', async () => {
+    expectOneLineError(await runCli(['run', f('good.mp4'), '-o', out(), '--fps', '0']), /invalid --fps '0'/, 2);
+  });
+  it('unknown --device', async () => {
+    expectOneLineError(await runCli(['run', f('good.mp4'), '-o', out(), '--device', 'tpu']), /invalid --device 'tpu': expected cpu or cuda/, 2);
+  });
+  it('--model that is a directory', async () => {
+    expectOneLineError(await runCli(['run', f('good.mp4'), '-o', out(), '--model', tmp.dir]), /model '.*' is a directory, not an ONNX file/);
+  });
+  it('a valid ONNX image classifier: names the model and the signatures expected', async () => {
+    const r = await runCli(['run', f('good.mp4'), '-o', out(), '--model', fixtureModel('tiny-classifier.onnx')]);
+    expectOneLineError(r, /tiny-classifier\.onnx.*image classifier.*outputs \[probs float32\[1,10\]\]/);
+    // Every family's expected signature is spelled out.
+    expect(r.stderr).toMatch(/torchvision: .*boxes, labels, scores, masks/);
+    expect(r.stderr).toMatch(/zoo: /);
+    expect(r.stderr).toMatch(/yolo-seg: .*\[1,4\+nc\+nm,A\]/);
+  });
+  it('unknown --format lists the registry formats, and --help describes each of them', async () => {
+    expectOneLineError(await runCli(['run', f('good.mp4'), '-o', out(), '--format', 'yolo']),
+      new RegExp(`invalid --format 'yolo': expected one of ${MODEL_FORMATS.join(', ')}$`), 2);
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    for (const d of formatDescriptions()) expect(help.stdout).toMatch(new RegExp(`^ +${d.format} +${d.describe.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+  });
+  it('-o missing, and -o without its value', async () => {
+    expectOneLineError(await runCli(['run', f('good.mp4')]), /missing -o/, 2);
+    expectOneLineError(await runCli(['run', f('good.mp4'), '-o']), /option '--output' needs a value/, 2);
+  });
+  it('an unknown flag names the nearest known one, for every command', async () => {
+    expectOneLineError(await runCli(['run', f('good.mp4'), '-o', out(), '--scroe', '0.3']), /^segstream: error: unknown option '--scroe' \(did you mean --score\?\)$/, 2);
+    expectOneLineError(await runCli(['work', '--max-frame', '3']), /unknown option '--max-frame' \(did you mean --max-frames\?\)/, 2);
+    expectOneLineError(await runCli(['synth', '-o', f('s.mp4'), '--sede', '3']), /unknown option '--sede' \(did you mean --seed\?\)/, 2);
+    expectOneLineError(await runCli(['eval', '--gt', 'g.json', '--reslts', 'r.jsonl']), /unknown option '--reslts' \(did you mean --results\?\)/, 2);
+    // Nothing near: no suggestion.
+    expectOneLineError(await runCli(['run', f('good.mp4'), '-o', out(), '--zzzzzz']), /^segstream: error: unknown option '--zzzzzz'$/, 2);
+    expect(existsSync(f('s.mp4'))).toBe(false);
+  });
+  it.each([
+    ['rtsp', (port: number) => `rtsp://127.0.0.1:${port}/x`],
+    ['http', (port: number) => `http://127.0.0.1:${port}/x.mp4`],
+  ])('%s:// to a closed port fails fast: connection refused', async (_scheme, url) => {
+    const port = await closedPort();
+    expect(await connectError(port)).toBe('ECONNREFUSED');
+    const r = await timedCli(['run', url(port), '-o', out()]);
+    expectOneLineError(r, new RegExp(`'${url(port).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}'.*connection refused`));
+    expect(r.seconds).toBeLessThan(20);
+  });
+  it.each([
+    ['run', (u: string) => ['run', f('good.mp4'), '-o', out(), '--redis', u]],
+    ['produce', (u: string) => ['produce', f('good.mp4'), '--stream', 'closed', '--redis', u]],
+    ['work', (u: string) => ['work', '--redis', u]],
+    ['compose', (u: string) => ['compose', '--stream', 'closed', '-o', out(), '--redis', u]],
+    ['drop', (u: string) => ['drop', '--stream', 'closed', '--redis', u]],
+  ])('%s --redis to a closed port: one line naming the redacted URL, in seconds', async (_cmd, args) => {
+    const port = await closedPort();
+    expect(await connectError(port)).toBe('ECONNREFUSED');
+    const r = await timedCli(args(`redis://user:secret@127.0.0.1:${port}`));
+    expectOneLineError(r, new RegExp(`cannot connect to Redis at redis://user:\\*\\*\\*@127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
+    expect(r.stderr).not.toContain('secret');
+    expect(r.seconds).toBeLessThan(20);
+  });
+  it.each(['a/b', '..', '../x', 'x y'])('stream id %j is a usage error for every command that takes one', async (id) => {
+    const port = await closedPort();
+    // A closed Redis: the id must be refused before any connection is tried.
+    const redis = ['--redis', `redis://127.0.0.1:${port}`];
+    for (const args of [
+      ['produce', f('good.mp4'), '--stream', id, ...redis],
+      ['compose', '--stream', id, '-o', out(), ...redis],
+      ['drop', '--stream', id, ...redis],
+    ]) {
+      expectOneLineError(await runCli(args), /invalid stream id .*: use 1-64 letters, digits, '_' or '-'/, 2);
+    }
   });
 });

@@ -8,7 +8,8 @@ import { createRequire } from 'node:module';
 import * as ort from 'onnxruntime-node';
 import type { ModelAdapter, ModelFormat, ModelManifest } from './model-adapter.js';
 import { ModelError } from './errors.js';
-import { createAdapter, isModelFormat, MODEL_FORMATS } from './detect-format.js';
+import { createAdapter } from './detect-format.js';
+import { isModelFormat, MODEL_FORMATS } from './registry.js';
 
 export type Device = 'cpu' | 'cuda';
 
@@ -20,15 +21,19 @@ export interface LoadModelOptions {
   format?: ModelFormat;
 }
 
-export interface LoadedModel {
+/** A model's session and manifest, before an adapter is chosen (see {@link openModelSession}). */
+export interface ModelSession {
   session: ort.InferenceSession;
-  adapter: ModelAdapter;
   /** The sidecar manifest, when there is one. */
   manifest: ModelManifest | undefined;
   /** The device the session actually runs on. */
   device: Device;
   /** Why a CUDA request ended up on the CPU (one line, for the log). */
   fallbackReason?: string;
+}
+
+export interface LoadedModel extends ModelSession {
+  adapter: ModelAdapter;
 }
 
 /** `dir/x.onnx` → `dir/x.json`. */
@@ -126,10 +131,27 @@ function mapLoadError(modelPath: string, e: unknown): ModelError {
 }
 
 /**
- * Manifest + session + adapter for the model at `modelPath`. CUDA asked but unavailable: falls
- * back to the CPU and says why in `fallbackReason`.
+ * Manifest + session + adapter for the model at `modelPath` (see {@link openModelSession}).
+ * Throws ModelError when no adapter fits its signature.
  */
 export async function loadModel(modelPath: string, opts: LoadModelOptions): Promise<LoadedModel> {
+  const opened = await openModelSession(modelPath, opts);
+  let adapter: ModelAdapter;
+  try {
+    adapter = createAdapter(opened.session.inputMetadata, opened.session.outputMetadata, opened.manifest, opts.format, { source: modelPath });
+  } catch (e) {
+    await opened.session.release().catch(() => undefined);
+    throw e;
+  }
+  return { ...opened, adapter };
+}
+
+/**
+ * Manifest + session for the model at `modelPath`, for a thread that only runs the session (the
+ * adapter lives where pre/postprocessing runs). CUDA asked but unavailable: falls back to the CPU
+ * and says why in `fallbackReason`.
+ */
+export async function openModelSession(modelPath: string, opts: Omit<LoadModelOptions, 'format'>): Promise<ModelSession> {
   let st;
   try {
     st = await fsp.stat(modelPath);
@@ -139,7 +161,8 @@ export async function loadModel(modelPath: string, opts: LoadModelOptions): Prom
     }
     throw new ModelError(`cannot read model '${modelPath}' (${(e as Error).message})`, { cause: e });
   }
-  if (!st.isFile()) throw new ModelError(`model path '${modelPath}' is not a file`);
+  if (st.isDirectory()) throw new ModelError(`model '${modelPath}' is a directory, not an ONNX file`);
+  if (!st.isFile()) throw new ModelError(`model '${modelPath}' is not a regular file`);
   if (st.size === 0) throw new ModelError(`model '${modelPath}' is not a valid ONNX file (empty file)`);
 
   const manifest = await readManifest(modelPath);
@@ -174,12 +197,5 @@ export async function loadModel(modelPath: string, opts: LoadModelOptions): Prom
     }
   }
 
-  let adapter: ModelAdapter;
-  try {
-    adapter = createAdapter(session.inputMetadata, session.outputMetadata, manifest, opts.format, { source: modelPath });
-  } catch (e) {
-    await session.release().catch(() => undefined);
-    throw e;
-  }
-  return { session, adapter, manifest, device, ...(fallbackReason ? { fallbackReason } : {}) };
+  return { session, manifest, device, ...(fallbackReason ? { fallbackReason } : {}) };
 }

@@ -112,15 +112,15 @@ export function postprocessMaskRcnn(
   const classIds = asNumberArray(out.labels, 'labels');
   const maskData = out.masks.data as Float32Array;
   if (!(maskData instanceof Float32Array)) throw new Error(`Mask R-CNN masks must be float32, got ${out.masks.type}`);
-  const maskH = md[2]!;
-  const maskW = md[3]!;
+  const maskH = md[2];
+  const maskW = md[3];
 
   // 1. score threshold + boxes to frame px (unclipped, for the paste) and clipped (for NMS/output).
   const thr = options.scoreThreshold;
   const sx = geometry.boxScaleX;
   const sy = geometry.boxScaleY;
   const candIdx: number[] = [];
-  for (let i = 0; i < n; i++) if (scores[i]! >= thr) candIdx.push(i);
+  for (let i = 0; i < n; i++) if (scores[i] >= thr) candIdx.push(i);
   const m = candIdx.length;
   if (m === 0) return [];
   const pasteBoxes = new Float32Array(m * 4);
@@ -129,10 +129,10 @@ export function postprocessMaskRcnn(
   const cClasses = new Int32Array(m);
   let k = 0;
   for (const i of candIdx) {
-    const bx1 = rawBoxes[i * 4]! * sx;
-    const by1 = rawBoxes[i * 4 + 1]! * sy;
-    const bx2 = rawBoxes[i * 4 + 2]! * sx;
-    const by2 = rawBoxes[i * 4 + 3]! * sy;
+    const bx1 = rawBoxes[i * 4] * sx;
+    const by1 = rawBoxes[i * 4 + 1] * sy;
+    const bx2 = rawBoxes[i * 4 + 2] * sx;
+    const by2 = rawBoxes[i * 4 + 3] * sy;
     const cx1 = Math.min(Math.max(bx1, 0), W);
     const cy1 = Math.min(Math.max(by1, 0), H);
     const cx2 = Math.min(Math.max(bx2, 0), W);
@@ -146,8 +146,8 @@ export function postprocessMaskRcnn(
     clipped[k * 4 + 1] = cy1;
     clipped[k * 4 + 2] = cx2;
     clipped[k * 4 + 3] = cy2;
-    cScores[k] = scores[i]!;
-    cClasses[k] = classIds[i]!;
+    cScores[k] = scores[i];
+    cClasses[k] = classIds[i];
     candIdx[k] = i; // compact in place: candIdx[k] is the model's index of candidate k
     k++;
   }
@@ -164,19 +164,19 @@ export function postprocessMaskRcnn(
   const plane = maskW * maskH;
   const instances: Instance[] = [];
   for (let j = 0; j < keep.length; j++) {
-    const c = keep[j]!;
-    const i = candIdx[c]!;
-    const box: BoxXYXY = [clipped[c * 4]!, clipped[c * 4 + 1]!, clipped[c * 4 + 2]!, clipped[c * 4 + 3]!];
+    const c = keep[j];
+    const i = candIdx[c];
+    const box: BoxXYXY = [clipped[c * 4], clipped[c * 4 + 1], clipped[c * 4 + 2], clipped[c * 4 + 3]];
     const probs = maskData.subarray(i * plane, (i + 1) * plane);
     let rle: Rle;
     if (geometry.maskKind === 'roi') {
-      const pb: BoxXYXY = [pasteBoxes[c * 4]!, pasteBoxes[c * 4 + 1]!, pasteBoxes[c * 4 + 2]!, pasteBoxes[c * 4 + 3]!];
+      const pb: BoxXYXY = [pasteBoxes[c * 4], pasteBoxes[c * 4 + 1], pasteBoxes[c * 4 + 2], pasteBoxes[c * 4 + 3]];
       rle = pasteMask(probs, maskW, maskH, pb, W, H, options.maskThreshold);
     } else {
       rle = pasteFullMask(probs, maskW, maskH, box, W, H, options.maskThreshold);
     }
-    const k = cClasses[c]!;
-    instances.push({ classId: categoryIds?.[k] ?? k, label: labels[k] ?? `class ${k}`, score: cScores[c]!, box, mask: rle });
+    const k = cClasses[c];
+    instances.push({ classId: categoryIds?.[k] ?? k, label: labels[k] ?? `class ${k}`, score: cScores[c], box, mask: rle });
   }
   return instances;
 }

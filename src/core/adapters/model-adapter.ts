@@ -39,8 +39,9 @@ export interface PreparedInput {
   context: unknown;
 }
 
-/** The model families we know. Picked from the ONNX signature, or forced with `--format`. */
-export type ModelFormat = 'torchvision' | 'torchvision-28' | 'zoo' | 'yolo-seg';
+/** The model formats we know (registry.ts). Picked from the ONNX signature, or forced with `--format`. */
+export type { ModelFormat } from './registry.js';
+import type { ModelFormat } from './registry.js';
 
 /**
  * One adapter per model family: turns a frame into the model's input tensors and the model's

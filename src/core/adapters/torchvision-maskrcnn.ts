@@ -12,6 +12,8 @@ import * as ort from 'onnxruntime-node';
 import type { Instance } from '../types.js';
 import type { ModelAdapter, PostprocessOptions, PreparedInput, Yuv420Image, TensorAllocator } from './model-adapter.js';
 import { newTensorData } from './model-adapter.js';
+import type { ModelFamily } from './model-family.js';
+import { imageInput, shapeOf } from './signature.js';
 import { resizeShortSide, type TensorLayout } from '../geometry.js';
 import { imageTensor } from './image-tensor.js';
 import { COCO91_LABELS } from '../labels.js';
@@ -106,3 +108,34 @@ export class TorchvisionMaskRcnnAdapter implements ModelAdapter {
     );
   }
 }
+
+/** Outputs named boxes/labels/scores/masks; static [.,1,28,28] masks make it 'torchvision-28'. */
+export const torchvisionFamily: ModelFamily<'torchvision' | 'torchvision-28'> = {
+  formats: ['torchvision', 'torchvision-28'],
+  task: 'instances',
+  describe: {
+    torchvision: 'Mask R-CNN (torchvision): outputs boxes, labels, scores, masks [N,1,H,W]',
+    'torchvision-28': 'Mask R-CNN (torchvision): outputs boxes, labels, scores, masks [N,1,28,28]',
+  },
+  matches({ outputs }) {
+    const byName = new Map(outputs.map((o) => [o.name, o]));
+    const masks = byName.get('masks');
+    if (!(byName.has('boxes') && byName.has('labels') && byName.has('scores') && masks)) return null;
+    const s = shapeOf(masks);
+    return s && s.length === 4 && s[2] === 28 && s[3] === 28 ? 'torchvision-28' : 'torchvision';
+  },
+  create(format, signature, manifest) {
+    const input = imageInput(signature);
+    // The graph's own resize, when the manifest states it (models/export_maskrcnn.py writes it).
+    const r = manifest?.input?.resize;
+    const graphResize = r && typeof r.minSize === 'number' && r.minSize > 0 && typeof r.maxSize === 'number' && r.maxSize > 0
+      ? { minSize: r.minSize, maxSize: r.maxSize }
+      : undefined;
+    return new TorchvisionMaskRcnnAdapter(format, {
+      inputName: input.name,
+      inputRank: input.rank,
+      ...(manifest?.labels ? { labels: manifest.labels } : {}),
+      ...(graphResize ? { graphResize } : {}),
+    });
+  },
+};

@@ -15,6 +15,8 @@ import * as ort from 'onnxruntime-node';
 import type { BoxXYXY, Instance } from '../types.js';
 import type { ModelAdapter, PostprocessOptions, PreparedInput, Yuv420Image, TensorAllocator } from './model-adapter.js';
 import { newTensorData } from './model-adapter.js';
+import type { ModelFamily } from './model-family.js';
+import { imageInput, rankOf, shapeOf, staticDim } from './signature.js';
 import { letterbox, type TensorLayout } from '../geometry.js';
 import { imageTensor } from './image-tensor.js';
 import { COCO80_CATEGORY_IDS, COCO80_LABELS, sameLabels } from '../labels.js';
@@ -116,9 +118,9 @@ export class YoloSegAdapter implements ModelAdapter {
         .join(', ');
       throw new Error(`YOLO-seg outputs must be [1,4+nc+nm,A] and [1,nm,mh,mw]; got ${seen}`);
     }
-    const nm = protoT.dims[1]!;
-    const mh = protoT.dims[2]!;
-    const mw = protoT.dims[3]!;
+    const nm = protoT.dims[1];
+    const mh = protoT.dims[2];
+    const mw = protoT.dims[3];
     const p = pred.data as Float32Array;
     const protos = protoT.data as Float32Array;
     if (!(p instanceof Float32Array) || !(protos instanceof Float32Array)) {
@@ -129,19 +131,19 @@ export class YoloSegAdapter implements ModelAdapter {
     let A: number;
     let cs: number; // stride between channels
     let as: number; // stride between anchors
-    const d1 = pred.dims[1]!;
-    const d2 = pred.dims[2]!;
+    const d1 = pred.dims[1];
+    const d2 = pred.dims[2];
     const known = this.numClasses !== undefined ? 4 + this.numClasses + nm : undefined;
     const channelMajor =
       known !== undefined && (d1 === known || d2 === known) ? d1 === known : d1 - 4 - nm > 0 && d1 <= d2;
     if (channelMajor) {
-      C = pred.dims[1]!;
-      A = pred.dims[2]!;
+      C = pred.dims[1];
+      A = pred.dims[2];
       cs = A;
       as = 1;
     } else {
-      A = pred.dims[1]!;
-      C = pred.dims[2]!;
+      A = pred.dims[1];
+      C = pred.dims[2];
       cs = 1;
       as = C;
     }
@@ -159,8 +161,8 @@ export class YoloSegAdapter implements ModelAdapter {
     for (let c = 0; c < nc; c++) {
       const base = (4 + c) * cs;
       for (let a = 0; a < A; a++) {
-        const v = p[base + a * as]!;
-        if (v > best[a]!) {
+        const v = p[base + a * as];
+        if (v > best[a]) {
           best[a] = v;
           bestCls[a] = c;
         }
@@ -170,7 +172,7 @@ export class YoloSegAdapter implements ModelAdapter {
     // 2. score threshold first: count, then fill exactly-sized candidate arrays.
     const thr = options.scoreThreshold;
     let m = 0;
-    for (let a = 0; a < A; a++) if (best[a]! >= thr) m++;
+    for (let a = 0; a < A; a++) if (best[a] >= thr) m++;
     if (m === 0) return [];
     const boxes = new Float32Array(m * 4);
     const scores = new Float32Array(m);
@@ -179,13 +181,13 @@ export class YoloSegAdapter implements ModelAdapter {
     const { scale, padX, padY } = ctx;
     let k = 0;
     for (let a = 0; a < A; a++) {
-      const sc = best[a]!;
+      const sc = best[a];
       if (!(sc >= thr)) continue;
       const o = a * as;
-      const cx = p[o]!;
-      const cy = p[o + cs]!;
-      const bw = p[o + 2 * cs]!;
-      const bh = p[o + 3 * cs]!;
+      const cx = p[o];
+      const cy = p[o + cs];
+      const bw = p[o + 2 * cs];
+      const bh = p[o + 3 * cs];
       const x1 = Math.min(Math.max((cx - bw / 2 - padX) / scale, 0), W);
       const y1 = Math.min(Math.max((cy - bh / 2 - padY) / scale, 0), H);
       const x2 = Math.min(Math.max((cx + bw / 2 - padX) / scale, 0), W);
@@ -196,7 +198,7 @@ export class YoloSegAdapter implements ModelAdapter {
       boxes[k * 4 + 2] = x2;
       boxes[k * 4 + 3] = y2;
       scores[k] = sc;
-      classes[k] = bestCls[a]!;
+      classes[k] = bestCls[a];
       anchors[k] = a;
       k++;
     }
@@ -218,9 +220,9 @@ export class YoloSegAdapter implements ModelAdapter {
     const sy = mh / ctx.inH;
     const instances: Instance[] = [];
     for (let j = 0; j < keep.length; j++) {
-      const c = keep[j]!;
-      const a = anchors[c]!;
-      const box: BoxXYXY = [boxes[c * 4]!, boxes[c * 4 + 1]!, boxes[c * 4 + 2]!, boxes[c * 4 + 3]!];
+      const c = keep[j];
+      const a = anchors[c];
+      const box: BoxXYXY = [boxes[c * 4], boxes[c * 4 + 1], boxes[c * 4 + 2], boxes[c * 4 + 3]];
       // The box's region in proto px, with a 2 px margin for the bilinear upsample at its edges.
       const px0 = Math.max(0, Math.floor((box[0] * scale + padX) * sx) - 2);
       const py0 = Math.max(0, Math.floor((box[1] * scale + padY) * sy) - 2);
@@ -229,23 +231,23 @@ export class YoloSegAdapter implements ModelAdapter {
       acc.fill(0, 0, plane);
       const coefBase = a * as + (4 + nc) * cs;
       for (let q = 0; q < nm; q++) {
-        const coef = p[coefBase + q * cs]!;
+        const coef = p[coefBase + q * cs];
         const pb = q * plane;
         for (let y = py0; y < py1; y++) {
           const row = y * mw;
-          for (let x = px0; x < px1; x++) acc[row + x] += coef * protos[pb + row + x]!;
+          for (let x = px0; x < px1; x++) acc[row + x] += coef * protos[pb + row + x];
         }
       }
       for (let y = py0; y < py1; y++) {
         const row = y * mw;
-        for (let x = px0; x < px1; x++) acc[row + x] = sigmoid(acc[row + x]!);
+        for (let x = px0; x < px1; x++) acc[row + x] = sigmoid(acc[row + x]);
       }
       const rle = pasteProtoMask(acc.subarray(0, plane), mw, mh, map, box, W, H, options.maskThreshold);
-      const k = classes[c]!;
+      const k = classes[c];
       instances.push({
         classId: this.categoryIds?.[k] ?? k,
         label: this.labels[k] ?? `class ${k}`,
-        score: scores[c]!,
+        score: scores[c],
         box,
         mask: rle,
       });
@@ -253,3 +255,33 @@ export class YoloSegAdapter implements ModelAdapter {
     return instances;
   }
 }
+
+/** One rank-4 input and two outputs, of ranks 3 (predictions) and 4 (mask prototypes). */
+export const yoloSegFamily: ModelFamily<'yolo-seg'> = {
+  formats: ['yolo-seg'],
+  task: 'instances',
+  describe: {
+    'yolo-seg': 'YOLO-seg (Ultralytics v8, 11): input [1,3,H,W], outputs [1,4+nc+nm,A] [1,nm,mh,mw]',
+  },
+  matches({ inputs, outputs }) {
+    const ranks = outputs.map(rankOf).sort((a, b) => a - b).join();
+    return inputs.length === 1 && inputs[0]?.isTensor && rankOf(inputs[0]) === 4 && ranks === '3,4' ? 'yolo-seg' : null;
+  },
+  create(_format, signature, manifest) {
+    const input = imageInput(signature);
+    const fallback = manifest?.inputSize ?? YOLO_DEFAULT_INPUT_SIZE;
+    const pred = signature.outputs.find((o) => rankOf(o) === 3);
+    const proto = signature.outputs.find((o) => rankOf(o) === 4);
+    const c = pred ? staticDim(shapeOf(pred)?.[1]) : undefined;
+    const nm = proto ? staticDim(shapeOf(proto)?.[1]) : undefined;
+    const numClasses = c !== undefined && nm !== undefined && c - 4 - nm > 0 ? c - 4 - nm : undefined;
+    return new YoloSegAdapter({
+      inputName: input.name,
+      inputWidth: staticDim(input.shape?.[3]) ?? fallback,
+      inputHeight: staticDim(input.shape?.[2]) ?? fallback,
+      ...(numClasses !== undefined ? { numClasses } : {}),
+      ...(manifest?.labels ? { labels: manifest.labels } : {}),
+      ...(manifest?.categoryIds ? { categoryIds: manifest.categoryIds } : {}),
+    });
+  },
+};

@@ -11,6 +11,8 @@ import * as ort from 'onnxruntime-node';
 import type { Instance } from '../types.js';
 import type { ModelAdapter, PostprocessOptions, PreparedInput, Yuv420Image, TensorAllocator } from './model-adapter.js';
 import { newTensorData } from './model-adapter.js';
+import type { ModelFamily } from './model-family.js';
+import { imageInput, rankOf } from './signature.js';
 import { resizeShortSide, type ShortSideResize, type TensorLayout } from '../geometry.js';
 import { imageTensor } from './image-tensor.js';
 import { COCO80_CATEGORY_IDS, COCO80_LABELS, sameLabels } from '../labels.js';
@@ -113,3 +115,36 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
   return out;
 }
+
+/** Node-number output names, so: one rank-3 input and four outputs of ranks 2, 1, 1, 4. */
+export const zooFamily: ModelFamily<'zoo'> = {
+  formats: ['zoo'],
+  task: 'instances',
+  describe: {
+    zoo: 'Mask R-CNN (ONNX Model Zoo): input [3,H,W], outputs [N,4] [N] [N] [N,1,28,28]',
+  },
+  matches({ inputs, outputs }) {
+    const ranks = outputs.map(rankOf).sort((a, b) => a - b).join();
+    return inputs.length === 1 && inputs[0]?.isTensor && rankOf(inputs[0]) === 3 && ranks === '1,1,2,4' ? 'zoo' : null;
+  },
+  create(_format, signature, manifest) {
+    const input = imageInput(signature);
+    const spec = manifest?.input;
+    const positive = (v: unknown): number | undefined => (typeof v === 'number' && v > 0 ? v : undefined);
+    const mean = spec?.mean;
+    return new ZooMaskRcnnAdapter({
+      inputName: input.name,
+      inputRank: input.rank,
+      ...(manifest?.labels ? { labels: manifest.labels } : {}),
+      ...(manifest?.categoryIds ? { categoryIds: manifest.categoryIds } : {}),
+      resize: {
+        shortSide: positive(spec?.resize?.minSize),
+        maxLongSide: positive(spec?.resize?.maxSize),
+        padMultiple: positive(spec?.padMultiple),
+      },
+      ...(Array.isArray(mean) && mean.length === 3 && mean.every((v) => typeof v === 'number')
+        ? { meanBgr: [mean[0], mean[1], mean[2]] as [number, number, number] }
+        : {}),
+    });
+  },
+};

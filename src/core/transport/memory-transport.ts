@@ -143,6 +143,7 @@ export class MemoryTransport implements Transport {
   }
 
   async dropStream(streamId: string): Promise<void> {
+    assertStreamId(streamId);
     this.streams.delete(streamId);
   }
 

@@ -305,6 +305,7 @@ export class RedisTransport implements Transport {
   }
 
   async dropStream(streamId: string): Promise<void> {
+    assertStreamId(streamId);
     const k = this.keys;
     const published = Number(await this.redis.get(k.published(streamId))) || 0;
     const composed = Number(await this.redis.get(k.composed(streamId))) || 0;

@@ -81,9 +81,12 @@ export interface TransportOptions {
 
 export const DEFAULT_MAX_IN_FLIGHT = 16;
 
-/** Stream ids end up in Redis keys and job ids: keep them to a safe alphabet. */
+/** Stream ids end up in Redis keys and job ids: keep them to a safe alphabet. Null when `id` is fine. */
+export function streamIdProblem(id: string): string | null {
+  return /^[A-Za-z0-9_-]{1,64}$/.test(id) ? null : `invalid stream id '${id}': use 1-64 letters, digits, '_' or '-'`;
+}
+
 export function assertStreamId(id: string): void {
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) {
-    throw new Error(`invalid stream id '${id}': use 1-64 letters, digits, '_' or '-'`);
-  }
+  const problem = streamIdProblem(id);
+  if (problem) throw new Error(problem);
 }

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import {
   createAdapter,
   describeSignature,
   detectFormat,
+  formatDescriptions,
   loadModel,
   ModelError,
   type ValueInfo,
@@ -46,8 +48,12 @@ describe('detectFormat (signature tables)', () => {
     }
     expect(err).toBeInstanceOf(ModelError);
     expect((err as Error).message).toBe(
-      "unknown model signature for 'm.onnx': inputs [x float32[1,10]], outputs [y float32[1,2]] (expected Mask R-CNN torchvision/zoo or YOLO-seg; force with --format)",
+      "unknown model signature for 'm.onnx': inputs [x float32[1,10]], outputs [y float32[1,2]] (expected one of " +
+        formatDescriptions().map((d) => `${d.format}: ${d.describe}`).join('; ') +
+        '; force a format with --format)',
     );
+    // Each format's own line names the signature it wants.
+    expect((err as Error).message).toMatch(/torchvision-28: .*masks \[N,1,28,28\].*; yolo-seg: .*\[1,4\+nc\+nm,A\]/);
   });
   it('override beats manifest beats detection', () => {
     const ins = [t('x', 'float32', [1, 10])];
@@ -108,7 +114,8 @@ describe('detectFormat on the real fixture models', () => {
     const msg = (err as Error).message;
     console.log(`[error] ${msg}`);
     expect(msg).not.toContain('\n');
-    expect(msg).toMatch(/^unknown model signature for '.*unknown-signature\.onnx': inputs \[.+\], outputs \[.*\] \(expected Mask R-CNN torchvision\/zoo or YOLO-seg; force with --format\)$/);
+    expect(msg).toMatch(/^unknown model signature for '.*unknown-signature\.onnx': inputs \[.+\], outputs \[.*\] \(expected one of torchvision: .+; force a format with --format\)$/);
+    expect(msg).not.toContain('image classifier');
   });
 
   it('unknown-signature.onnx loads when the format is forced', async () => {
@@ -148,15 +155,27 @@ describe('detectFormat on the real fixture models', () => {
     }
   });
 
-  it('device cuda: runs on CUDA, or falls back to the CPU with a one-line reason', async () => {
+  it('device cuda: falls back to the CPU with the reason where CUDA is missing (runs on CUDA where it is there)', async () => {
+    // Decided from the file system and the device nodes, not from what loadModel did.
+    const libName = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+    const ortBin = path.join(path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json')), 'bin');
+    const libPresent = readdirSync(ortBin).some((napi) => existsSync(path.join(ortBin, napi, process.platform, process.arch, libName)));
+    const cudaUsable = libPresent && (process.platform === 'win32' || existsSync('/dev/nvidiactl'));
     const loaded = await loadModel(f('tiny-empty.onnx'), { device: 'cuda' });
     try {
-      console.log(`[cuda] device=${loaded.device} fallbackReason=${loaded.fallbackReason ?? '-'}`);
-      if (loaded.device === 'cuda') {
+      console.log(`[cuda] provider library ${libPresent ? 'present' : 'absent'}; device=${loaded.device} fallbackReason=${loaded.fallbackReason ?? '-'}`);
+      if (cudaUsable) {
+        expect(loaded.device).toBe('cuda');
         expect(loaded.fallbackReason).toBeUndefined();
       } else {
+        expect(loaded.device).toBe('cpu');
         expect(loaded.fallbackReason).toMatch(/^CUDA execution provider unavailable \(.+\); using CPU$/);
         expect(loaded.fallbackReason).not.toContain('\n');
+        if (!libPresent) {
+          expect(loaded.fallbackReason).toBe(
+            `CUDA execution provider unavailable (${libName} not found; install with --onnxruntime-node-install=cuda12); using CPU`,
+          );
+        }
       }
     } finally {
       await loaded.session.release();

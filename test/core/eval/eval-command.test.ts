@@ -90,7 +90,7 @@ describe('segstream eval', () => {
 
   it('usage errors return 2', async () => {
     expect(await evalCommand(['--results', at('results.jsonl')])).toBe(2);
-    expect(err).toMatch(/^segstream eval: missing --gt/);
+    expect(err).toMatch(/^segstream: error: missing --gt/);
     expect(await evalCommand(['--gt', at('gt.json')])).toBe(2);
     expect(await evalCommand(['--gt', at('gt.json'), '--results', at('results.jsonl'), '--bogus'])).toBe(2);
     expect(await evalCommand(['--gt', at('gt.json'), '--results', at('results.jsonl'), 'extra'])).toBe(2);
@@ -100,7 +100,7 @@ describe('segstream eval', () => {
 
   it('bad input returns 1 with a one-line error', async () => {
     expect(await evalCommand(['--gt', at('missing.json'), '--results', at('results.jsonl')])).toBe(1);
-    expect(err).toMatch(/^segstream eval: error: cannot read ground truth .*missing.json: no such file\n$/);
+    expect(err).toMatch(/^segstream: error: cannot read ground truth .*missing.json: no such file\n$/);
     writeFileSync(at('broken.jsonl'), '{"seq": 0, "instances": [\n');
     err = '';
     expect(await evalCommand(['--gt', at('gt.json'), '--results', at('broken.jsonl')])).toBe(1);
