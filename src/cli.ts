@@ -6,6 +6,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ModelFormat, PostprocessOptions } from './core/adapters/model-adapter.js';
+import type { ReconnectPolicy } from './core/media/source-supervisor.js';
 import { log } from './core/log.js';
 import { Progress, formatDuration } from './core/progress.js';
 import { bundledModelPath, packageRoot } from './core/package-root.js';
@@ -51,6 +52,8 @@ Decoding (run, produce):
   --fps N               sample the source at N frames per second (default: every frame)
   --max-frames N        stop after N frames
   --stall-timeout S     give up when the source sends no frame for S seconds (default 20)
+  --reconnect R         a live source lost after its first frame: always reopen it (default),
+                        never, or give up after R failed attempts in a row (backoff 0.5 s to 10 s)
 
 Output (run, compose):
   -o, --output PATH     annotated H.264 MP4
@@ -90,6 +93,7 @@ const OPTIONS = {
   fps: { type: 'string' },
   'max-frames': { type: 'string' },
   'stall-timeout': { type: 'string' },
+  reconnect: { type: 'string' },
   'no-audio': { type: 'boolean' },
   preset: { type: 'string' },
   crf: { type: 'string' },
@@ -152,7 +156,15 @@ function producerOptions(v: Values) {
     fps: num(v, 'fps', { min: 0.001 }),
     maxFrames: num(v, 'max-frames', { min: 1, int: true }),
     stallTimeoutMs: stall === undefined ? undefined : stall * 1000,
+    reconnect: reconnectPolicy(v),
   };
+}
+
+function reconnectPolicy(v: Values): ReconnectPolicy | undefined {
+  const raw = v.reconnect;
+  if (raw === undefined || raw === 'always' || raw === 'never') return raw;
+  if (/^[1-9]\d{0,8}$/.test(raw)) return Number(raw);
+  throw new UsageError(`invalid --reconnect '${raw}': expected always, never or a number of attempts >= 1`);
 }
 
 function compositorOptions(v: Values) {
@@ -230,7 +242,7 @@ async function cmdRun(positionals: string[], v: Values): Promise<void> {
   const inferMsPerFrame = s.inferMs / Math.max(1, s.frames);
   // For scripts and benchmarks: steady fps leaves out model load, ffmpeg start and the final mux.
   log.info('run finished', {
-    frames: s.frames, failed: s.failed, wallMs: s.wallMs, steadyFps: s.steadyFps, inferMsPerFrame,
+    frames: s.frames, failed: s.failed, reconnects: s.end?.reconnects, wallMs: s.wallMs, steadyFps: s.steadyFps, inferMsPerFrame,
     format: s.engine.format, device: s.engine.device,
   });
   printSummary(s, s.wallMs, `; the model's session.run ${inferMsPerFrame.toFixed(1)} ms/frame (${modelFps.toFixed(2)} fps, ${s.engine.format}, ${s.engine.device})`);
@@ -275,7 +287,7 @@ async function cmdProduce(positionals: string[], v: Values): Promise<void> {
       onFrame: () => { progress.counters.decoded++; },
     });
     progress.stop();
-    log.info('stream published', { stream: streamId, frames: end.frames, redis: redactUrl(redisUrl(v)) });
+    log.info('stream published', { stream: streamId, frames: end.frames, reconnects: end.reconnects, redis: redactUrl(redisUrl(v)) });
     failIfCutShort(end);
   } finally {
     progress.stop();

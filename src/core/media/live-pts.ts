@@ -11,12 +11,18 @@
  *    everything until the new clock catches up with the old one.
  * After a reconnect ({@link resumeAfterGap}) the new session's clock starts anywhere: its first
  * frame is placed the real wall-clock gap after the last frame, and later ones keep their steps.
+ * The last frame's time is not its arrival: an ffmpeg that is stopped (stall) or loses its input
+ * flushes the frames its decoder held back, late. A live source comes in real time, so the
+ * least-delayed `arrival - PTS` seen is the connection's clock offset; the last frame "arrived" at
+ * its PTS plus that offset. The offset may creep up by 1 ms per s of stream (the camera's clock
+ * running slow against ours) but not jump with a late burst.
  */
 export class LivePts {
   /** Added to every source PTS (re-bases and reconnects). */
   private offsetMs = 0;
   private lastMs: number | null = null;
-  private lastArrivalMs: number | null = null;
+  /** Least delay seen, arrival - PTS (see the class comment), for the current connection. */
+  private clockOffsetMs: number | null = null;
   private resuming = false;
 
   /** The last PTS kept, or null before the first frame. */
@@ -31,10 +37,12 @@ export class LivePts {
    */
   next(ptsMs: number, stepMs: number, arrivedAtMs: number): number | null {
     const last = this.lastMs;
-    if (this.resuming && last !== null && this.lastArrivalMs !== null) {
+    if (this.resuming && last !== null && this.clockOffsetMs !== null) {
       this.resuming = false;
-      // The gap is at least a frame: PTS must still increase if the clock reading is coarse.
-      const gapMs = Math.max(stepMs, arrivedAtMs - this.lastArrivalMs);
+      // From when the last frame was due (not when it came out) to now; at least a frame, so
+      // that PTS still increase if the clock reading is coarse.
+      const gapMs = Math.max(stepMs, arrivedAtMs - (last + this.clockOffsetMs));
+      this.clockOffsetMs = null; // the new connection has its own delay
       this.offsetMs = last + gapMs - ptsMs;
     }
     let out = ptsMs + this.offsetMs;
@@ -43,8 +51,10 @@ export class LivePts {
       this.offsetMs += last + stepMs - out;
       out = last + stepMs;
     }
+    const delay = arrivedAtMs - out;
+    const allowed = this.clockOffsetMs === null || last === null ? delay : this.clockOffsetMs + (out - last) / 1000;
+    this.clockOffsetMs = Math.min(allowed, delay);
     this.lastMs = out;
-    this.lastArrivalMs = arrivedAtMs;
     return out;
   }
 

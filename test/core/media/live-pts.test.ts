@@ -35,6 +35,15 @@ describe('LivePts', () => {
     expect(feed(p, [[900_000, 7360]])).toEqual([6360]);
   });
 
+  it('the gap runs from when the last frame was due, not from a late burst at exit (ffmpeg flushing its decoder)', () => {
+    const p = new LivePts();
+    // Real time: each frame comes 1000 ms after its PTS; the last one only came out 1.4 s late.
+    feed(p, [[0, 1000], [40, 1040], [80, 2500]]);
+    p.resumeAfterGap();
+    // 6280 - (80 + 1000) after the last (to the 1 ms/s the offset may creep), not 6280 - 2500
+    expect(p.next(0, 40, 6280)).toBeCloseTo(5280, 0);
+  });
+
   it('a gap shorter than a frame still moves PTS on by one frame (strictly increasing)', () => {
     const p = new LivePts();
     feed(p, [[0, 0]]);
