@@ -168,8 +168,11 @@ export class SourceSupervisor {
         }
         const end = this.fold(decoder);
         // The first connection never gave a frame: the source is wrong, not lost.
-        if (this.produced === 0 && thrown) throw thrown;
-        if (!end.retryable || this.closed || this.policy === 'never' && got === 0) return this.endWith(end);
+        if (this.produced === 0) {
+          if (thrown) throw thrown;
+          return this.endWith(end);
+        }
+        if (!end.retryable || this.closed) return this.endWith(end);
         if (got > 0) {
           failures = 0;
           this.backoff.connectionEnded(performance.now() - upSince);
@@ -201,7 +204,7 @@ export class SourceSupervisor {
         this.current = decoder;
       }
     } finally {
-      if (this.current) this.fold(this.current).reason;
+      if (this.current) this.fold(this.current);
       if (this.reason === 'running') this.reason = 'closed';
     }
   }
