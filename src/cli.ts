@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PostprocessOptions } from './core/adapters/model-adapter.js';
 import { formatDescriptions, isModelFormat, MODEL_FORMATS } from './core/adapters/registry.js';
+import type { ReconnectPolicy } from './core/media/source-supervisor.js';
 import { log } from './core/log.js';
 import type { StreamEnd } from './core/types.js';
 import { Progress, expectedFrames, formatDuration } from './core/progress.js';
@@ -61,6 +62,8 @@ Decoding (run, produce):
   --fps N               sample the source at N frames per second (default: every frame)
   --max-frames N        stop after N frames
   --stall-timeout S     give up when the source sends no frame for S seconds (default 20)
+  --reconnect R         a live source lost after its first frame: always reopen it (default),
+                        never, or give up after R failed attempts in a row (backoff 0.5 s to 10 s)
 
 Output (run, compose):
   -o, --output PATH     annotated H.264 MP4
@@ -100,6 +103,7 @@ const OPTIONS = {
   fps: { type: 'string' },
   'max-frames': { type: 'string' },
   'stall-timeout': { type: 'string' },
+  reconnect: { type: 'string' },
   'no-audio': { type: 'boolean' },
   preset: { type: 'string' },
   crf: { type: 'string' },
@@ -161,7 +165,15 @@ function producerOptions(v: Values) {
     fps: num(v, 'fps', { min: 0.001 }),
     maxFrames: num(v, 'max-frames', { min: 1, int: true }),
     stallTimeoutMs: stall === undefined ? undefined : stall * 1000,
+    reconnect: reconnectPolicy(v),
   };
+}
+
+function reconnectPolicy(v: Values): ReconnectPolicy | undefined {
+  const raw = v.reconnect;
+  if (raw === undefined || raw === 'always' || raw === 'never') return raw;
+  if (/^[1-9]\d{0,8}$/.test(raw)) return Number(raw);
+  throw new UsageError(`invalid --reconnect '${raw}': expected always, never or a number of attempts >= 1`);
 }
 
 function compositorOptions(v: Values) {
@@ -243,7 +255,7 @@ async function cmdRun(positionals: string[], v: Values): Promise<void> {
   const inferMsPerFrame = s.inferMs / Math.max(1, s.frames);
   // For scripts and benchmarks: steady fps leaves out model load, ffmpeg start and the final mux.
   log.info('run finished', {
-    frames: s.frames, failed: s.failed, wallMs: s.wallMs, steadyFps: s.steadyFps, inferMsPerFrame,
+    frames: s.frames, failed: s.failed, reconnects: s.end?.reconnects, wallMs: s.wallMs, steadyFps: s.steadyFps, inferMsPerFrame,
     format: s.engine.format, device: s.engine.device,
   });
   printSummary(s, s.wallMs, `; the model's session.run ${inferMsPerFrame.toFixed(1)} ms/frame (${modelFps.toFixed(2)} fps, ${s.engine.format}, ${s.engine.device})`);
@@ -290,7 +302,7 @@ async function cmdProduce(positionals: string[], v: Values): Promise<void> {
     progress.stop();
     await transport.close();
   }
-  log.info('stream published', { stream: streamId, frames: end.frames, redis: redactUrl(redisUrl(v)) });
+  log.info('stream published', { stream: streamId, frames: end.frames, reconnects: end.reconnects, redis: redactUrl(redisUrl(v)) });
   failIfCutShort(end);
 }
 

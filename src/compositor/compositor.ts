@@ -3,6 +3,7 @@ import { drawInstances, type DrawOptions } from '../core/render/index.js';
 import { blackYuv420 } from '../core/yuv420.js';
 import { JsonlWriter } from '../core/results/jsonl-writer.js';
 import { CocoResultsWriter } from '../core/results/coco-writer.js';
+import { StreamEventFeed } from './stream-event-feed.js';
 import path from 'node:path';
 import type { Logger } from '../core/log.js';
 import { log as rootLog } from '../core/log.js';
@@ -75,6 +76,7 @@ export class Compositor {
     let frames = 0;
     let failed = 0;
     const blank = blackYuv420(info.width, info.height);
+    const events = new StreamEventFeed(this.transport, streamId);
     try {
       for await (const { result, yuv } of this.transport.results(streamId)) {
         let pixels = yuv;
@@ -86,6 +88,7 @@ export class Compositor {
         if (result.error) failed++;
         else drawInstances({ yuv: pixels, width: info.width, height: info.height }, result.instances, this.opts.draw);
         await encoder.write(pixels);
+        for (const e of await events.before(result.seq)) await jsonl.writeEvent(e);
         await jsonl.write(result);
         await coco?.write(result);
         await this.transport.ack(streamId, result.seq);
@@ -93,6 +96,7 @@ export class Compositor {
         hooks.onWritten?.(result);
       }
       const end = await this.transport.streamEnd(streamId);
+      for (const e of await events.rest()) await jsonl.writeEvent(e);
       await jsonl.close();
       await coco?.close();
       if (frames === 0) throw new Error(end?.error ?? `stream '${streamId}' ended with no frames`);

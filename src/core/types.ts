@@ -80,4 +80,27 @@ export interface StreamEnd {
   lastPtsMs: number | null;
   /** Why decoding stopped early, if it did (truncated file, network error). */
   error?: string;
+  /** Live sources: times the source was lost and came back (each one a source-lost/back event pair). */
+  reconnects?: number;
+}
+
+/**
+ * Something that happened to a stream's source between two frames: a live source lost, and back.
+ * It belongs before the frame with seq `atSeq` (or after the last frame, if none came after it).
+ */
+export interface StreamEvent {
+  streamId: string;
+  kind: 'source-lost' | 'source-back';
+  /** Seq of the next frame: the one this event comes before. */
+  atSeq: number;
+  /** source-lost: PTS of the last frame before the outage; source-back: of the first frame after it. */
+  ptsMs: number | null;
+  /** When it happened (ISO 8601, UTC): lost when it was noticed, back when the first frame came. */
+  wallClock: string;
+  /** source-lost: why (the decoder's error, or that the source ended). */
+  reason?: string;
+  /** source-back: ms from the last frame before the outage to the first one after it. */
+  gapMs?: number;
+  /** source-back: connection attempts it took. */
+  attempts?: number;
 }

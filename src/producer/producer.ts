@@ -1,4 +1,4 @@
-import { VideoDecoder } from '../core/media/video-decoder.js';
+import { SourceSupervisor, type ReconnectPolicy } from '../core/media/source-supervisor.js';
 import { FramePool } from '../core/media/frame-pool.js';
 import { classifySource } from '../core/media/source.js';
 import type { Logger } from '../core/log.js';
@@ -16,6 +16,11 @@ export interface ProducerOptions {
   maxFrames?: number;
   /** Give up when the source sends no frame for this long. Default: the decoder's (20 s). */
   stallTimeoutMs?: number;
+  /**
+   * A live source lost after it delivered frames: reopen it for ever, never, or up to N failed
+   * attempts in a row. Files are never reopened. @defaultValue 'always'
+   */
+  reconnect?: ReconnectPolicy;
 }
 
 export interface ProducerHooks {
@@ -29,6 +34,7 @@ export interface ProducerHooks {
  */
 export class Producer {
   private stopping = false;
+  private source: SourceSupervisor | null = null;
   /** Decoded frames' buffers, back from the transport once it lets go of them. */
   readonly pool = new FramePool();
   private readonly log: Logger;
@@ -41,13 +47,19 @@ export class Producer {
     // A paused RTSP/UDP reader loses packets or stalls: live sources drop their oldest undelivered
     // frame instead of waiting for the pipeline, and every drop is counted.
     const live = classifySource(this.opts.source).live === true;
-    const decoder = new VideoDecoder(this.opts.source, this.opts.streamId, {
+    const decoder = new SourceSupervisor(this.opts.source, this.opts.streamId, {
       dropOldest: live,
       fps: this.opts.fps,
       maxFrames: this.opts.maxFrames,
       stallTimeoutMs: this.opts.stallTimeoutMs,
       pool: this.pool,
+      reconnect: this.opts.reconnect,
+      logger: this.log,
+      // Published before the frame it precedes: the compositor writes it in its place.
+      onEvent: (e) => this.transport.publishEvent(e),
     });
+    this.source = decoder;
+    if (this.stopping) decoder.close();
     let info: StreamInfo;
     try {
       info = await decoder.info();
@@ -84,15 +96,17 @@ export class Producer {
     } finally {
       decoder.close();
     }
-    const end: StreamEnd = { frames, firstPtsMs, lastPtsMs, ...(error ? { error } : {}) };
+    const { reconnects } = decoder.end();
+    const end: StreamEnd = { frames, firstPtsMs, lastPtsMs, ...(error ? { error } : {}), ...(info.live ? { reconnects } : {}) };
     await this.transport.endStream(this.opts.streamId, end);
     if (error) this.log.warn(frames ? `decoding stopped early: ${error}` : error, { frames });
     if (frames === 0) throw new Error(error ?? `no frames decoded from '${this.opts.source}'`);
     return end;
   }
 
-  /** Stops decoding after the current frame; the stream ends with what was published. */
+  /** Stops decoding after the current frame (or a wait to reconnect); the stream ends with what was published. */
   stop(): void {
     this.stopping = true;
+    this.source?.close();
   }
 }

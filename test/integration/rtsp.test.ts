@@ -8,8 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { makeTestClip, probeVideo } from '../../src/core/media/test-clip.js';
-import { readJsonl, seqs } from './jsonl.js';
-import { freePort, PYTHON, rtspServerMissing, startRtspServer } from '../fixtures/rtsp/rtsp-server.js';
+import { readJsonl, readJsonlEvents, seqs } from './jsonl.js';
+import { freePort, PYTHON, rtspServerMissing, startRtspServer, tcpConnectError } from '../fixtures/rtsp/rtsp-server.js';
 import { deleteKeys, fixtureModel, REDIS_URL, runCli, spawnCli, tempDir, testPrefix, waitForLine } from '../helpers.js';
 
 // Inference is not what is tested here: the smallest fixture model keeps the file fast.
@@ -37,8 +37,8 @@ let workers: ChildProcess[] = [];
 
 
 /** Starts the RTSP server and remembers it for the afterEach cleanup. */
-async function startServer(file: string): Promise<RtspServer> {
-  const server = await startRtspServer(file);
+async function startServer(file: string, port?: number): Promise<RtspServer & { port: number }> {
+  const server = await startRtspServer(file, { port });
   servers.push(server.child);
   return server;
 }
@@ -155,10 +155,10 @@ describe.skipIf(missing !== null)('RTSP input from a real RTSP server (GStreamer
   });
 
   /** Starts an endless-enough run, waits for ~1.5 s of frames, then does `cut` to the server. */
-  async function runAndCut(tag: string, cut: (server: ChildProcess) => void) {
+  async function runAndCut(tag: string, cut: (server: ChildProcess) => void, extra: string[] = []) {
     const server = await startServer(clip());
     const out = f(`${tag}.mp4`);
-    const child = spawnCli(['run', server.url, '-o', out, '--stall-timeout', '3', '--model', MODEL]);
+    const child = spawnCli(['run', server.url, '-o', out, '--stall-timeout', '3', '--model', MODEL, ...extra]);
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d) => (stdout += d));
@@ -189,19 +189,114 @@ describe.skipIf(missing !== null)('RTSP input from a real RTSP server (GStreamer
     expect(seqs(lines)).toEqual([...Array(got.frames).keys()]);
   }
 
-  it('the server dies mid-stream: the run ends by itself, keeps its frames, exits 1 (stopped early)', async () => {
-    const r = await runAndCut('killed', (server) => server.kill('SIGKILL'));
-    oneLineError(r, /stopped early/);
+  it('--reconnect never, the server dies mid-stream: the run ends by itself, keeps its frames, exits 1 (stopped early)', async () => {
+    const r = await runAndCut('killed', (server) => server.kill('SIGKILL'), ['--reconnect', 'never']);
+    oneLineError(r, /stopped early.*the RTSP server closed the connection/);
     expect(r.afterCutMs, r.stderr).toBeLessThan(30_000);
     await expectPartialOutput(r);
+    // the outage is on record after the last frame
+    const events = readJsonlEvents(f('killed.jsonl'));
+    expect(events.map((e) => [e.event, e.beforeFrame])).toEqual([['source-lost', readJsonl(f('killed.jsonl')).length]]);
   });
 
-  it('the server hangs mid-stream (no data, connection open): stalled after --stall-timeout, exit 1', async () => {
-    const r = await runAndCut('hung', (server) => server.kill('SIGSTOP'));
+  it('--reconnect never, the server hangs mid-stream (no data, connection open): stalled after --stall-timeout, exit 1', async () => {
+    const r = await runAndCut('hung', (server) => server.kill('SIGSTOP'), ['--reconnect', 'never']);
     oneLineError(r, /stopped early.*(stalled|timed out|timeout)/i);
     expect(r.afterCutMs, r.stderr).toBeGreaterThanOrEqual(3000);
     expect(r.afterCutMs, r.stderr).toBeLessThan(30_000);
     await expectPartialOutput(r);
+  });
+
+  it('--reconnect 2, the server gone for good: gives up after 2 failed attempts in seconds, exit 1, frames kept', async () => {
+    const r = await runAndCut('gone', (server) => server.kill('SIGKILL'), ['--reconnect', '2']);
+    oneLineError(r, /stopped early.*the source was lost \(the RTSP server closed the connection.*\) and did not come back: 2 reconnect attempt\(s\) failed/);
+    expect(r.afterCutMs, r.stderr).toBeLessThan(20_000); // 0.5 s + 1 s of backoff, two refused connections
+    await expectPartialOutput(r);
+  });
+
+  it('a camera that goes away for ~5 s and comes back on its port: reconnected, gap reported, N frames, exit 0', async () => {
+    const first = await startServer(clip());
+    const out = f('outage.mp4');
+    const N = 150;
+    const child = spawnCli(['run', first.url, '-o', out, '--max-frames', String(N), '--model', MODEL]);
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const done = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const guard = setTimeout(() => child.kill('SIGKILL'), 100_000);
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    let goneAt = 0;
+    let backAt = 0;
+    const refused: (string | null)[] = [];
+    try {
+      await waitForLine(child, /"msg":"decoding"/, 45_000);
+      await sleep(1500);
+      first.child.kill('SIGKILL');
+      await exited(first.child);
+      goneAt = Date.now();
+      // Really down: nothing listens on the port, early and late in the outage.
+      refused.push(await tcpConnectError(first.port));
+      await sleep(3000);
+      refused.push(await tcpConnectError(first.port));
+      await sleep(Math.max(0, goneAt + 5000 - Date.now()));
+      await startServer(clip(), first.port);
+      backAt = Date.now();
+      expect(await done, stderr).toBe(0);
+    } finally {
+      clearTimeout(guard);
+      if (child.exitCode === null && child.signalCode === null) { child.kill('SIGKILL'); await done; }
+    }
+    expect(refused).toEqual(['ECONNREFUSED', 'ECONNREFUSED']);
+    expect(stderr).not.toMatch(/error:/);
+
+    const lines = readJsonl(f('outage.jsonl'));
+    expect(lines.length, stderr).toBe(N);
+    expect(seqs(lines)).toEqual([...Array(N).keys()]);
+    const events = readJsonlEvents(f('outage.jsonl'));
+    expect(events.map((e) => e.event), stderr).toEqual(['source-lost', 'source-back']);
+    const [lost, back] = events as [(typeof events)[0], (typeof events)[0]];
+    const k = back.atSeq;
+    // both between frame k-1 and frame k, where the outage is
+    expect([lost.atSeq, lost.beforeFrame, back.beforeFrame]).toEqual([k, k, k]);
+    expect(k).toBeGreaterThan(0);
+    expect(k).toBeLessThan(N);
+    expect(lost.reason).toMatch(/the RTSP server closed the connection/);
+    expect(lost.ptsMs).toBe(lines[k - 1]!.ptsMs);
+    expect(back.ptsMs).toBe(lines[k]!.ptsMs);
+
+    const firstNewFrameAt = Date.parse(back.wallClock);
+    const timeline = {
+      cameraGone: new Date(goneAt).toISOString(),
+      lostNoticed: lost.wallClock,
+      cameraBack: new Date(backAt).toISOString(),
+      firstNewFrame: back.wallClock,
+      outageS: (backAt - goneAt) / 1000,
+      firstFrameAfterCameraBackS: (firstNewFrameAt - backAt) / 1000,
+      gapMs: back.gapMs,
+      attempts: back.attempts,
+    };
+    console.log(`[rtsp outage timeline] ${JSON.stringify(timeline)}`);
+    expect(Date.parse(lost.wallClock) - goneAt, JSON.stringify(timeline)).toBeLessThan(3000);
+    // Frames flow again soon after the camera answers, however long the backoff had grown.
+    expect(firstNewFrameAt - backAt, JSON.stringify(timeline)).toBeLessThan(3000);
+
+    // PTS strictly increase; across the gap they jump by its real length, not back to 0.
+    const pts = lines.map((l) => l.ptsMs);
+    for (let i = 1; i < N; i++) expect(pts[i]!, `seq ${i}`).toBeGreaterThan(pts[i - 1]!);
+    expect(pts[k]! - pts[k - 1]!).toBeCloseTo(back.gapMs!, 2);
+    expect(back.gapMs!, JSON.stringify(timeline)).toBeGreaterThan(4500);
+    expect(back.gapMs!, JSON.stringify(timeline)).toBeLessThan(firstNewFrameAt - goneAt + 1000);
+
+    expect(stderr).toMatch(/source lost: the RTSP server closed the connection[^"]*; reconnecting in 0\.5 s/);
+    expect(stderr).toMatch(/source back after \d+(\.\d)? s/);
+    expect(stderr).toMatch(/"msg":"run finished"[^\n]*"reconnects":1/);
+    const got = await probeVideo(out);
+    expect(got.frames).toBe(N);
+  }, 120_000);
+
+  it('--reconnect takes always, never or a positive count: anything else is a usage error', async () => {
+    const r = await runCli(['run', 'rtsp://127.0.0.1:1/x', '-o', f('u.mp4'), '--reconnect', 'sometimes'], { timeoutMs: 30_000 });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.trim()).toBe("segstream: error: invalid --reconnect 'sometimes': expected always, never or a number of attempts >= 1");
   });
 
   it('nothing listening on the port: one-line error, exit 1, within seconds', async () => {

@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import { MemoryTransport } from '../../src/core/transport/memory-transport.js';
 import { RedisTransport } from '../../src/core/transport/redis-transport.js';
 import type { Transport } from '../../src/core/transport/transport.js';
-import type { Frame, FrameResult, StreamInfo } from '../../src/core/types.js';
+import type { Frame, FrameResult, StreamEvent, StreamInfo } from '../../src/core/types.js';
 import { deleteKeys, REDIS_URL, testPrefix } from '../helpers.js';
 import { yuv420Size } from '../../src/core/yuv420.js';
 
@@ -134,6 +134,44 @@ describe.each(makers)('%s transport', (kind, make) => {
       expect(published).toBe(10);
     } finally {
       await t.dropStream(id);
+      await t.close();
+    }
+  });
+  it('carries stream events in order; each is there before the frame it precedes is composed; dropStream removes them', async () => {
+    const t = await make();
+    const id = `events-${kind}`;
+    const event = (kind: StreamEvent['kind'], atSeq: number): StreamEvent => ({
+      streamId: id, kind, atSeq, ptsMs: atSeq * 100, wallClock: new Date(1_800_000_000_000 + atSeq).toISOString(),
+      ...(kind === 'source-lost' ? { reason: 'the RTSP server closed the connection' } : { gapMs: 5000, attempts: 3 }),
+    });
+    const handle = await t.consume(async (job) => ok(job.streamId, job.seq)); // the queue may hold other tests' jobs
+    try {
+      await t.openStream(info(id));
+      expect(await t.streamEvents(id)).toEqual([]);
+      const published = [event('source-lost', 3), event('source-back', 3), event('source-lost', 6)];
+      const producing = (async () => {
+        for (let s = 0; s < 6; s++) {
+          for (const e of published.filter((e) => e.atSeq === s)) await t.publishEvent(e);
+          await t.publishFrame(frame(id, s));
+        }
+        await t.publishEvent(published[2]!); // lost after the last frame: nothing follows it
+        await t.endStream(id, { frames: 6, firstPtsMs: 0, lastPtsMs: 500, reconnects: 1 });
+      })();
+      const seenAt: number[] = [];
+      for await (const item of t.results(id)) {
+        const due = (await t.streamEvents(id)).filter((e) => e.atSeq <= item.result.seq);
+        seenAt.push(due.length);
+        await t.ack(id, item.result.seq);
+      }
+      await producing;
+      expect(seenAt).toEqual([0, 0, 0, 2, 2, 2]);
+      expect(await t.streamEvents(id)).toEqual(published);
+      expect(await t.streamEvents(id, 1)).toEqual(published.slice(1));
+      expect((await t.streamEnd(id))?.reconnects).toBe(1);
+      await t.dropStream(id);
+      if (t instanceof RedisTransport) expect(await t.client.exists(t.keys.events(id))).toBe(0);
+    } finally {
+      await handle.close();
       await t.close();
     }
   });

@@ -395,6 +395,7 @@ export async function loadResults(path: string, gt: GroundTruth): Promise<Loaded
       } catch (err) {
         throw new EvalInputError(`results ${path}:${lineNo}: invalid JSON (${(err as Error).message})`);
       }
+      if (isObj(obj) && 'event' in obj) continue; // a source lost/back line, not a frame
       addJsonlFrame(b, obj, `results ${path}:${lineNo}`);
     }
   } catch (err) {

@@ -1,73 +1,83 @@
 /**
  * One ffmpeg child decoding one source to I420 (yuv420p) frames on stdout, the pipeline's frame
- * format (src/core/yuv420.ts):
- *
- *   ffmpeg -nostdin -hide_banner -nostats -loglevel info <input args> -i SRC -map 0:v:0
- *     -vf "[fps=N,]settb=AVTB,showinfo=checksum=0" -vsync passthrough [-frames:v M]
- *     -f rawvideo -pix_fmt yuv420p pipe:1
+ * format (src/core/yuv420.ts); the command line is in ffmpeg-args.ts. Reopening a live source that
+ * went away is the source supervisor's (source-supervisor.ts), not this class's.
  *
  * `maxFrames` is `-frames:v` (frames ffmpeg decodes) for files; for live sources and in
  * `dropOldest` mode, where decoded frames may be dropped here, it counts the frames handed to the
  * consumer instead, and ffmpeg is stopped once that many have been.
  *
- * Each frame's PTS is the source's: `settb=AVTB` puts it in microseconds, and the `showinfo` line
- * (`n: K pts: P`) on stderr carries it exactly (its pts_time is rounded to 6 digits: unused;
- * checksum=0 spares the per-frame plane checksums, ~1 ms of CPU per 720p frame).
- * stdout and stderr arrive independently, so frames and PTS are each queued until both are there.
+ * Each frame's PTS is the source's, from its `showinfo` line (`n: K pts: P`, microseconds) on
+ * stderr; live sources' PTS go through a LivePts (live-pts.ts). stdout and stderr arrive
+ * independently, so frames (raw-frame-reader.ts) and PTS are each queued until both are there.
  * Frame size comes from the `Output #0` rawvideo stream line (after autorotation).
  *
  * Back-pressure: stdout is paused while `bufferFrames` frames wait for the consumer, so ffmpeg
  * blocks instead of the video piling up in memory. A watchdog kills ffmpeg when no frame data
  * arrives for `stallTimeoutMs` while we are waiting for it (time spent paused does not count).
+ * How it ended is decoder-exit.ts's to tell.
  */
 import type { ChildProcess } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import type { StreamEnd, StreamInfo } from '../types.js';
-import { describeFailure, HeaderParser, LineSplitter, parseShowinfo, StderrTail } from './ffmpeg-log.js';
+import { decoderArgs } from './ffmpeg-args.js';
+import { HeaderParser, LineSplitter, parseShowinfo, StderrTail } from './ffmpeg-log.js';
 import { ffmpegCaps, ffmpegPath } from './ffmpeg-path.js';
+import { FrameBuffer } from './frame-buffer.js';
 import type { FramePool } from './frame-pool.js';
+import { classifyDecoderExit, noFramesError, type DecoderEndReason } from './decoder-exit.js';
+import { LivePts } from './live-pts.js';
 import { MediaError } from './media-error.js';
 import { pipelineNiceness } from '../priority.js';
 import { isRunning, spawnTracked, stopChild } from './process.js';
-import { classifySource, inputArgs, resolveForFfmpeg, validateSource, type SourceSpec } from './source.js';
+import { RawFrameReader } from './raw-frame-reader.js';
+import { classifySource, resolveForFfmpeg, validateSource, type SourceSpec } from './source.js';
 import { yuv420Size } from '../yuv420.js';
 
 export interface DecoderOptions {
-  /** Resample to this constant rate (ffmpeg `fps` filter). Default: every source frame. */
+  /** Resample to this constant rate (ffmpeg `fps` filter). @defaultValue undefined (every source frame) */
   fps?: number;
   /**
    * Stop after this many frames handed to the consumer. Enforced by ffmpeg (`-frames:v`) for
    * non-live sources without `dropOldest`; otherwise (frames may be dropped after decoding) here,
-   * by stopping ffmpeg once this many frames have been delivered. Default: all.
+   * by stopping ffmpeg once this many frames have been delivered. @defaultValue undefined (all)
    */
   maxFrames?: number;
   /**
    * Kill ffmpeg and fail with a `STALLED` MediaError when no frame arrives for this long while the
    * consumer is waiting. Also used as the network I/O timeout (rtsp `-stimeout`, http
-   * `-rw_timeout`). Default 20000.
+   * `-rw_timeout`). @defaultValue 20000
    */
   stallTimeoutMs?: number;
-  /** RTSP lower transport. Default 'tcp'. */
+  /** RTSP lower transport. @defaultValue 'tcp' */
   rtspTransport?: 'tcp' | 'udp';
-  /** Decoded frames held ahead of the consumer before ffmpeg is paused. Default 2. */
+  /** Decoded frames held ahead of the consumer before ffmpeg is paused. @defaultValue 2 */
   bufferFrames?: number;
   /**
    * For live sources: never pause ffmpeg (a paused RTSP/UDP reader loses or stalls the stream);
    * when more than `bufferFrames` frames wait for the consumer, drop the oldest. Dropped frames
    * get no seq (seq stays contiguous) and are counted in `stats().dropped` / `end().dropped`.
-   * Default false (back-pressure: every frame is delivered).
+   * @defaultValue false (back-pressure: every frame is delivered)
    */
   dropOldest?: boolean;
-  /** SIGTERM → SIGKILL grace when closing. Default 1000 ms. */
+  /** SIGTERM → SIGKILL grace when closing. @defaultValue 1000 */
   killGraceMs?: number;
   /**
    * Take frame buffers from this pool (give them back when done with a frame) instead of
-   * allocating one per frame. Frames dropped here go back to it. Default: a new buffer per frame.
+   * allocating one per frame. Frames dropped here go back to it. @defaultValue undefined (a new buffer per frame)
    */
   pool?: FramePool;
+  /** Seq of the first frame (a reopened source goes on counting). @defaultValue 0 */
+  firstSeq?: number;
+  /**
+   * The live PTS normaliser, shared by every decoder a supervisor opens on one source so that PTS
+   * go on increasing across reconnects. @defaultValue a new one
+   */
+  livePts?: LivePts;
 }
 
 export interface DecodedFrame {
-  /** 0, 1, 2... in output order. */
+  /** firstSeq, firstSeq + 1... in output order. */
   seq: number;
   /** Source presentation time in ms (µs precision, may be fractional). */
   ptsMs: number;
@@ -81,7 +91,7 @@ export interface DecodedFrame {
 export interface DecoderEnd extends StreamEnd {
   /** 'eof': the input ended; 'maxFrames': the limit was reached; 'closed': close()/break;
    *  'stalled': the watchdog fired; 'error': ffmpeg failed; 'running': not finished yet. */
-  reason: 'eof' | 'maxFrames' | 'closed' | 'stalled' | 'error' | 'running';
+  reason: DecoderEndReason;
   /** Frames decoded but dropped because the consumer was behind (dropOldest only). */
   dropped: number;
   /**
@@ -91,6 +101,8 @@ export interface DecoderEnd extends StreamEnd {
   misTimed: number;
   exitCode: number | null;
   signal: NodeJS.Signals | null;
+  /** Reopening the source may bring frames again (a live source lost, stalled or ended). */
+  retryable: boolean;
 }
 
 type Waiter = { resolve: (r: IteratorResult<DecodedFrame>) => void; reject: (e: unknown) => void };
@@ -98,7 +110,7 @@ type Waiter = { resolve: (r: IteratorResult<DecodedFrame>) => void; reject: (e: 
 export class VideoDecoder {
   readonly source: string;
   readonly streamId: string;
-  private readonly opts: Required<Omit<DecoderOptions, 'fps' | 'maxFrames' | 'pool'>> &
+  private readonly opts: Required<Omit<DecoderOptions, 'fps' | 'maxFrames' | 'pool' | 'livePts'>> &
     Pick<DecoderOptions, 'fps' | 'maxFrames' | 'pool'>;
 
   private spec: SourceSpec | null = null;
@@ -112,29 +124,24 @@ export class VideoDecoder {
   private readonly header = new HeaderParser();
   private readonly tail = new StderrTail(80);
   private readonly lines = new LineSplitter();
+  private readonly reader: RawFrameReader;
+  private readonly ready: FrameBuffer;
+  private readonly livePts: LivePts;
   private sawPartialFile = false;
 
-  private frameSize = 0;
   private width = 0;
   private height = 0;
-  private earlyChunks: Buffer[] = [];
-  private cur: Buffer | null = null;
-  private curFill = 0;
-  private rawFrames: Buffer[] = [];
   private ptsQueue: (number | null)[] = [];
-  private ready: { yuv: Buffer; ptsMs: number }[] = [];
   private waiters: Waiter[] = [];
 
   /** Frames handed to the consumer. */
   private produced = 0;
   /** Frames ffmpeg wrote (delivered, waiting, or dropped). */
   private decoded = 0;
-  private dropped = 0;
   private misTimed = 0;
-  private firstDecodedPtsMs: number | null = null;
-  private lastDecodedPtsMs: number | null = null;
-  /** Added to every PTS of a live source after a large backward jump (see emit()). */
-  private ptsOffsetMs = 0;
+  /** Source PTS (before the live normaliser) of the first and last frame kept: where the source was. */
+  private firstSourcePtsMs: number | null = null;
+  private lastSourcePtsMs: number | null = null;
   /** maxFrames when enforced here on delivered frames (see DecoderOptions.maxFrames), else null. */
   private deliverLimit: number | null = null;
   /** Set once `deliverLimit` frames have been delivered: ffmpeg is being stopped. */
@@ -145,13 +152,15 @@ export class VideoDecoder {
   private pausedForHeader = false;
   private lastProgress = 0;
   private watchdog: NodeJS.Timeout | null = null;
+  private stall: MediaError | null = null;
 
   /** Error that ends iteration with a throw (no frame decoded, or stalled). */
   private fatal: MediaError | null = null;
   private fatalThrown = false;
   /** Why decoding stopped early, reported by end(). */
   private endError: string | undefined;
-  private reason: DecoderEnd['reason'] = 'running';
+  private reason: DecoderEndReason = 'running';
+  private retryable = false;
   private exitCode: number | null = null;
   private signal: NodeJS.Signals | null = null;
 
@@ -178,7 +187,11 @@ export class VideoDecoder {
       dropOldest: opts.dropOldest ?? false,
       killGraceMs: opts.killGraceMs ?? 1000,
       pool: opts.pool,
+      firstSeq: opts.firstSeq ?? 0,
     };
+    this.reader = new RawFrameReader(opts.pool);
+    this.ready = new FrameBuffer({ capacity: this.opts.bufferFrames, dropOldest: this.opts.dropOldest, pool: opts.pool });
+    this.livePts = opts.livePts ?? new LivePts();
   }
 
   /** Resolves once ffmpeg has printed the stream header; rejects with a MediaError on bad input. */
@@ -190,7 +203,7 @@ export class VideoDecoder {
       });
       this.infoPromise.catch(() => undefined); // also surfaced through frames()
       if (this.infoValue) this.infoResolve!(this.infoValue);
-      else if (this.finished) this.infoReject!(this.fatal ?? this.noHeaderError());
+      else if (this.finished) this.infoReject!(this.fatal ?? noFramesError(this.display(), this.tail.text()));
       this.start();
     }
     return this.infoPromise;
@@ -220,18 +233,19 @@ export class VideoDecoder {
       lastPtsMs: this.lastPtsMs,
       ...(this.endError !== undefined ? { error: this.endError } : {}),
       reason: this.reason,
-      dropped: this.dropped,
+      dropped: this.ready.dropped,
       misTimed: this.misTimed,
       exitCode: this.exitCode,
       signal: this.signal,
+      retryable: this.retryable,
     };
   }
 
   /** Kills ffmpeg (SIGTERM, SIGKILL after a grace period). Idempotent; safe before start. */
   close(): void {
     if (!this.finished) this.closedByUser = true;
-    this.ready.length = 0; // free the frames nobody will take
-    this.rawFrames.length = 0;
+    this.ready.clear(); // free the frames nobody will take
+    this.reader.frames.length = 0;
     if (this.child) {
       stopChild(this.child, this.opts.killGraceMs);
     } else if (!this.finished) {
@@ -245,10 +259,10 @@ export class VideoDecoder {
    */
   stats(): { buffered: number; ptsAhead: number; paused: boolean; dropped: number } {
     return {
-      buffered: this.ready.length + this.rawFrames.length,
+      buffered: this.ready.length + this.reader.frames.length,
       ptsAhead: this.ptsQueue.length,
       paused: this.pausedForConsumer,
-      dropped: this.dropped,
+      dropped: this.ready.dropped,
     };
   }
 
@@ -281,35 +295,13 @@ export class VideoDecoder {
       (resolved) => {
         if (this.finished) return; // closed meanwhile
         const caps = spec.kind === 'rtsp' ? ffmpegCaps(bin) : null;
-        const args = [
-          '-nostdin',
-          '-hide_banner',
-          '-nostats',
-          '-loglevel',
-          'info',
-          ...inputArgs(spec, {
-            rtspTransport: this.opts.rtspTransport,
-            ioTimeoutMs: this.opts.stallTimeoutMs,
-            rtspTimeoutOption: caps?.rtspTimeoutOption ?? 'stimeout',
-          }),
-          ...resolved.extraArgs,
-          '-i',
-          resolved.ffmpegInput,
-          '-map',
-          '0:v:0',
-          '-vf',
-          `${this.opts.fps !== undefined ? `fps=${this.opts.fps},` : ''}settb=AVTB,showinfo=checksum=0`,
-          '-vsync',
-          'passthrough',
-          ...(this.opts.maxFrames !== undefined && this.deliverLimit === null
-            ? ['-frames:v', String(this.opts.maxFrames)]
-            : []),
-          '-f',
-          'rawvideo',
-          '-pix_fmt',
-          'yuv420p',
-          'pipe:1',
-        ];
+        const args = decoderArgs(spec, resolved, {
+          fps: this.opts.fps,
+          framesLimit: this.deliverLimit === null ? this.opts.maxFrames : undefined,
+          rtspTransport: this.opts.rtspTransport,
+          ioTimeoutMs: this.opts.stallTimeoutMs,
+          rtspTimeoutOption: caps?.rtspTimeoutOption ?? 'stimeout',
+        });
         this.spawn(bin, args);
       },
       (e) => this.fail(e),
@@ -323,6 +315,8 @@ export class VideoDecoder {
         : new MediaError('FFMPEG_FAILED', `cannot read input '${this.display()}': ${(e as Error)?.message ?? e}`);
     this.endError = this.fatal.message;
     this.reason = 'error';
+    // A camera's name may resolve again once its network is back; nothing else found here will.
+    this.retryable = this.spec?.live === true && this.fatal.code === 'HOST_NOT_FOUND';
     this.finish();
   }
 
@@ -360,20 +354,17 @@ export class VideoDecoder {
     this.tail.push(line);
     if (line.includes('partial file') || line.includes('corrupt input packet')) this.sawPartialFile = true;
     this.header.feed(line);
-    if (this.frameSize === 0 && this.header.outputSize) {
+    if (this.reader.frameSize === 0 && this.header.outputSize) {
       this.width = this.header.outputSize.width;
       this.height = this.header.outputSize.height;
-      this.frameSize = yuv420Size(this.width, this.height);
       // Connecting and probing are not frame gaps: a slow live source (5 fps) with a short
       // --stall-timeout must not stall on the time its header took.
       this.lastProgress = Date.now();
       this.resolveInfo();
-      const early = this.earlyChunks;
-      this.earlyChunks = [];
-      for (const c of early) this.onStdout(c);
+      this.reader.setFrameSize(yuv420Size(this.width, this.height));
+      this.pair();
       if (this.pausedForHeader) {
         this.pausedForHeader = false;
-        this.lastProgress = Date.now();
         if (!this.pausedForConsumer) this.child?.stdout?.resume();
         this.updateFlow();
       }
@@ -402,91 +393,58 @@ export class VideoDecoder {
 
   private onStdout(chunk: Buffer): void {
     this.lastProgress = Date.now();
-    if (this.frameSize === 0) {
-      // Size not parsed yet (stdout overtook stderr): hold the bytes, stop reading until it is.
-      this.earlyChunks.push(chunk);
+    this.reader.push(chunk);
+    if (this.reader.holdingEarlyBytes) {
+      // Size not parsed yet (stdout overtook stderr): stop reading until it is.
       if (!this.pausedForHeader) {
         this.pausedForHeader = true;
         this.child?.stdout?.pause();
       }
       return;
     }
-    let off = 0;
-    while (off < chunk.length) {
-      if (!this.cur) {
-        // allocUnsafeSlow: its own ArrayBuffer (never the shared pool), fully overwritten below.
-        this.cur = this.opts.pool?.take(this.frameSize) ?? Buffer.allocUnsafeSlow(this.frameSize);
-        this.curFill = 0;
-      }
-      const n = Math.min(this.frameSize - this.curFill, chunk.length - off);
-      chunk.copy(this.cur, this.curFill, off, off + n);
-      this.curFill += n;
-      off += n;
-      if (this.curFill === this.frameSize) {
-        this.rawFrames.push(this.cur);
-        this.cur = null;
-        this.curFill = 0;
-      }
-    }
     this.pair();
   }
 
   /** Joins frames with their PTS (both FIFO, same order) and hands them out. */
   private pair(): void {
-    while (this.rawFrames.length > 0 && this.ptsQueue.length > 0) {
-      const yuv = this.rawFrames.shift()!;
+    const raw = this.reader.frames;
+    while (raw.length > 0 && this.ptsQueue.length > 0) {
+      const yuv = raw.shift()!;
       const pts = this.ptsQueue.shift()!;
       this.emit(yuv, pts === null ? null : pts / 1000);
     }
     this.updateFlow();
   }
 
-  private emit(yuv: Buffer, ptsMs: number | null): void {
+  private emit(yuv: Buffer, sourcePtsMs: number | null): void {
     if (this.limitReached) return; // decoded past maxFrames while ffmpeg is being stopped
     this.decoded++;
     const step = 1000 / (this.opts.fps ?? this.header.input.fps ?? 25);
-    if (ptsMs === null) {
-      // NOPTS (rare: some raw streams): continue from the last one at the nominal rate.
-      ptsMs = this.lastDecodedPtsMs === null ? 0 : this.lastDecodedPtsMs + step;
-    } else if (this.infoValue?.live) {
-      // Live sources must have strictly increasing PTS: the encoder derives the output rate from
-      // the first and last PTS (frames-1)/(last-first), and each frame is placed by its PTS.
-      // ffmpeg can mis-time the first frames of a stream (RTSP: those buffered while probing,
-      // before the RTCP sender report sets the clock: `0 -200 -160 ... -40 0 40 ...`).
-      //  - a small step back (<= 1 s): drop the frame (counted in misTimed). The loss is bounded
-      //    by the size of the step: the PTS pass the last kept one again within 1 s of stream;
-      //  - a large step back (a clock reset mid-stream): re-base, i.e. shift this and every later
-      //    PTS so that this frame comes one nominal frame after the last one kept, rather than
-      //    dropping everything until the new clock catches up with the old one.
-      ptsMs += this.ptsOffsetMs;
-      const last = this.lastDecodedPtsMs;
-      if (last !== null && ptsMs <= last) {
-        if (last - ptsMs <= 1000) {
-          this.misTimed++;
-          return;
-        }
-        this.ptsOffsetMs += last + step - ptsMs;
-        ptsMs = last + step;
+    // NOPTS (rare: some raw streams): continue from the last one at the nominal rate.
+    sourcePtsMs ??= this.lastSourcePtsMs === null ? 0 : this.lastSourcePtsMs + step;
+    let ptsMs = sourcePtsMs;
+    if (this.infoValue?.live) {
+      const kept = this.livePts.next(sourcePtsMs, step, performance.now());
+      if (kept === null) {
+        this.misTimed++;
+        this.opts.pool?.give(yuv);
+        return;
       }
+      ptsMs = kept;
     }
-    this.firstDecodedPtsMs ??= ptsMs;
-    this.lastDecodedPtsMs = ptsMs;
+    this.firstSourcePtsMs ??= sourcePtsMs;
+    this.lastSourcePtsMs = sourcePtsMs;
     const w = this.waiters.shift();
     if (w) {
       w.resolve({ done: false, value: this.deliver(yuv, ptsMs) });
       return;
     }
     this.ready.push({ yuv, ptsMs });
-    if (this.opts.dropOldest && this.ready.length > this.opts.bufferFrames) {
-      const old = this.ready.shift()!;
-      this.opts.pool?.give(old.yuv);
-      this.dropped++;
-    }
   }
 
   /** Numbers a frame as it is handed to the consumer (so seq stays contiguous across drops). */
   private deliver(yuv: Buffer, ptsMs: number): DecodedFrame {
-    const frame: DecodedFrame = { seq: this.produced, ptsMs, width: this.width, height: this.height, yuv };
+    const frame: DecodedFrame = { seq: this.opts.firstSeq + this.produced, ptsMs, width: this.width, height: this.height, yuv };
     this.produced++;
     this.firstPtsMs ??= ptsMs;
     this.lastPtsMs = ptsMs;
@@ -499,8 +457,8 @@ export class VideoDecoder {
     if (this.limitReached) return;
     this.limitReached = true;
     this.reason = 'maxFrames';
-    this.ready.length = 0;
-    this.rawFrames.length = 0;
+    this.ready.clear();
+    this.reader.frames.length = 0;
     this.ptsQueue.length = 0;
     for (const w of this.waiters.splice(0)) w.resolve({ done: true, value: undefined });
     if (this.child) stopChild(this.child, this.opts.killGraceMs);
@@ -510,7 +468,7 @@ export class VideoDecoder {
   private updateFlow(): void {
     const out = this.child?.stdout;
     if (!out || this.finished) return;
-    const waiting = this.ready.length + this.rawFrames.length;
+    const waiting = this.ready.length + this.reader.frames.length;
     if (waiting >= this.opts.bufferFrames && this.waiters.length === 0 && !this.opts.dropOldest) {
       if (!this.pausedForConsumer) {
         this.pausedForConsumer = true;
@@ -548,37 +506,15 @@ export class VideoDecoder {
   // ---- watchdog & exit -------------------------------------------------------------------------
 
   private checkStall(): void {
-    if (this.finished || !this.child || this.limitReached) return;
+    if (this.finished || !this.child || this.limitReached || this.stall) return;
     if (this.pausedForConsumer) return;
     if (Date.now() - this.lastProgress <= this.opts.stallTimeoutMs) return;
     const s = Math.round(this.opts.stallTimeoutMs / 100) / 10;
-    this.fatal = new MediaError('STALLED', `no frame from '${this.display()}' for ${s} s (stalled)`, {
+    this.stall = new MediaError('STALLED', `no frame from '${this.display()}' for ${s} s (stalled)`, {
       input: this.display(),
       detail: this.tail.text(),
     });
-    this.endError = this.fatal.message;
-    this.reason = 'stalled';
     stopChild(this.child, this.opts.killGraceMs);
-  }
-
-  /** The one-line error for an ffmpeg that exited on failure, from its stderr tail. */
-  private exitFailure(code: number | null, signal: NodeJS.Signals | null): MediaError {
-    return describeFailure({
-      display: this.display(),
-      isFile: this.spec?.kind === 'file',
-      isHttp: this.spec?.kind === 'http',
-      tail: this.tail.text(),
-      code,
-      signal,
-      staticBuild: this.staticBuild,
-    });
-  }
-
-  private noHeaderError(): MediaError {
-    return new MediaError('NO_FRAMES', `cannot read input '${this.display()}': no frame decoded`, {
-      input: this.display(),
-      detail: this.tail.text(),
-    });
   }
 
   private onClose(code: number | null, signal: NodeJS.Signals | null, spawnError?: Error): void {
@@ -587,81 +523,34 @@ export class VideoDecoder {
     for (const line of this.lines.flush()) this.onStderrLine(line);
     // PTS lines without stdout bytes are frames ffmpeg filtered but did not write (the one past
     // -frames:v); frames without a PTS line should not happen, but keep them rather than drop.
-    while (this.rawFrames.length > 0) this.emit(this.rawFrames.shift()!, null);
-    const partialBytes = this.cur ? this.curFill : 0;
-    this.cur = null;
-
-    if (this.limitReached) {
-      this.reason = 'maxFrames'; // we stopped ffmpeg: its exit status says nothing
-    } else if (this.reason === 'stalled') {
-      // fatal already set; frames before the stall were delivered
-    } else if (this.closedByUser) {
-      this.reason = 'closed';
-    } else if (spawnError) {
-      this.fail(
-        new MediaError('FFMPEG_MISSING', `cannot start ffmpeg for '${this.display()}': ${spawnError.message}`, {
-          input: this.display(),
-        }),
-      );
-      return;
-    } else if (this.decoded === 0) {
-      this.reason = 'error';
-      this.fatal =
-        code === 0 && this.frameSize > 0
-          ? this.noHeaderError()
-          : this.exitFailure(code, signal);
-      this.endError = this.fatal.message;
-    } else if (code !== 0) {
-      this.reason = 'error';
-      this.endError = this.exitFailure(code, signal).message;
-    } else if (this.sawPartialFile || partialBytes > 0) {
-      this.reason = 'error';
-      const dur = this.header.input.durationMs;
-      const last = this.lastDecodedPtsMs;
-      const upTo =
-        last !== null && dur !== null ? `, up to ${(last / 1000).toFixed(2)} s of ${(dur / 1000).toFixed(2)} s` : '';
-      this.endError = `input '${this.display()}' is truncated or corrupt (partial file): decoded ${this.decoded} frame(s)${upTo}`;
-    } else if (this.opts.maxFrames !== undefined && this.deliverLimit === null && this.decoded >= this.opts.maxFrames) {
-      this.reason = 'maxFrames';
-    } else if (this.spec?.kind === 'rtsp' && this.rtspCutShort()) {
-      // ffmpeg 4.1 exits 0 when the RTSP server closes the connection (it died, or stopped
-      // sending): without this the run would end as if the stream had ended.
-      this.reason = 'error';
-      this.endError = this.rtspCutShortMessage();
-    } else {
-      this.reason = 'eof';
-    }
+    while (this.reader.frames.length > 0) this.emit(this.reader.frames.shift()!, null);
+    const exit = classifyDecoderExit({
+      spec: this.spec,
+      display: this.display(),
+      live: this.infoValue?.live ?? this.spec?.live === true,
+      code,
+      signal,
+      spawnError,
+      limitReached: this.limitReached,
+      stall: this.stall,
+      closedByUser: this.closedByUser,
+      decoded: this.decoded,
+      headerSeen: this.reader.frameSize > 0,
+      framesLimitHit: this.opts.maxFrames !== undefined && this.deliverLimit === null && this.decoded >= this.opts.maxFrames,
+      partial: this.sawPartialFile || this.reader.partialBytes > 0,
+      durationMs: this.header.input.durationMs,
+      frameMs: 1000 / (this.opts.fps ?? this.header.input.fps ?? 25),
+      firstPtsMs: this.firstSourcePtsMs,
+      lastPtsMs: this.lastSourcePtsMs,
+      tail: this.tail.text(),
+      staticBuild: this.staticBuild,
+    });
+    this.reader.clear();
+    this.reason = exit.reason;
+    this.retryable = exit.retryable;
+    this.fatal = exit.fatal ?? null;
+    this.endError = exit.error;
     this.finish();
-  }
-
-  /**
-   * Whether an RTSP stream that ffmpeg read to its end (exit 0, maxFrames not reached) was cut
-   * short: always for a live stream (no duration: it has no end), and for a VOD clip when the last
-   * frame is well before the duration the server advertised (more than 2 frames + 300 ms). A
-   * complete clip ends cleanly.
-   */
-  private rtspCutShort(): boolean {
-    const dur = this.header.input.durationMs;
-    const last = this.lastDecodedPtsMs;
-    // (info().live is true for every RTSP input; the header's duration tells a VOD clip.)
-    if (dur === null || last === null) return true;
-    const frameMs = 1000 / (this.opts.fps ?? this.header.input.fps ?? 25);
-    return last < dur - (2 * frameMs + 300);
-  }
-
-  /** Says where the stream stopped in seconds, not frames: the frame count is the caller's to give
-   *  (frames delivered, which the CLI prints, differ from frames decoded when some were dropped). */
-  private rtspCutShortMessage(): string {
-    const dur = this.header.input.durationMs;
-    const first = this.firstDecodedPtsMs;
-    const last = this.lastDecodedPtsMs;
-    let where = '';
-    if (last !== null && dur !== null) {
-      where = ` at ${(last / 1000).toFixed(2)} s of ${(dur / 1000).toFixed(2)} s`;
-    } else if (first !== null && last !== null) {
-      where = ` after ${((last - first) / 1000).toFixed(2)} s of live video`;
-    }
-    return `the RTSP server closed the connection${where} (input '${this.display()}')`;
   }
 
   private finish(): void {
@@ -670,7 +559,7 @@ export class VideoDecoder {
     if (this.reason === 'running') this.reason = this.closedByUser ? 'closed' : 'eof';
     if (this.watchdog) clearInterval(this.watchdog);
     this.watchdog = null;
-    if (!this.infoValue) this.infoReject?.(this.fatal ?? this.noHeaderError());
+    if (!this.infoValue) this.infoReject?.(this.fatal ?? noFramesError(this.display(), this.tail.text()));
     // Wake waiters: the first gets the fatal error (if any), the rest end.
     for (const w of this.waiters.splice(0)) {
       if (this.fatal && !this.fatalThrown) {

@@ -1,13 +1,15 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { rleCountsToString } from '../rle.js';
-import type { FrameResult } from '../types.js';
+import type { FrameResult, StreamEvent } from '../types.js';
 
 /**
  * One JSON object per frame, in seq order:
  * `{"streamId","seq","ptsMs","width","height","instances":[{"classId","label","score","box","mask":{"size","counts"},"trackId"?}]}`
  * Masks are COCO RLE with `counts` as pycocotools' compressed string; boxes are xyxy frame pixels.
- * A frame that failed carries `"error"` and no instances.
+ * A frame that failed carries `"error"` and no instances. Source events (a live source lost and
+ * back) are lines of their own between the frames, told apart by their `"event"` key (see
+ * {@link toJsonEventLine}).
  */
 export class JsonlWriter {
   private readonly out: WriteStream;
@@ -18,6 +20,11 @@ export class JsonlWriter {
 
   async write(result: FrameResult): Promise<void> {
     const line = JSON.stringify(toJsonLine(result)) + '\n';
+    if (!this.out.write(line)) await once(this.out, 'drain');
+  }
+
+  async writeEvent(event: StreamEvent): Promise<void> {
+    const line = JSON.stringify(toJsonEventLine(event)) + '\n';
     if (!this.out.write(line)) await once(this.out, 'drain');
   }
 
@@ -43,6 +50,24 @@ export function toJsonLine(r: FrameResult): Record<string, unknown> {
       ...(i.trackId !== undefined ? { trackId: i.trackId } : {}),
     })),
     ...(r.error ? { error: r.error } : {}),
+  };
+}
+
+/**
+ * `{"event":"source-lost"|"source-back","streamId","atSeq","ptsMs","wallClock",...}`: before the
+ * frame line with seq `atSeq` (or at the end); `reason` on source-lost, `gapMs` and `attempts` on
+ * source-back.
+ */
+export function toJsonEventLine(e: StreamEvent): Record<string, unknown> {
+  return {
+    event: e.kind,
+    streamId: e.streamId,
+    atSeq: e.atSeq,
+    ptsMs: e.ptsMs === null ? null : round(e.ptsMs, 3),
+    wallClock: e.wallClock,
+    ...(e.reason !== undefined ? { reason: e.reason } : {}),
+    ...(e.gapMs !== undefined ? { gapMs: round(e.gapMs, 3) } : {}),
+    ...(e.attempts !== undefined ? { attempts: e.attempts } : {}),
   };
 }
 

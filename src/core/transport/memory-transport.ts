@@ -1,4 +1,4 @@
-import type { Frame, FrameResult, StreamEnd, StreamInfo } from '../types.js';
+import type { Frame, FrameResult, StreamEnd, StreamEvent, StreamInfo } from '../types.js';
 import {
   assertStreamId,
   DEFAULT_MAX_IN_FLIGHT,
@@ -23,6 +23,7 @@ interface StreamState {
   frames: Map<number, Frame>;
   results: Map<number, FrameResult>;
   end: StreamEnd | null;
+  events: StreamEvent[];
   /** Published minus acked. */
   inFlight: number;
   capacity: Signal;
@@ -50,7 +51,7 @@ export class MemoryTransport implements Transport {
     assertStreamId(info.streamId);
     if (this.streams.has(info.streamId)) throw new Error(`stream '${info.streamId}' already exists`);
     this.streams.set(info.streamId, {
-      info, frames: new Map(), results: new Map(), end: null, inFlight: 0, capacity: new Signal(), arrived: new Signal(),
+      info, frames: new Map(), results: new Map(), end: null, events: [], inFlight: 0, capacity: new Signal(), arrived: new Signal(),
     });
     this.streamOpened.notify();
   }
@@ -62,6 +63,10 @@ export class MemoryTransport implements Transport {
     s.frames.set(frame.seq, frame);
     this.jobs.push({ streamId: frame.streamId, seq: frame.seq, ptsMs: frame.ptsMs, width: frame.width, height: frame.height });
     this.jobArrived.notify();
+  }
+
+  async publishEvent(event: StreamEvent): Promise<void> {
+    this.stream(event.streamId).events.push(event);
   }
 
   async endStream(streamId: string, end: StreamEnd): Promise<void> {
@@ -126,6 +131,10 @@ export class MemoryTransport implements Transport {
       if (this.closed) return;
       await s.arrived.wait();
     }
+  }
+
+  async streamEvents(streamId: string, from = 0): Promise<StreamEvent[]> {
+    return this.stream(streamId).events.slice(from);
   }
 
   async streamEnd(streamId: string): Promise<StreamEnd | null> {

@@ -7,6 +7,8 @@ export class RedisKeys {
   meta(stream: string): string { return `${this.prefix}:s:${stream}:meta`; }
   end(stream: string): string { return `${this.prefix}:s:${stream}:end`; }
   frame(stream: string, seq: number): string { return `${this.prefix}:s:${stream}:f:${seq}`; }
+  /** List of the stream's events (JSON), in the order published. */
+  events(stream: string): string { return `${this.prefix}:s:${stream}:events`; }
   results(stream: string): string { return `${this.prefix}:s:${stream}:results`; }
   /** List of seqs whose result just landed: the compositor's wake-up call. */
   done(stream: string): string { return `${this.prefix}:s:${stream}:done`; }

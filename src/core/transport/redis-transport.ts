@@ -1,7 +1,7 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { hostname } from 'node:os';
-import type { Frame, FrameResult, StreamEnd, StreamInfo } from '../types.js';
+import type { Frame, FrameResult, StreamEnd, StreamEvent, StreamInfo } from '../types.js';
 import { log } from '../log.js';
 import { yuv420Size } from '../yuv420.js';
 import { connectRedis } from './redis-connection.js';
@@ -140,6 +140,11 @@ export class RedisTransport implements Transport {
     await this.getQueue().add('frame', job, { jobId: this.keys.jobId(id, frame.seq) });
   }
 
+  async publishEvent(event: StreamEvent): Promise<void> {
+    const key = this.keys.events(event.streamId);
+    await this.redis.multi().rpush(key, JSON.stringify(event)).pexpire(key, this.streamTtlMs).exec();
+  }
+
   async endStream(streamId: string, end: StreamEnd): Promise<void> {
     await this.redis.set(this.keys.end(streamId), JSON.stringify(end), 'PX', this.streamTtlMs);
     // Wake a compositor blocked on the done list so it notices the end promptly.
@@ -221,6 +226,11 @@ export class RedisTransport implements Transport {
       if (Date.now() > deadline) throw new Error(`stream '${streamId}' did not start within ${Math.round(timeoutMs / 1000)} s`);
       await sleep(200);
     }
+  }
+
+  async streamEvents(streamId: string, from = 0): Promise<StreamEvent[]> {
+    const raws = await this.redis.lrange(this.keys.events(streamId), from, -1);
+    return raws.map((r) => JSON.parse(r) as StreamEvent);
   }
 
   async streamEnd(streamId: string): Promise<StreamEnd | null> {
@@ -311,7 +321,7 @@ export class RedisTransport implements Transport {
     const composed = Number(await this.redis.get(k.composed(streamId))) || 0;
     const frameKeys: string[] = [];
     for (let s = composed; s < published; s++) frameKeys.push(k.frame(streamId, s));
-    await this.redis.del(k.meta(streamId), k.end(streamId), k.results(streamId), k.done(streamId), k.composed(streamId), k.published(streamId), ...frameKeys);
+    await this.redis.del(k.meta(streamId), k.end(streamId), k.events(streamId), k.results(streamId), k.done(streamId), k.composed(streamId), k.published(streamId), ...frameKeys);
   }
 
   async close(): Promise<void> {

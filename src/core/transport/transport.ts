@@ -1,4 +1,4 @@
-import type { Frame, FrameResult, StreamEnd, StreamInfo } from '../types.js';
+import type { Frame, FrameResult, StreamEnd, StreamEvent, StreamInfo } from '../types.js';
 
 /** What a worker receives for one frame: the frame's identity and its pixels. */
 export interface FrameJob {
@@ -52,6 +52,11 @@ export interface Transport {
    * maximum of frames in flight (published but not yet composed): that is the back-pressure.
    */
   publishFrame(frame: Frame): Promise<void>;
+  /**
+   * Records an event of the stream's source (lost, back). Published before the frame with seq
+   * `event.atSeq`, so a compositor holding result `seq` has every event with atSeq <= seq.
+   */
+  publishEvent(event: StreamEvent): Promise<void>;
   /** Marks the end of a stream: no frame with seq >= end.frames will come. */
   endStream(streamId: string, end: StreamEnd): Promise<void>;
 
@@ -63,6 +68,8 @@ export interface Transport {
   streamInfo(streamId: string, timeoutMs?: number): Promise<StreamInfo>;
   /** Results of one stream in seq order, each exactly once, with their frames. Ends after the last. */
   results(streamId: string): AsyncIterable<ComposeItem>;
+  /** The stream's events in the order published, from the `from`-th on (default 0). */
+  streamEvents(streamId: string, from?: number): Promise<StreamEvent[]>;
   /** The stream's end record, once the producer has written it. */
   streamEnd(streamId: string): Promise<StreamEnd | null>;
   /** The compositor is done with this seq: free its frame and a slot of back-pressure. */

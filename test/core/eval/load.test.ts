@@ -119,6 +119,14 @@ describe('loadResults', () => {
     expect(r.unknownClasses.get(5)).toEqual({ label: 'car', count: 2 });
   });
 
+  it('JSONL: source lost/back event lines between the frames are skipped, not frames', async () => {
+    const ev = (event: string, atSeq: number) => JSON.stringify({ event, streamId: 's', atSeq, ptsMs: 40, wallClock: '2026-12-01T10:00:00.000Z' });
+    const p = file([line(0, [inst(1, 0.8, m1)]), ev('source-lost', 1), ev('source-back', 1), line(1, [inst(2, 0.9, m2)]), ev('source-lost', 2)].join('\n'), 'jsonl');
+    const r = await loadResults(p, gtOf());
+    expect(r.frames).toBe(2);
+    expect(r.detections.map((d) => d.imageId)).toEqual([1, 2]);
+  });
+
   it('JSONL: bad lines are one-line errors with the line number', async () => {
     const gt = gtOf();
     await expect(loadResults(file([line(0, []), '{"seq": 1,'].join('\n'), 'jsonl'), gt)).rejects.toThrow(/:2: invalid JSON/);
