@@ -15,6 +15,7 @@ import { Compositor, defaultResultsPath } from './compositor/compositor.js';
 import { Producer } from './producer/producer.js';
 import { FrameWorker, type FrameWorkerOptions } from './worker/frame-worker.js';
 import { runPipeline } from './pipeline.js';
+import { ShutdownGuard } from './core/shutdown-guard.js';
 import { writeSynthClip } from './synth/index.js';
 import { synthCommand } from './commands/synth.js';
 import { evalCommand } from './commands/eval.js';
@@ -67,6 +68,12 @@ Transport:
   --max-in-flight N     frames per stream decoded but not yet composed (default 16)
   --frame-ttl S         frame bytes expire in Redis after S seconds (default 600)
   --lock-ms N           BullMQ job lock; a dead worker's frame is retried after it (default 30000)
+  --wait S              compose: wait S seconds for a stream not produced yet (default 600)
+
+Shutdown (run, produce, work, compose):
+  --shutdown-timeout S  on SIGTERM/SIGINT stop gracefully within S seconds (default 10), else
+                        abandon: held frames go back to other workers once their locks lapse;
+                        exit code 1. A second signal abandons at once.
 
 Environment: REDIS_URL, SEGSTREAM_REDIS_PREFIX (key prefix, default '{segstream}'), FFMPEG_PATH,
 SEGSTREAM_LOG_LEVEL (debug|info|warn|error), SEGSTREAM_NICE (nice value of the work around the
@@ -101,6 +108,8 @@ const OPTIONS = {
   'max-in-flight': { type: 'string' },
   'frame-ttl': { type: 'string' },
   'lock-ms': { type: 'string' },
+  'shutdown-timeout': { type: 'string' },
+  wait: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } satisfies ParseArgsConfig['options'];
@@ -176,6 +185,15 @@ function redisOptions(v: Values, url: string) {
   };
 }
 
+function shutdownTimeoutMs(v: Values): number | undefined {
+  const s = num(v, 'shutdown-timeout', { min: 0.1 });
+  return s === undefined ? undefined : s * 1000;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 function redisUrl(v: Values): string {
   return v.redis ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 }
@@ -225,6 +243,7 @@ async function cmdRun(positionals: string[], v: Values): Promise<void> {
     compositor: compositorOptions(v),
     redis: useRedis ? redisOptions(v, redisUrl(v)) : undefined,
     maxInFlight: num(v, 'max-in-flight', { min: 1, int: true }),
+    shutdownTimeoutMs: shutdownTimeoutMs(v),
   });
   const modelFps = s.inferMs > 0 ? s.frames / (s.inferMs / 1000) : 0;
   const inferMsPerFrame = s.inferMs / Math.max(1, s.frames);
@@ -259,70 +278,114 @@ async function cmdDemo(v: Values): Promise<void> {
 async function cmdProduce(positionals: string[], v: Values): Promise<void> {
   const input = requireInput(positionals, 'produce');
   const streamId = requireStream(v);
+  const timeoutMs = shutdownTimeoutMs(v);
+  const maxFrames = num(v, 'max-frames', { min: 1, int: true });
   const transport = await RedisTransport.connect({ ...redisOptions(v, redisUrl(v)), failFast: true });
   const progress = new Progress(log, { lead: 'decoded', show: ['decoded'], label: `produce ${streamId}` });
   const producer = new Producer(transport, { ...producerOptions(v), source: input, streamId });
-  const stop = (): void => { log.warn('stopping: ending the stream after the current frame'); producer.stop(); };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  try {
-    progress.start();
-    const end = await producer.run({
-      onInfo: (info) => {
-        const maxFrames = num(v, 'max-frames', { min: 1, int: true });
-        progress.total = maxFrames ?? (info.durationMs && info.fps ? Math.round((info.durationMs / 1000) * info.fps) : null);
-      },
-      onFrame: () => { progress.counters.decoded++; },
-    });
-    progress.stop();
-    log.info('stream published', { stream: streamId, frames: end.frames, redis: redactUrl(redisUrl(v)) });
-    failIfCutShort(end);
-  } finally {
-    progress.stop();
-    await transport.close();
-  }
+  const guard = new ShutdownGuard({
+    timeoutMs,
+    stop: () => { log.warn('stopping: ending the stream after the current frame'); producer.stop(); },
+    abandon: () => {
+      transport.abandon();
+      return `abandoning stream '${streamId}' after ${plural(progress.counters.decoded, 'decoded frame')}, without its end record`;
+    },
+  });
+  const produce = async (): Promise<void> => {
+    try {
+      progress.start();
+      const end = await producer.run({
+        onInfo: (info) => {
+          progress.total = maxFrames ?? (info.durationMs && info.fps ? Math.round((info.durationMs / 1000) * info.fps) : null);
+        },
+        onFrame: () => { progress.counters.decoded++; },
+      });
+      progress.stop();
+      log.info('stream published', { stream: streamId, frames: end.frames, redis: redactUrl(redisUrl(v)) });
+      failIfCutShort(end);
+    } finally {
+      progress.stop();
+      await transport.close();
+    }
+  };
+  await guard.run(produce());
 }
 
 async function cmdWork(v: Values): Promise<void> {
+  const timeoutMs = shutdownTimeoutMs(v);
   const transport = await RedisTransport.connect(redisOptions(v, redisUrl(v)));
   const progress = new Progress(log, { lead: 'inferred', show: ['inferred'], label: 'work' });
   const worker = await FrameWorker.start(transport, workerOptions(v), {
     onProcessed: () => { progress.counters.inferred++; },
   });
+  let requestStop!: () => void;
+  const stopRequested = new Promise<void>((resolve) => { requestStop = resolve; });
+  const guard = new ShutdownGuard({
+    timeoutMs,
+    stop: () => { log.info('stopping: finishing active frames'); requestStop(); },
+    abandon: () => {
+      const active = worker.active;
+      worker.abandon();
+      transport.abandon();
+      return `abandoning ${plural(active, 'active frame')}; their locks lapse and another worker retries them`;
+    },
+  });
   log.info('waiting for frames', { redis: redactUrl(redisUrl(v)), pid: process.pid });
   progress.start();
-  await new Promise<void>((resolve) => {
-    const stop = (): void => { log.info('stopping: finishing active frames'); resolve(); };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  progress.stop();
-  await worker.close();
-  await transport.close();
+  const work = async (): Promise<void> => {
+    await stopRequested;
+    progress.stop();
+    await worker.close();
+    await transport.close();
+  };
+  try {
+    await guard.run(work());
+  } finally {
+    progress.stop();
+  }
 }
 
 async function cmdCompose(v: Values): Promise<void> {
   const streamId = requireStream(v);
   const output = requireOutput(v);
+  const wait = num(v, 'wait', { min: 0 });
+  const timeoutMs = shutdownTimeoutMs(v);
   const transport = await RedisTransport.connect(redisOptions(v, redisUrl(v)));
   const progress = new Progress(log, { lead: 'written', show: ['written'], label: `compose ${streamId}` });
   const started = Date.now();
-  try {
-    const compositor = new Compositor(transport, { ...compositorOptions(v), streamId, output, results: v.results ?? defaultResultsPath(output) });
-    progress.start();
-    const s = await compositor.run({
-      onInfo: (info) => {
-        progress.total = info.durationMs && info.fps ? Math.round((info.durationMs / 1000) * info.fps) : null;
-      },
-      onWritten: (r) => { progress.counters.written++; if (r.error) progress.counters.failed++; },
-    });
-    progress.stop();
-    printSummary(s, Date.now() - started);
-    failIfCutShort(s.end);
-  } finally {
-    progress.stop();
-    await transport.close();
-  }
+  const compositor = new Compositor(transport, {
+    ...compositorOptions(v), streamId, output, results: v.results ?? defaultResultsPath(output),
+    waitMs: wait === undefined ? undefined : wait * 1000,
+  });
+  const guard = new ShutdownGuard({
+    timeoutMs,
+    stop: () => { log.warn('stopping: closing the outputs after the frame being written'); compositor.stop(); },
+    abandon: () => {
+      compositor.abandon();
+      transport.abandon();
+      return `abandoning stream '${streamId}' after ${plural(compositor.frames, 'written frame')}: ${output} was not written`;
+    },
+  });
+  const compose = async () => {
+    try {
+      return await compositor.run({
+        onWaiting: (waitMs) => log.info(`waiting for stream '${streamId}' to be produced (up to ${formatDuration(waitMs / 1000)})`),
+        // Progress starts with the stream: before it, "written 0" would say nothing.
+        onInfo: (info) => {
+          progress.total = info.durationMs && info.fps ? Math.round((info.durationMs / 1000) * info.fps) : null;
+          progress.start();
+        },
+        onWritten: (r) => { progress.counters.written++; if (r.error) progress.counters.failed++; },
+      });
+    } finally {
+      progress.stop();
+      await transport.close();
+    }
+  };
+  const s = await guard.run(compose());
+  printSummary(s, Date.now() - started);
+  if (s.stopped) throw new Error(`stopped on request after ${plural(s.frames, 'frame')} (written above); stream '${streamId}' is not finished`);
+  failIfCutShort(s.end);
 }
 
 async function cmdDrop(v: Values): Promise<void> {
