@@ -16,6 +16,7 @@ import { Producer } from './producer/producer.js';
 import { FrameWorker, type FrameWorkerOptions } from './worker/frame-worker.js';
 import { runPipeline } from './pipeline.js';
 import { ShutdownGuard } from './core/shutdown-guard.js';
+import { ShutdownAbandoned } from './core/shutdown-abandoned.js';
 import { writeSynthClip } from './synth/index.js';
 import { synthCommand } from './commands/synth.js';
 import { evalCommand } from './commands/eval.js';
@@ -327,7 +328,9 @@ async function cmdWork(v: Values): Promise<void> {
       const active = worker.active;
       worker.abandon();
       transport.abandon();
-      return `abandoning ${plural(active, 'active frame')}; their locks lapse and another worker retries them`;
+      return active
+        ? `abandoning ${plural(active, 'active frame')}; their locks lapse and another worker retries them`
+        : 'abandoning its Redis connections (it held no frame)';
     },
   });
   log.info('waiting for frames', { redis: redactUrl(redisUrl(v)), pid: process.pid });
@@ -436,6 +439,8 @@ export async function main(argv: string[]): Promise<number> {
     const msg = (err as Error).message.split('\n')[0];
     process.stderr.write(`segstream: error: ${msg}\n`);
     if (process.env.SEGSTREAM_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+    // stderr is synchronous on pipes, files and terminals (Linux): the line is out before this.
+    if (err instanceof ShutdownAbandoned) err.dieOfSignal();
     return err instanceof UsageError ? 2 : 1;
   }
 }

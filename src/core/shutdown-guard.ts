@@ -1,4 +1,5 @@
 import { killAllMediaChildren } from './media/process.js';
+import { ShutdownAbandoned } from './shutdown-abandoned.js';
 
 export interface ShutdownGuardOptions {
   /**
@@ -21,15 +22,15 @@ export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
  * A bound on SIGTERM/SIGINT shutdown. The first signal starts the role's graceful stop; when the
  * role has not finished `timeoutMs` later (typically: Redis is gone and a reply it waits for never
  * comes), or a second signal arrives, the guard abandons: the role's own teardown, then every
- * ffmpeg child is killed, and `run()` rejects with one line saying what was given up.
+ * ffmpeg child is killed, and `run()` rejects with a ShutdownAbandoned saying what was given up.
  */
 export class ShutdownGuard {
   private readonly timeoutMs: number;
   private timer: NodeJS.Timeout | null = null;
-  private signalled = false;
+  private signalled: NodeJS.Signals | null = null;
   private rejectAbandoned!: (err: Error) => void;
   private readonly abandoned = new Promise<never>((_, reject) => { this.rejectAbandoned = reject; });
-  private readonly onSignal = (): void => this.signal();
+  private readonly onSignal = (signal: NodeJS.Signals): void => this.signal(signal);
 
   constructor(private readonly opts: ShutdownGuardOptions) {
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
@@ -39,7 +40,7 @@ export class ShutdownGuard {
   }
 
   /** Whether a signal asked the role to stop. */
-  get stopping(): boolean { return this.signalled; }
+  get stopping(): boolean { return this.signalled !== null; }
 
   /** Resolves or rejects with `work`, or rejects once the role is abandoned. Removes the signal handlers after. */
   async run<T>(work: Promise<T>): Promise<T> {
@@ -50,12 +51,12 @@ export class ShutdownGuard {
     }
   }
 
-  private signal(): void {
+  private signal(signal: NodeJS.Signals): void {
     if (this.signalled) {
       this.giveUp('shutdown cut short by a second signal');
       return;
     }
-    this.signalled = true;
+    this.signalled = signal;
     this.opts.stop();
     const s = this.timeoutMs / 1000;
     this.timer = setTimeout(() => this.giveUp(`shutdown timed out after ${s} s`), this.timeoutMs);
@@ -70,7 +71,7 @@ export class ShutdownGuard {
       what = `abandoning (teardown failed: ${(err as Error).message})`;
     }
     killAllMediaChildren();
-    this.rejectAbandoned(new Error(`${why}: ${what}`));
+    this.rejectAbandoned(new ShutdownAbandoned(`${why}: ${what}`, this.signalled ?? 'SIGTERM'));
   }
 
   private dispose(): void {

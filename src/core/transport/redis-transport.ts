@@ -84,7 +84,8 @@ export class RedisTransport implements Transport {
   private get queueName(): string { return this.opts.queueName ?? 'frames'; }
 
   private getQueue(): Queue {
-    this.queue ??= new Queue(this.queueName, {
+    if (this.queue) return this.queue;
+    this.queue = new Queue(this.queueName, {
       connection: this.redis,
       prefix: this.keys.prefix,
       // BullMQ's event stream would otherwise grow to 10 000 entries over a long video.
@@ -96,6 +97,8 @@ export class RedisTransport implements Transport {
         removeOnFail: { count: 1000 },
       },
     });
+    // Unheard, BullMQ prints each failed reconnect with its stack trace.
+    this.queue.on('error', (err) => log.warn('queue connection error', { error: err.message }));
     return this.queue;
   }
 
