@@ -73,8 +73,9 @@ Transport:
 
 Shutdown (run, produce, work, compose):
   --shutdown-timeout S  on SIGTERM/SIGINT stop gracefully within S seconds (default 10), else
-                        abandon: held frames go back to other workers once their locks lapse;
-                        exit code 1. A second signal abandons at once.
+                        abandon: held frames go back to other workers once their locks lapse,
+                        and the process dies of the signal (status 143/130). A second signal
+                        abandons at once.
 
 Environment: REDIS_URL, SEGSTREAM_REDIS_PREFIX (key prefix, default '{segstream}'), FFMPEG_PATH,
 SEGSTREAM_LOG_LEVEL (debug|info|warn|error), SEGSTREAM_NICE (nice value of the work around the
