@@ -20,6 +20,8 @@ import { Compositor, defaultResultsPath, type CompositorSummary } from './compos
 import { Producer } from './producer/producer.js';
 import { FrameWorker, type FrameWorkerOptions } from './worker/frame-worker.js';
 import { runPipeline } from './pipeline.js';
+import { ShutdownGuard } from './core/shutdown-guard.js';
+import { ShutdownAbandoned } from './core/shutdown-abandoned.js';
 import { writeSynthClip } from './synth/index.js';
 import { synthCommand } from './commands/synth.js';
 import { evalCommand } from './commands/eval.js';
@@ -80,6 +82,13 @@ Transport:
   --max-in-flight N     frames per stream decoded but not yet composed (default 16)
   --frame-ttl S         frame bytes expire in Redis after S seconds (default 600)
   --lock-ms N           BullMQ job lock; a dead worker's frame is retried after it (default 30000)
+  --wait S              compose: wait S seconds for a stream not produced yet (default 600)
+
+Shutdown (run, produce, work, compose):
+  --shutdown-timeout S  on SIGTERM/SIGINT stop gracefully within S seconds (default 10), else
+                        abandon: held frames go back to other workers once their locks lapse,
+                        and the process dies of the signal (status 143/130). A second signal
+                        abandons at once.
 
 Environment: REDIS_URL, SEGSTREAM_REDIS_PREFIX (key prefix, default '{segstream}'), FFMPEG_PATH,
 SEGSTREAM_LOG_LEVEL (debug|info|warn|error), SEGSTREAM_NICE (nice value of the work around the
@@ -115,6 +124,8 @@ const OPTIONS = {
   'max-in-flight': { type: 'string' },
   'frame-ttl': { type: 'string' },
   'lock-ms': { type: 'string' },
+  'shutdown-timeout': { type: 'string' },
+  wait: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } satisfies ParseArgsConfig['options'];
@@ -197,6 +208,15 @@ function redisOptions(v: Values, url: string) {
   };
 }
 
+function shutdownTimeoutMs(v: Values): number | undefined {
+  const s = num(v, 'shutdown-timeout', { min: 0.1 });
+  return s === undefined ? undefined : s * 1000;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 function redisUrl(v: Values): string {
   return v.redis ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 }
@@ -250,6 +270,7 @@ async function cmdRun(positionals: string[], v: Values): Promise<void> {
     compositor: compositorOptions(v),
     redis: useRedis ? redisOptions(v, redisUrl(v)) : undefined,
     maxInFlight: num(v, 'max-in-flight', { min: 1, int: true }),
+    shutdownTimeoutMs: shutdownTimeoutMs(v),
   });
   const modelFps = s.inferMs > 0 ? s.frames / (s.inferMs / 1000) : 0;
   const inferMsPerFrame = s.inferMs / Math.max(1, s.frames);
@@ -284,66 +305,109 @@ async function cmdDemo(v: Values): Promise<void> {
 async function cmdProduce(positionals: string[], v: Values): Promise<void> {
   const input = requireInput(positionals, 'produce');
   const streamId = requireStream(v);
+  const timeoutMs = shutdownTimeoutMs(v);
+  const maxFrames = num(v, 'max-frames', { min: 1, int: true });
   const transport = await RedisTransport.connect({ ...redisOptions(v, redisUrl(v)), failFast: true });
   const progress = new Progress(log, { lead: 'decoded', show: ['decoded'], label: `produce ${streamId}` });
-  const popts = producerOptions(v);
-  const producer = new Producer(transport, { ...popts, source: input, streamId });
-  const stop = (): void => { log.warn('stopping: ending the stream after the current frame'); producer.stop(); };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  let end: StreamEnd;
-  try {
-    progress.start();
-    end = await producer.run({
-      onInfo: (info) => { progress.total = expectedFrames(info, { maxFrames: popts.maxFrames }); },
-      onFrame: () => { progress.counters.decoded++; },
-    });
-  } finally {
-    progress.stop();
-    await transport.close();
-  }
+  const producer = new Producer(transport, { ...producerOptions(v), source: input, streamId });
+  const guard = new ShutdownGuard({
+    timeoutMs,
+    stop: () => { log.warn('stopping: ending the stream after the current frame'); producer.stop(); },
+    abandon: () => {
+      transport.abandon();
+      return `abandoning stream '${streamId}' after ${plural(progress.counters.decoded, 'decoded frame')}, without its end record`;
+    },
+  });
+  const produce = async (): Promise<StreamEnd> => {
+    try {
+      progress.start();
+      return await producer.run({
+        onInfo: (info) => { progress.total = expectedFrames(info, { maxFrames }); },
+        onFrame: () => { progress.counters.decoded++; },
+      });
+    } finally {
+      progress.stop();
+      await transport.close();
+    }
+  };
+  const end = await guard.run(produce());
   log.info('stream published', { stream: streamId, frames: end.frames, reconnects: end.reconnects, redis: redactUrl(redisUrl(v)) });
   failIfCutShort(end);
 }
 
 async function cmdWork(v: Values): Promise<void> {
+  const timeoutMs = shutdownTimeoutMs(v);
   const transport = await RedisTransport.connect(redisOptions(v, redisUrl(v)));
   const progress = new Progress(log, { lead: 'inferred', show: ['inferred'], label: 'work' });
   const worker = await FrameWorker.start(transport, workerOptions(v), {
     onProcessed: () => { progress.counters.inferred++; },
   });
+  let requestStop!: () => void;
+  const stopRequested = new Promise<void>((resolve) => { requestStop = resolve; });
+  const guard = new ShutdownGuard({
+    timeoutMs,
+    stop: () => { log.info('stopping: finishing active frames'); requestStop(); },
+    abandon: () => {
+      const active = worker.active;
+      worker.abandon();
+      transport.abandon();
+      return active
+        ? `abandoning ${plural(active, 'active frame')}; their locks lapse and another worker retries them`
+        : 'abandoning its Redis connections (it held no frame)';
+    },
+  });
   log.info('waiting for frames', { redis: redactUrl(redisUrl(v)), pid: process.pid });
   progress.start();
-  await new Promise<void>((resolve) => {
-    const stop = (): void => { log.info('stopping: finishing active frames'); resolve(); };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  progress.stop();
-  await worker.close();
-  await transport.close();
+  const work = async (): Promise<void> => {
+    await stopRequested;
+    progress.stop();
+    await worker.close();
+    await transport.close();
+  };
+  await guard.run(work());
 }
 
 async function cmdCompose(v: Values): Promise<void> {
   const streamId = requireStream(v);
   const output = requireOutput(v);
+  const wait = num(v, 'wait', { min: 0 });
+  const timeoutMs = shutdownTimeoutMs(v);
   const transport = await RedisTransport.connect(redisOptions(v, redisUrl(v)));
   const progress = new Progress(log, { lead: 'written', show: ['written'], label: `compose ${streamId}` });
   const started = Date.now();
-  let s: CompositorSummary;
-  try {
-    const compositor = new Compositor(transport, { ...compositorOptions(v), streamId, output, results: v.results ?? defaultResultsPath(output) });
-    progress.start();
-    s = await compositor.run({
-      // The producer's --max-frames is not in the stream info: the total is the duration's count.
-      onInfo: (info) => { progress.total = expectedFrames(info); },
-      onWritten: (r) => { progress.counters.written++; if (r.error) progress.counters.failed++; },
-    });
-  } finally {
-    progress.stop();
-    await transport.close();
-  }
+  const compositor = new Compositor(transport, {
+    ...compositorOptions(v), streamId, output, results: v.results ?? defaultResultsPath(output),
+    waitMs: wait === undefined ? undefined : wait * 1000,
+  });
+  const guard = new ShutdownGuard({
+    timeoutMs,
+    stop: () => { log.warn('stopping: closing the outputs after the frame being written'); compositor.stop(); },
+    abandon: () => {
+      compositor.abandon();
+      transport.abandon();
+      return `abandoning stream '${streamId}' after ${plural(compositor.frames, 'written frame')}: ${output} was not written`;
+    },
+  });
+  const compose = async () => {
+    try {
+      return await compositor.run({
+        onWaiting: (waitMs) => log.info(`waiting for stream '${streamId}' to be produced (up to ${formatDuration(waitMs / 1000)})`),
+        // Progress starts with the stream: before it, "written 0" would say nothing.
+        onInfo: (info) => {
+          // The producer's --max-frames is not in the stream info: the total is the duration's count.
+          progress.total = expectedFrames(info);
+          progress.start();
+        },
+        onWritten: (r) => { progress.counters.written++; if (r.error) progress.counters.failed++; },
+      });
+    } finally {
+      progress.stop();
+      await transport.close();
+    }
+  };
+  const s = await guard.run(compose());
   printSummary(s, Date.now() - started);
+  if (s.stopped) throw new Error(`stopped on request after ${plural(s.frames, 'frame')} (written above); stream '${streamId}' is not finished`);
   failIfCutShort(s.end);
 }
 
@@ -395,6 +459,8 @@ export async function main(argv: string[]): Promise<number> {
     const msg = (err as Error).message.split('\n')[0];
     process.stderr.write(`segstream: error: ${msg}\n`);
     if (process.env.SEGSTREAM_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+    // stderr is synchronous on pipes, files and terminals (Linux): the line is out before this.
+    if (err instanceof ShutdownAbandoned) err.dieOfSignal();
     return err instanceof UsageError ? 2 : 1;
   }
 }

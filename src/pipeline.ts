@@ -9,6 +9,7 @@ import type { Transport } from './core/transport/transport.js';
 import { log as rootLog, type Logger } from './core/log.js';
 import { Progress, expectedFrames } from './core/progress.js';
 import type { EngineInfo } from './worker/inference-engine.js';
+import { ShutdownGuard } from './core/shutdown-guard.js';
 
 export interface RunOptions {
   input: string;
@@ -24,6 +25,12 @@ export interface RunOptions {
   streamId?: string;
   /** Show progress (TTY line or periodic log lines). Default true. */
   progress?: boolean;
+  /**
+   * On SIGTERM/SIGINT, how long the graceful stop (end the stream, finish the frames decoded) may
+   * take before the run abandons its frames and output.
+   * @defaultValue 10 000 ms
+   */
+  shutdownTimeoutMs?: number;
 }
 
 export interface RunSummary extends CompositorSummary {
@@ -58,47 +65,52 @@ export async function runPipeline(opts: RunOptions, logger: Logger = rootLog): P
   let firstWrittenAt = 0;
   let lastWrittenAt = 0;
   let worker: FrameWorker | null = null;
-  try {
-    // Load the model first: a bad model fails before any decoding starts.
-    worker = await FrameWorker.start(transport, opts.worker, {
-      onProcessed: (r) => { progress.counters.inferred++; inferMs += r.inferMs ?? 0; },
-    }, logger);
-    const producer = new Producer(transport, { ...opts.producer, source: opts.input, streamId }, logger);
-    const compositor = new Compositor(transport, { ...opts.compositor, streamId, output: opts.output, results: opts.results }, logger);
-    if (opts.progress ?? true) progress.start();
-
-    const stop = (): void => {
+  const producer = new Producer(transport, { ...opts.producer, source: opts.input, streamId }, logger);
+  const compositor = new Compositor(transport, { ...opts.compositor, streamId, output: opts.output, results: opts.results }, logger);
+  const guard = new ShutdownGuard({
+    timeoutMs: opts.shutdownTimeoutMs,
+    stop: () => {
       logger.warn('interrupted: finishing the frames already decoded (Ctrl-C again to abort)');
       producer.stop();
-      process.once('SIGINT', () => process.exit(130));
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-
-    const composed = compositor.run({
-      onWritten: (r) => {
-        lastWrittenAt = performance.now();
-        if (progress.counters.written === 0) firstWrittenAt = lastWrittenAt;
-        progress.counters.written++;
-        if (r.error) progress.counters.failed++;
-      },
-    });
-    const produced = producer.run({
-      onInfo: (info) => { progress.total = expectedFrames(info, { maxFrames: opts.producer?.maxFrames }); },
-      onFrame: () => { progress.counters.decoded++; },
-    });
-    // A producer that fails before its stream exists leaves the compositor waiting: unblock it.
-    produced.catch(() => void transport.close());
-    composed.catch(() => undefined);
-    await produced;
-    const summary = await composed;
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-    const steadyFps = summary.frames > 1 ? (summary.frames - 1) / ((lastWrittenAt - firstWrittenAt) / 1000) : null;
-    return { ...summary, streamId, wallMs: Date.now() - started, inferMs, steadyFps, engine: worker.info };
-  } finally {
-    progress.stop();
-    await worker?.close();
-    await transport.close();
-  }
+    },
+    abandon: () => {
+      compositor.abandon();
+      worker?.abandon();
+      transport.abandon();
+      return `abandoning the run after ${compositor.frames} written frame(s): ${opts.output} was not written`;
+    },
+  });
+  const run = async (): Promise<RunSummary> => {
+    try {
+      // Load the model first: a bad model fails before any decoding starts.
+      worker = await FrameWorker.start(transport, opts.worker, {
+        onProcessed: (r) => { progress.counters.inferred++; inferMs += r.inferMs ?? 0; },
+      }, logger);
+      if (opts.progress ?? true) progress.start();
+      const composed = compositor.run({
+        onWritten: (r) => {
+          lastWrittenAt = performance.now();
+          if (progress.counters.written === 0) firstWrittenAt = lastWrittenAt;
+          progress.counters.written++;
+          if (r.error) progress.counters.failed++;
+        },
+      });
+      const produced = producer.run({
+        onInfo: (info) => { progress.total = expectedFrames(info, { maxFrames: opts.producer?.maxFrames }); },
+        onFrame: () => { progress.counters.decoded++; },
+      });
+      // A producer that fails before its stream exists leaves the compositor waiting: unblock it.
+      produced.catch(() => void transport.close());
+      composed.catch(() => undefined);
+      await produced;
+      const summary = await composed;
+      const steadyFps = summary.frames > 1 ? (summary.frames - 1) / ((lastWrittenAt - firstWrittenAt) / 1000) : null;
+      return { ...summary, streamId, wallMs: Date.now() - started, inferMs, steadyFps, engine: worker.info };
+    } finally {
+      progress.stop();
+      await worker?.close();
+      await transport.close();
+    }
+  };
+  return guard.run(run());
 }

@@ -25,11 +25,18 @@ export interface CompositorOptions {
   /** x264 CRF. Default 23. */
   crf?: number;
   draw?: DrawOptions;
-  /** How long to wait for the producer to register the stream. Default: the transport's (60 000 ms in memory, 600 000 ms on Redis). */
+  /**
+   * How long to wait for the producer to register an unknown stream.
+   * @defaultValue 600 000 ms
+   */
   waitMs?: number;
 }
 
+export const DEFAULT_COMPOSE_WAIT_MS = 600_000;
+
 export interface CompositorHooks {
+  /** The stream is not registered yet: the compositor waits up to waitMs for its producer. */
+  onWaiting?(waitMs: number): void;
   onInfo?(info: StreamInfo): void;
   onWritten?(result: FrameResult): void;
 }
@@ -40,7 +47,11 @@ export interface CompositorSummary {
   output: string;
   results: string;
   end: StreamEnd | null;
+  /** stop() ended it before the stream did: the outputs hold the frames written until then. */
+  stopped?: boolean;
 }
+
+const STOP = Symbol('stop');
 
 export function defaultResultsPath(output: string): string {
   return output.replace(/\.[^./\\]*$/, '') + '.jsonl';
@@ -52,33 +63,84 @@ export function defaultResultsPath(output: string): string {
  */
 export class Compositor {
   private readonly log: Logger;
+  private requestStop!: (s: typeof STOP) => void;
+  /** Settles on stop(): every wait below races it, so a stop never waits for Redis. */
+  private readonly stopRequested = new Promise<typeof STOP>((resolve) => { this.requestStop = resolve; });
+  private encoder: VideoEncoder | null = null;
+  private written = 0;
 
   constructor(private readonly transport: Transport, private readonly opts: CompositorOptions, logger: Logger = rootLog) {
     this.log = logger.child({ role: 'compositor', stream: opts.streamId });
   }
 
+  /** Frames written to the outputs so far. */
+  get frames(): number { return this.written; }
+
+  /** Finish the frame being written, then close the outputs with the frames written so far. */
+  stop(): void { this.requestStop(STOP); }
+
+  /** Kills the encoder at once: no output is written (an existing file of that name is left as it was). */
+  abandon(): void {
+    this.requestStop(STOP);
+    this.encoder?.abort();
+  }
+
+  private async waitForStream(hooks: CompositorHooks): Promise<StreamInfo> {
+    const { streamId } = this.opts;
+    const waitMs = this.opts.waitMs ?? DEFAULT_COMPOSE_WAIT_MS;
+    let found = await this.transport.lookupStream(streamId);
+    if (found.state === 'unknown') {
+      hooks.onWaiting?.(waitMs);
+      const waited = await Promise.race([this.transport.lookupStream(streamId, waitMs), this.stopRequested]);
+      if (waited === STOP) throw new Error(`stopped while waiting for stream '${streamId}' to be produced`);
+      found = waited;
+    }
+    if (found.state === 'finished') {
+      const f = found.finished;
+      throw new Error(`stream '${streamId}' was already composed (${f.frames} frames at ${f.finishedAt}, into ${f.output})`);
+    }
+    if (found.state === 'unknown') {
+      throw new Error(`stream '${streamId}' is unknown: no producer registered it within ${Math.round(waitMs / 1000)} s`);
+    }
+    return found.info;
+  }
+
   async run(hooks: CompositorHooks = {}): Promise<CompositorSummary> {
     const { streamId } = this.opts;
-    const info = await this.transport.streamInfo(streamId, this.opts.waitMs);
+    const info = await this.waitForStream(hooks);
     hooks.onInfo?.(info);
     const resultsPath = this.opts.results ?? defaultResultsPath(this.opts.output);
     const wantAudio = (this.opts.audio ?? true) && info.hasAudio;
-    const encoder = new VideoEncoder(this.opts.output, {
+    const encoder = (this.encoder = new VideoEncoder(this.opts.output, {
       width: info.width,
       height: info.height,
       preset: this.opts.preset,
       crf: this.opts.crf,
       audio: wantAudio && !info.live ? { source: info.source, codec: info.audioCodec } : undefined,
-    });
+    }));
     if (wantAudio && info.live) this.log.warn('live source: its audio is not carried into the output');
     const jsonl = new JsonlWriter(resultsPath);
     const coco = this.opts.coco ? new CocoResultsWriter(this.opts.coco, { videoName: path.basename(this.opts.output) }) : null;
     let frames = 0;
     let failed = 0;
+    let stopped = false;
+    let firstPtsMs: number | null = null;
+    let lastPtsMs: number | null = null;
     const blank = blackYuv420(info.width, info.height);
     const events = new StreamEventFeed(this.transport, streamId);
+    const items = this.transport.results(streamId)[Symbol.asyncIterator]();
     try {
-      for await (const { result, yuv } of this.transport.results(streamId)) {
+      for (;;) {
+        const step = await Promise.race([items.next(), this.stopRequested]);
+        if (step === STOP) {
+          stopped = true;
+          // Not awaited: a generator's return() queues behind its pending next(), which may wait
+          // for a result that never comes. Closing the transport ends it.
+          void items.return?.().catch(() => undefined);
+          break;
+        }
+        if (step.done) break;
+        const { result, yuv } = step.value;
         let pixels = yuv;
         if (!pixels || pixels.length !== blank.length) {
           // The frame's pixels are gone (expired): keep timing with a black frame rather than a gap.
@@ -93,21 +155,25 @@ export class Compositor {
         await coco?.write(result);
         await this.transport.ack(streamId, result.seq);
         frames++;
+        this.written = frames;
+        if (Number.isFinite(result.ptsMs)) { firstPtsMs ??= result.ptsMs; lastPtsMs = result.ptsMs; }
         hooks.onWritten?.(result);
       }
-      const end = await this.transport.streamEnd(streamId);
-      for (const e of await events.rest()) await jsonl.writeEvent(e);
+      const end = stopped ? null : await this.transport.streamEnd(streamId);
+      // A stopped compositor leaves the later events to the one that resumes the stream.
+      if (!stopped) for (const e of await events.rest()) await jsonl.writeEvent(e);
       await jsonl.close();
       await coco?.close();
-      if (frames === 0) throw new Error(end?.error ?? `stream '${streamId}' ended with no frames`);
+      if (frames === 0) throw new Error(stopped ? `stopped before any frame of stream '${streamId}' was written` : end?.error ?? `stream '${streamId}' ended with no frames`);
       await encoder.finish({
         frames,
-        firstPtsMs: end?.firstPtsMs ?? null,
-        lastPtsMs: end?.lastPtsMs ?? null,
-        sourceDurationMs: info.durationMs,
+        firstPtsMs: end ? end.firstPtsMs : firstPtsMs,
+        lastPtsMs: end ? end.lastPtsMs : lastPtsMs,
+        sourceDurationMs: stopped ? null : info.durationMs,
       });
-      await this.transport.dropStream(streamId);
       if (failed) this.log.warn(`${failed} frame(s) failed and were written without annotations`, { failed });
+      if (stopped) return { frames, failed, output: this.opts.output, results: resultsPath, end, stopped };
+      await this.transport.finishStream(streamId, { frames, finishedAt: new Date().toISOString(), output: path.resolve(this.opts.output) });
       return { frames, failed, output: this.opts.output, results: resultsPath, end };
     } catch (err) {
       encoder.abort();

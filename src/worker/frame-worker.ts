@@ -72,4 +72,13 @@ export class FrameWorker {
     await this.handle.close();
     await this.engine.close();
   }
+
+  /** Frames being processed right now. */
+  get active(): number { return this.handle.active; }
+
+  /** Stops at once, mid-frame: leased frames go back to other workers when their leases lapse. */
+  abandon(): void {
+    this.handle.abandon();
+    void this.engine.close().catch(() => undefined);
+  }
 }

@@ -100,6 +100,8 @@ describe('bad input gives a one-line error and a non-zero exit', () => {
   it('bad option values are usage errors (exit 2)', async () => {
     expectOneLineError(await runCli(['run', f('good.mp4'), '-o', out(), '--score', 'high']), /invalid --score 'high'/, 2);
     expectOneLineError(await runCli(['run', f('good.mp4')]), /missing -o/, 2);
+    expectOneLineError(await runCli(['work', '--shutdown-timeout', 'soon']), /invalid --shutdown-timeout 'soon': expected a number >= 0.1/, 2);
+    expectOneLineError(await runCli(['compose', '--stream', 'x', '-o', out(), '--wait=-1']), /invalid --wait '-1': expected a number >= 0/, 2);
   });
   it('a directory as input, refused before the model loads or Redis is tried', async () => {
     const r = await runCli(['run', f('folder.mp4'), '-o', out()]);

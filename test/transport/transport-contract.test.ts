@@ -30,7 +30,7 @@ async function roundTrip(t: Transport, streamId: string, n: number, processor: (
     await t.endStream(streamId, { frames: n, firstPtsMs: 0, lastPtsMs: (n - 1) * 100 });
   })();
   const seen: { seq: number; first: number | null; error?: string }[] = [];
-  await t.streamInfo(streamId, 5000);
+  expect((await t.lookupStream(streamId, 5000)).state).toBe('open');
   for await (const item of t.results(streamId)) {
     seen.push({ seq: item.result.seq, first: item.yuv ? item.yuv[0] : null, error: item.result.error });
     await t.ack(streamId, item.result.seq);
@@ -109,6 +109,70 @@ describe.each(makers)('%s transport', (kind, make) => {
       expect([...released].sort((a, b) => a - b)).toEqual([...Array(n).keys()]);
     } finally {
       await handle.close();
+      await t.dropStream(id);
+      await t.close();
+    }
+  });
+
+  it('leaves a finished record once a stream is composed; producing the id again clears it, drop removes it', async () => {
+    const t = await make();
+    const id = `finished-${kind}`;
+    const record = { frames: 3, finishedAt: '2026-12-01T10:00:00.000Z', output: '/tmp/out.mp4' };
+    try {
+      expect(await t.lookupStream(id)).toEqual({ state: 'unknown' });
+      await t.openStream(info(id));
+      expect(await t.lookupStream(id)).toEqual({ state: 'open', info: info(id) });
+      await t.finishStream(id, record);
+      expect(await t.lookupStream(id)).toEqual({ state: 'finished', finished: record });
+      expect(await t.streamEnd(id)).toBeNull();
+      await t.openStream(info(id)); // a finished id may be produced again
+      expect((await t.lookupStream(id)).state).toBe('open');
+      await t.finishStream(id, record);
+      await t.dropStream(id);
+      expect(await t.lookupStream(id)).toEqual({ state: 'unknown' });
+    } finally {
+      await t.dropStream(id);
+      await t.close();
+    }
+  });
+
+  it('lookupStream waits up to its timeout for a producer, and finds a stream opened meanwhile', async () => {
+    const t = await make();
+    const id = `late-${kind}`;
+    try {
+      const t0 = Date.now();
+      expect(await t.lookupStream(id, 400)).toEqual({ state: 'unknown' });
+      const waited = Date.now() - t0;
+      expect(waited).toBeGreaterThanOrEqual(390);
+      expect(waited).toBeLessThan(5000);
+      const lookup = t.lookupStream(id, 10_000);
+      await sleep(300);
+      await t.openStream(info(id));
+      expect((await lookup).state).toBe('open');
+    } finally {
+      await t.dropStream(id);
+      await t.close();
+    }
+  });
+
+  it('a consumer counts its active frames; abandon() returns without them, and their results are not kept', async () => {
+    const t = await make();
+    const id = `abandon-${kind}`;
+    let release!: () => void;
+    const blocked = new Promise<void>((r) => { release = r; });
+    const handle = await t.consume(async (job) => { await blocked; return ok(id, job.seq); }, { concurrency: 1 });
+    try {
+      await t.openStream(info(id));
+      await t.publishFrame(frame(id, 0));
+      const deadline = Date.now() + 10_000;
+      while (handle.active === 0 && Date.now() < deadline) await sleep(20);
+      expect(handle.active).toBe(1);
+      handle.abandon(); // returns at once although the frame is still being processed
+      release();
+      const items = t.results(id)[Symbol.asyncIterator]();
+      const first = await Promise.race([items.next(), sleep(1500).then(() => 'nothing')]);
+      expect(first).toBe('nothing');
+    } finally {
       await t.dropStream(id);
       await t.close();
     }
@@ -195,8 +259,13 @@ describe('redis transport specifics', () => {
       const ttl = await t.client.pttl(key);
       expect(ttl).toBeGreaterThan(0);
       expect(ttl).toBeLessThanOrEqual(30_000);
-      await t.dropStream(id);
+      await t.finishStream(id, { frames: 1, finishedAt: new Date().toISOString(), output: '/tmp/x.mp4' });
       expect(await t.client.exists(key, t.keys.meta(id))).toBe(0);
+      const recordTtl = await t.client.pttl(t.keys.finished(id));
+      expect(recordTtl).toBeGreaterThan(6 * 24 * 3600_000); // the finished record outlives the stream's keys
+      expect(recordTtl).toBeLessThanOrEqual(7 * 24 * 3600_000);
+      await t.dropStream(id);
+      expect(await t.client.exists(t.keys.finished(id))).toBe(0);
     } finally {
       await queue.obliterate({ force: true });
       await queue.close();

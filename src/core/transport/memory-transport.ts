@@ -6,7 +6,9 @@ import {
   type ConsumeOptions,
   type ConsumerHandle,
   type FrameJob,
+  type FinishedStream,
   type FrameProcessor,
+  type StreamLookup,
   type Transport,
   type TransportOptions,
 } from './transport.js';
@@ -37,6 +39,7 @@ interface StreamState {
 export class MemoryTransport implements Transport {
   readonly leasesJobs = false;
   private readonly streams = new Map<string, StreamState>();
+  private readonly finished = new Map<string, FinishedStream>();
   private readonly jobs: FrameJob[] = [];
   private readonly jobArrived = new Signal();
   private readonly streamOpened = new Signal();
@@ -50,6 +53,7 @@ export class MemoryTransport implements Transport {
   async openStream(info: StreamInfo): Promise<void> {
     assertStreamId(info.streamId);
     if (this.streams.has(info.streamId)) throw new Error(`stream '${info.streamId}' already exists`);
+    this.finished.delete(info.streamId);
     this.streams.set(info.streamId, {
       info, frames: new Map(), results: new Map(), end: null, events: [], inFlight: 0, capacity: new Signal(), arrived: new Signal(),
     });
@@ -78,6 +82,8 @@ export class MemoryTransport implements Transport {
   async consume(processor: FrameProcessor, options: ConsumeOptions = {}): Promise<ConsumerHandle> {
     const concurrency = options.concurrency ?? 2;
     let stopping = false;
+    let abandoned = false;
+    let active = 0;
     const loop = async (): Promise<void> => {
       while (!stopping && !this.closed) {
         const job = this.jobs.shift();
@@ -86,12 +92,16 @@ export class MemoryTransport implements Transport {
         const frame = s?.frames.get(job.seq);
         if (!s || !frame) continue;
         let result: FrameResult;
+        active++;
         try {
           result = await processor(job, frame.yuv);
         } catch (err) {
           // No retry in memory: nothing else could take the frame; record why and move on.
           result = { ...job, instances: [], error: (err as Error).message };
+        } finally {
+          active--;
         }
+        if (abandoned) return; // nobody waits for it any more
         s.results.set(job.seq, result);
         options.onProcessed?.(result);
         s.arrived.notify();
@@ -104,15 +114,22 @@ export class MemoryTransport implements Transport {
         this.jobArrived.notify();
         await Promise.all(loops);
       },
+      get active() { return active; },
+      abandon: () => {
+        stopping = abandoned = true;
+        this.jobArrived.notify();
+      },
     };
   }
 
-  async streamInfo(streamId: string, timeoutMs = 60_000): Promise<StreamInfo> {
+  async lookupStream(streamId: string, timeoutMs = 0): Promise<StreamLookup> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const s = this.streams.get(streamId);
-      if (s) return s.info;
-      if (Date.now() > deadline) throw new Error(`stream '${streamId}' did not start within ${timeoutMs / 1000} s`);
+      if (s) return { state: 'open', info: s.info };
+      const finished = this.finished.get(streamId);
+      if (finished) return { state: 'finished', finished };
+      if (this.closed || Date.now() >= deadline) return { state: 'unknown' };
       await Promise.race([this.streamOpened.wait(), sleep(Math.max(1, deadline - Date.now()))]);
     }
   }
@@ -151,15 +168,27 @@ export class MemoryTransport implements Transport {
     s.capacity.notify();
   }
 
+  async finishStream(streamId: string, record: FinishedStream): Promise<void> {
+    this.streams.delete(streamId);
+    this.finished.set(streamId, record);
+  }
+
   async dropStream(streamId: string): Promise<void> {
     assertStreamId(streamId);
     this.streams.delete(streamId);
+    this.finished.delete(streamId);
   }
 
   async close(): Promise<void> {
     this.closed = true;
     this.jobArrived.notify();
+    this.streamOpened.notify();
     for (const s of this.streams.values()) { s.capacity.notify(); s.arrived.notify(); }
+  }
+
+  /** Nothing here waits on a reply: abandoning is closing. */
+  abandon(): void {
+    void this.close();
   }
 
   private stream(id: string): StreamState {

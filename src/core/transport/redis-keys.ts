@@ -16,5 +16,7 @@ export class RedisKeys {
   composed(stream: string): string { return `${this.prefix}:s:${stream}:composed`; }
   /** Frames published so far. */
   published(stream: string): string { return `${this.prefix}:s:${stream}:published`; }
+  /** Left by the compositor when it finished the stream (all the keys above are gone then). */
+  finished(stream: string): string { return `${this.prefix}:s:${stream}:finished`; }
   jobId(stream: string, seq: number): string { return `${stream}.${seq}`; }
 }

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import type { Frame, FrameResult, StreamEnd, StreamEvent, StreamInfo } from '../types.js';
 import { log } from '../log.js';
 import { yuv420Size } from '../yuv420.js';
-import { connectRedis } from './redis-connection.js';
+import { connectRedis, redactUrl } from './redis-connection.js';
 import { RedisKeys } from './redis-keys.js';
 import { sleep } from './memory-transport.js';
 import {
@@ -13,8 +13,10 @@ import {
   type ComposeItem,
   type ConsumeOptions,
   type ConsumerHandle,
+  type FinishedStream,
   type FrameJob,
   type FrameProcessor,
+  type StreamLookup,
   type Transport,
   type TransportOptions,
 } from './transport.js';
@@ -36,7 +38,7 @@ export interface RedisTransportOptions extends TransportOptions {
   attempts?: number;
   /** Compositor: after this long without the next seq, ask BullMQ what became of it. Default 5000 ms. */
   stuckCheckMs?: number;
-  /** Stream meta/end/results keys expire after this (abandoned streams). Default 7 days. */
+  /** Stream meta/end/results keys, and a finished stream's record, expire after this. Default 7 days. */
   streamTtlMs?: number;
   /** Fail commands at once while Redis is unreachable instead of queueing them (producers). Default false. */
   failFast?: boolean;
@@ -82,7 +84,8 @@ export class RedisTransport implements Transport {
   private get queueName(): string { return this.opts.queueName ?? 'frames'; }
 
   private getQueue(): Queue {
-    this.queue ??= new Queue(this.queueName, {
+    if (this.queue) return this.queue;
+    this.queue = new Queue(this.queueName, {
       connection: this.redis,
       prefix: this.keys.prefix,
       // BullMQ's event stream would otherwise grow to 10 000 entries over a long video.
@@ -94,6 +97,8 @@ export class RedisTransport implements Transport {
         removeOnFail: { count: 1000 },
       },
     });
+    // Unheard, BullMQ prints each failed reconnect with its stack trace.
+    this.queue.on('error', (err) => log.warn('queue connection error', { error: err.message }));
     return this.queue;
   }
 
@@ -116,7 +121,8 @@ export class RedisTransport implements Transport {
     if (ok !== 'OK') {
       throw new Error(`stream '${info.streamId}' already exists in Redis (choose another --stream, or remove it with 'segstream drop --stream ${info.streamId}')`);
     }
-    await this.redis.set(this.keys.composed(info.streamId), '0', 'PX', this.streamTtlMs);
+    // A finished stream's id produced again is a new stream: its old record would turn compositors away.
+    await this.redis.multi().set(this.keys.composed(info.streamId), '0', 'PX', this.streamTtlMs).del(this.keys.finished(info.streamId)).exec();
     this.composedSeen.set(info.streamId, 0);
   }
 
@@ -159,20 +165,22 @@ export class RedisTransport implements Transport {
     conn.on('error', () => {});
     this.connections.push(conn);
     const lockDuration = this.opts.lockDurationMs ?? 30_000;
+    let active = 0;
+    let abandoned = false;
     const worker = new Worker(
       this.queueName,
       async (job: Job<FrameJob>) => {
-        const f = job.data;
-        const buf = await this.redis.getBuffer(this.keys.frame(f.streamId, f.seq));
-        if (!buf) throw new UnrecoverableError(`frame ${f.streamId}#${f.seq}: pixels missing in Redis (expired or stream dropped)`);
-        const expected = yuv420Size(f.width, f.height);
-        if (buf.length !== expected) {
-          throw new UnrecoverableError(`frame ${f.streamId}#${f.seq}: ${buf.length} bytes, expected ${expected} (${f.width}x${f.height} yuv420p)`);
+        active++;
+        try {
+          const result = await this.processJob(job, processor);
+          // Abandoned: settle nothing, store nothing; the job's lock lapses and it runs elsewhere.
+          if (abandoned) return new Promise<never>(() => undefined);
+          await this.storeResult(result, false);
+          options.onProcessed?.(result);
+          return { instances: result.instances.length };
+        } finally {
+          active--;
         }
-        const result = await processor(f, new Uint8Array(buf.buffer, buf.byteOffset, buf.length));
-        await this.storeResult(result, false);
-        options.onProcessed?.(result);
-        return { instances: result.instances.length };
       },
       {
         connection: conn,
@@ -192,7 +200,28 @@ export class RedisTransport implements Transport {
       void this.recordFailure(job, err).catch((e) => log.warn('could not record failed frame', { error: (e as Error).message }));
     });
     await worker.waitUntilReady();
-    return { close: () => worker.close() };
+    return {
+      close: () => worker.close(),
+      get active() { return active; },
+      abandon: () => {
+        abandoned = true;
+        // Force: BullMQ stops without waiting for active jobs; their locks lapse and another
+        // worker's stalled check hands them out again. disconnect() waits for no reply, unlike quit().
+        void worker.close(true).catch(() => undefined);
+        conn.disconnect();
+      },
+    };
+  }
+
+  private async processJob(job: Job<FrameJob>, processor: FrameProcessor): Promise<FrameResult> {
+    const f = job.data;
+    const buf = await this.redis.getBuffer(this.keys.frame(f.streamId, f.seq));
+    if (!buf) throw new UnrecoverableError(`frame ${f.streamId}#${f.seq}: pixels missing in Redis (expired or stream dropped)`);
+    const expected = yuv420Size(f.width, f.height);
+    if (buf.length !== expected) {
+      throw new UnrecoverableError(`frame ${f.streamId}#${f.seq}: ${buf.length} bytes, expected ${expected} (${f.width}x${f.height} yuv420p)`);
+    }
+    return processor(f, new Uint8Array(buf.buffer, buf.byteOffset, buf.length));
   }
 
   /** A frame that failed its last attempt still gets a result, so its stream goes on. */
@@ -217,14 +246,25 @@ export class RedisTransport implements Transport {
 
   // ── compositor ──
 
-  async streamInfo(streamId: string, timeoutMs = 600_000): Promise<StreamInfo> {
+  async lookupStream(streamId: string, timeoutMs = 0): Promise<StreamLookup> {
     assertStreamId(streamId);
     const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const raw = await this.redis.get(this.keys.meta(streamId));
-      if (raw) return JSON.parse(raw) as StreamInfo;
-      if (Date.now() > deadline) throw new Error(`stream '${streamId}' did not start within ${Math.round(timeoutMs / 1000)} s`);
-      await sleep(200);
+    // This connection queues commands while Redis is away: without this race a wait meant to
+    // last timeoutMs would last as long as the outage.
+    let timer: NodeJS.Timeout | undefined;
+    const noAnswer = new Promise<null>((resolve) => { timer = setTimeout(() => resolve(null), timeoutMs + 1000); });
+    try {
+      for (;;) {
+        const replies = await Promise.race([this.redis.mget(this.keys.meta(streamId), this.keys.finished(streamId)), noAnswer]);
+        if (!replies) throw new Error(`no answer from Redis at ${redactUrl(this.opts.url)} while looking up stream '${streamId}'`);
+        const [meta, finished] = replies;
+        if (meta) return { state: 'open', info: JSON.parse(meta) as StreamInfo };
+        if (finished) return { state: 'finished', finished: JSON.parse(finished) as FinishedStream };
+        if (this.closed || Date.now() >= deadline) return { state: 'unknown' };
+        await sleep(Math.min(200, Math.max(1, deadline - Date.now())));
+      }
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -314,19 +354,35 @@ export class RedisTransport implements Transport {
       .exec();
   }
 
+  async finishStream(streamId: string, record: FinishedStream): Promise<void> {
+    const keys = await this.streamKeys(streamId);
+    await this.redis.multi().del(...keys).set(this.keys.finished(streamId), JSON.stringify(record), 'PX', this.streamTtlMs).exec();
+  }
+
   async dropStream(streamId: string): Promise<void> {
     assertStreamId(streamId);
+    await this.redis.del(...(await this.streamKeys(streamId)), this.keys.finished(streamId));
+  }
+
+  /** Every key a live stream may have. */
+  private async streamKeys(streamId: string): Promise<string[]> {
     const k = this.keys;
     const published = Number(await this.redis.get(k.published(streamId))) || 0;
     const composed = Number(await this.redis.get(k.composed(streamId))) || 0;
     const frameKeys: string[] = [];
     for (let s = composed; s < published; s++) frameKeys.push(k.frame(streamId, s));
-    await this.redis.del(k.meta(streamId), k.end(streamId), k.events(streamId), k.results(streamId), k.done(streamId), k.composed(streamId), k.published(streamId), ...frameKeys);
+    return [k.meta(streamId), k.end(streamId), k.events(streamId), k.results(streamId), k.done(streamId), k.composed(streamId), k.published(streamId), ...frameKeys];
   }
 
   async close(): Promise<void> {
     this.closed = true;
     await this.queue?.close();
+    for (const c of this.connections) c.disconnect();
+  }
+
+  abandon(): void {
+    this.closed = true;
+    // The queue shares this.redis: dropping the sockets is all it takes, and nothing awaits a reply.
     for (const c of this.connections) c.disconnect();
   }
 

@@ -22,7 +22,29 @@ export interface ComposeItem {
 export interface ConsumerHandle {
   /** Stop taking frames; finish (or hand back) the ones in progress. */
   close(): Promise<void>;
+  /** Frames being processed right now. */
+  readonly active: number;
+  /**
+   * Stop at once, finishing nothing and waiting for no reply: a shutdown past its bound. Leased
+   * frames are retried elsewhere once their lease lapses.
+   */
+  abandon(): void;
 }
+
+/** What a compositor leaves of a stream it finished, once the stream's own keys are gone. */
+export interface FinishedStream {
+  frames: number;
+  /** ISO 8601 time the compositor finished. */
+  finishedAt: string;
+  /** The annotated video it wrote (absolute path on the compositor's machine). */
+  output: string;
+}
+
+/** What a compositor finds under a stream id. */
+export type StreamLookup =
+  | { state: 'open'; info: StreamInfo }
+  | { state: 'finished'; finished: FinishedStream }
+  | { state: 'unknown' };
 
 export interface ConsumeOptions {
   /** Frames processed at once by this process (prefetch while the model runs). Default 2. */
@@ -45,7 +67,10 @@ export interface Transport {
   readonly leasesJobs: boolean;
 
   // ── producer side ──
-  /** Registers a stream before its first frame. Fails if the stream id is in use. */
+  /**
+   * Registers a stream before its first frame. Fails if the stream id is in use; a finished
+   * stream's id may be produced again (its finished record goes).
+   */
   openStream(info: StreamInfo): Promise<void>;
   /**
    * Stores one frame and queues it for a worker. Waits while the stream already has its
@@ -64,8 +89,12 @@ export interface Transport {
   consume(processor: FrameProcessor, options?: ConsumeOptions): Promise<ConsumerHandle>;
 
   // ── compositor side ──
-  /** Waits for the stream's info (the producer may start later). */
-  streamInfo(streamId: string, timeoutMs?: number): Promise<StreamInfo>;
+  /**
+   * Waits up to `timeoutMs` (default 0: look once) for the stream to be registered (the producer
+   * may start later). Returns at once when it is open or already finished; 'unknown' when the
+   * time ran out.
+   */
+  lookupStream(streamId: string, timeoutMs?: number): Promise<StreamLookup>;
   /** Results of one stream in seq order, each exactly once, with their frames. Ends after the last. */
   results(streamId: string): AsyncIterable<ComposeItem>;
   /** The stream's events in the order published, from the `from`-th on (default 0). */
@@ -74,10 +103,17 @@ export interface Transport {
   streamEnd(streamId: string): Promise<StreamEnd | null>;
   /** The compositor is done with this seq: free its frame and a slot of back-pressure. */
   ack(streamId: string, seq: number): Promise<void>;
-  /** Removes every trace of a finished stream. */
+  /**
+   * The compositor wrote the whole stream: removes its keys and leaves `record` (for the Redis
+   * transport, as long as stream keys live: 7 days) so that a later compositor is told it is done.
+   */
+  finishStream(streamId: string, record: FinishedStream): Promise<void>;
+  /** Removes every trace of a stream, its finished record included. */
   dropStream(streamId: string): Promise<void>;
 
   close(): Promise<void>;
+  /** Drops every connection at once, waiting for no reply (a shutdown past its bound). */
+  abandon(): void;
 }
 
 /** Options shared by both transports. */
