@@ -92,10 +92,18 @@ export async function runPipeline(opts: RunOptions, logger: Logger = rootLog): P
       },
       onFrame: () => { progress.counters.decoded++; },
     });
-    // A producer that fails before its stream exists leaves the compositor waiting: unblock it.
-    produced.catch(() => void transport.close());
-    composed.catch(() => undefined);
-    await produced;
+    // Either side failing leaves the other waiting (a compositor for a stream that never comes, a
+    // producer for capacity that is never freed): stop both, and report the failure that came first.
+    const failures: unknown[] = [];
+    const fail = (err: unknown): void => {
+      failures.push(err);
+      producer.stop();
+      void transport.close();
+    };
+    produced.catch(fail);
+    composed.catch(fail);
+    await Promise.allSettled([produced, composed]);
+    if (failures.length) throw failures[0];
     const summary = await composed;
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
