@@ -93,18 +93,14 @@ export async function runPipeline(opts: RunOptions, logger: Logger = rootLog): P
       onFrame: () => { progress.counters.decoded++; },
     });
     // Either side failing leaves the other waiting (a compositor for a stream that never comes, a
-    // producer for capacity that is never freed): stop both, and report the failure that came first.
-    const failures: unknown[] = [];
-    const fail = (err: unknown): void => {
-      failures.push(err);
+    // producer for capacity that is never freed): stop both; Promise.all reports the first failure.
+    const stopAll = (): void => {
       producer.stop();
       void transport.close();
     };
-    produced.catch(fail);
-    composed.catch(fail);
-    await Promise.allSettled([produced, composed]);
-    if (failures.length) throw failures[0];
-    const summary = await composed;
+    produced.catch(stopAll);
+    composed.catch(stopAll);
+    const [, summary] = await Promise.all([produced, composed]);
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
     const steadyFps = summary.frames > 1 ? (summary.frames - 1) / ((lastWrittenAt - firstWrittenAt) / 1000) : null;
