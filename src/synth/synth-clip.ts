@@ -109,7 +109,12 @@ async function writeClip(video: AtomicFile, outMp4: string, gtPath: string, gt: 
     gtFile.abort();
     throw e;
   }
-  video.commit();
-  gtFile.commit();
+  try {
+    video.commit();
+    gtFile.commit();
+  } catch (e) {
+    gtFile.abort();
+    throw e;
+  }
   return { video: outMp4, groundTruth: gtPath, frames, instances: gt.instanceCount };
 }
