@@ -60,6 +60,10 @@ Output (run, compose):
   --no-audio            do not copy the source's audio
   --preset P            x264 preset (default veryfast)   --crf N   x264 CRF (default 23)
   --no-masks | --no-boxes | --no-labels   leave parts out of the drawing
+  Outputs are checked before any work: one that is the input (or a link to it) or another output
+  is refused; missing directories are created. Each file is written under a hidden
+  .NAME.PID.partial name and renamed into place when the run succeeds, replacing (with a
+  warning) an existing file only then.
 
 Transport:
   --redis URL           Redis URL (run: use Redis instead of memory; others: default $REDIS_URL
