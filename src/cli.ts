@@ -3,7 +3,7 @@
  * src/pipeline.ts and the role modules.
  */
 import type { ParseArgsConfig } from 'node:util';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PostprocessOptions } from './core/adapters/model-adapter.js';
 import { formatDescriptions, isModelFormat, MODEL_FORMATS } from './core/adapters/registry.js';
@@ -16,13 +16,14 @@ import { RedisTransport } from './core/transport/redis-transport.js';
 import { redactUrl } from './core/transport/redis-connection.js';
 import { streamIdProblem } from './core/transport/transport.js';
 import { classifySource, validateSource } from './core/media/source.js';
-import { Compositor, defaultResultsPath, type CompositorSummary } from './compositor/compositor.js';
+import { Compositor, compositorOutputs, defaultResultsPath } from './compositor/compositor.js';
+import { OutputPathError, prepareOutputs, type NamedPath } from './core/results/output-plan.js';
 import { Producer } from './producer/producer.js';
 import { FrameWorker, type FrameWorkerOptions } from './worker/frame-worker.js';
 import { runPipeline } from './pipeline.js';
 import { ShutdownGuard } from './core/shutdown-guard.js';
 import { ShutdownAbandoned } from './core/shutdown-abandoned.js';
-import { writeSynthClip } from './synth/index.js';
+import { groundTruthPathFor, writeSynthClip } from './synth/index.js';
 import { synthCommand } from './commands/synth.js';
 import { evalCommand } from './commands/eval.js';
 import { parseOptions } from './commands/parse-options.js';
@@ -74,6 +75,10 @@ Output (run, compose):
   --no-audio            do not copy the source's audio
   --preset P            x264 preset (default veryfast)   --crf N   x264 CRF (default 23)
   --no-masks | --no-boxes | --no-labels   leave parts out of the drawing
+  Outputs are checked before any work: one that is the input (or a link to it) or another output
+  is refused; missing directories are created. Each file is written under a hidden
+  .NAME.PID.partial name and renamed into place when the run succeeds, replacing (with a
+  warning) an existing file only then.
 
 Transport:
   --redis URL           Redis URL (run: use Redis instead of memory; others: default $REDIS_URL
@@ -224,7 +229,6 @@ function redisUrl(v: Values): string {
 function requireOutput(v: Values): string {
   if (!v.output) throw new UsageError('missing -o/--output: where to write the annotated MP4');
   if (!/\.(mp4|m4v|mov)$/i.test(v.output)) throw new UsageError(`output '${v.output}' must end in .mp4 (H.264 MP4)`);
-  mkdirSync(path.dirname(path.resolve(v.output)), { recursive: true });
   return v.output;
 }
 
@@ -257,11 +261,16 @@ function printSummary(s: { frames: number; failed: number; output: string; resul
   );
 }
 
+/** Output checks before any work (output-plan.ts): no output overwrites an input or another output. */
+function prepareCompositorOutputs(v: Values, output: string, inputs: NamedPath[]): void {
+  prepareOutputs({ inputs, outputs: compositorOutputs({ output, results: v.results, coco: v.coco }) });
+}
+
 async function cmdRun(positionals: string[], v: Values): Promise<void> {
   const input = requireInput(positionals, 'run');
   const output = requireOutput(v);
   const useRedis = v.redis !== undefined;
-  const s = await runPipeline({
+  const opts = {
     input,
     output,
     results: v.results,
@@ -271,7 +280,9 @@ async function cmdRun(positionals: string[], v: Values): Promise<void> {
     redis: useRedis ? redisOptions(v, redisUrl(v)) : undefined,
     maxInFlight: num(v, 'max-in-flight', { min: 1, int: true }),
     shutdownTimeoutMs: shutdownTimeoutMs(v),
-  });
+  };
+  prepareCompositorOutputs(v, output, [{ name: 'the input', path: input }, { name: '--model', path: opts.worker.model }]);
+  const s = await runPipeline(opts);
   const modelFps = s.inferMs > 0 ? s.frames / (s.inferMs / 1000) : 0;
   const inferMsPerFrame = s.inferMs / Math.max(1, s.frames);
   // For scripts and benchmarks: steady fps leaves out model load, ffmpeg start and the final mux.
@@ -285,16 +296,24 @@ async function cmdRun(positionals: string[], v: Values): Promise<void> {
 
 async function cmdDemo(v: Values): Promise<void> {
   const dir = v.output ?? 'segstream-demo';
-  mkdirSync(dir, { recursive: true });
   const clip = path.join(dir, 'input.mp4');
+  const output = path.join(dir, 'annotated.mp4');
+  const worker = workerOptions({ ...v, output: undefined });
+  prepareOutputs({
+    inputs: [{ name: '--model', path: worker.model }],
+    outputs: [
+      { name: 'the demo clip', path: clip },
+      { name: 'its ground truth', path: groundTruthPathFor(clip) },
+      ...compositorOutputs({ output, coco: v.coco }),
+    ],
+  });
   // A synthetic clip of the shapes the bundled model was trained on, with its ground truth.
   log.info('generating a 10 s synthetic demo clip', { clip });
   await writeSynthClip(clip, { seed: 7, frames: 100, fps: 10 });
-  const output = path.join(dir, 'annotated.mp4');
   const s = await runPipeline({
     input: clip,
     output,
-    worker: workerOptions({ ...v, output: undefined }),
+    worker,
     producer: producerOptions(v),
     compositor: compositorOptions(v),
   });
@@ -372,6 +391,8 @@ async function cmdCompose(v: Values): Promise<void> {
   const output = requireOutput(v);
   const wait = num(v, 'wait', { min: 0 });
   const timeoutMs = shutdownTimeoutMs(v);
+  // The stream's source is checked against the outputs by the compositor, once Redis names it.
+  prepareCompositorOutputs(v, output, []);
   const transport = await RedisTransport.connect(redisOptions(v, redisUrl(v)));
   const progress = new Progress(log, { lead: 'written', show: ['written'], label: `compose ${streamId}` });
   const started = Date.now();
@@ -461,7 +482,7 @@ export async function main(argv: string[]): Promise<number> {
     if (process.env.SEGSTREAM_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
     // stderr is synchronous on pipes, files and terminals (Linux): the line is out before this.
     if (err instanceof ShutdownAbandoned) err.dieOfSignal();
-    return err instanceof UsageError ? 2 : 1;
+    return err instanceof UsageError || (err instanceof OutputPathError && err.usage) ? 2 : 1;
   }
 }
 

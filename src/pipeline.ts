@@ -99,11 +99,15 @@ export async function runPipeline(opts: RunOptions, logger: Logger = rootLog): P
         onInfo: (info) => { progress.total = expectedFrames(info, { maxFrames: opts.producer?.maxFrames }); },
         onFrame: () => { progress.counters.decoded++; },
       });
-      // A producer that fails before its stream exists leaves the compositor waiting: unblock it.
-      produced.catch(() => void transport.close());
-      composed.catch(() => undefined);
-      await produced;
-      const summary = await composed;
+      // Either side failing leaves the other waiting (a compositor for a stream that never comes, a
+      // producer for capacity that is never freed): stop both; Promise.all reports the first failure.
+      const stopAll = (): void => {
+        producer.stop();
+        void transport.close();
+      };
+      produced.catch(stopAll);
+      composed.catch(stopAll);
+      const [, summary] = await Promise.all([produced, composed]);
       const steadyFps = summary.frames > 1 ? (summary.frames - 1) / ((lastWrittenAt - firstWrittenAt) / 1000) : null;
       return { ...summary, streamId, wallMs: Date.now() - started, inferMs, steadyFps, engine: worker.info };
     } finally {

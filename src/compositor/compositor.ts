@@ -2,7 +2,8 @@ import { VideoEncoder } from '../core/media/video-encoder.js';
 import { drawInstances, type DrawOptions } from '../core/render/index.js';
 import { blackYuv420 } from '../core/yuv420.js';
 import { JsonlWriter } from '../core/results/jsonl-writer.js';
-import { CocoResultsWriter } from '../core/results/coco-writer.js';
+import { CocoResultsWriter, datasetPathFor } from '../core/results/coco-writer.js';
+import { checkOutputs, type NamedPath } from '../core/results/output-plan.js';
 import { StreamEventFeed } from './stream-event-feed.js';
 import path from 'node:path';
 import type { Logger } from '../core/log.js';
@@ -57,9 +58,20 @@ export function defaultResultsPath(output: string): string {
   return output.replace(/\.[^./\\]*$/, '') + '.jsonl';
 }
 
+/** Every file a compositor writes, named as the command line names them (for output-plan.ts). */
+export function compositorOutputs(o: { output: string; results?: string; coco?: string }): NamedPath[] {
+  return [
+    { name: '-o', path: o.output },
+    { name: '--results', path: o.results ?? defaultResultsPath(o.output) },
+    ...(o.coco ? [{ name: '--coco', path: o.coco }, { name: 'the --coco dataset', path: datasetPathFor(o.coco) }] : []),
+  ];
+}
+
 /**
  * Takes a stream's results in seq order, draws them on their frames, encodes the annotated video
- * (source timing, source audio) and writes the JSONL results beside it.
+ * (source timing, source audio) and writes the JSONL results beside it. Every file appears under
+ * its name only once the stream has ended with frames; a run that throws leaves old files as they
+ * were and no new ones.
  */
 export class Compositor {
   private readonly log: Logger;
@@ -108,6 +120,8 @@ export class Compositor {
   async run(hooks: CompositorHooks = {}): Promise<CompositorSummary> {
     const { streamId } = this.opts;
     const info = await this.waitForStream(hooks);
+    // The source is known only now (compose reads it from Redis): it must not be one of our outputs.
+    checkOutputs({ inputs: [{ name: "the stream's source", path: info.source }], outputs: compositorOutputs(this.opts) });
     hooks.onInfo?.(info);
     const resultsPath = this.opts.results ?? defaultResultsPath(this.opts.output);
     const wantAudio = (this.opts.audio ?? true) && info.hasAudio;
@@ -119,8 +133,8 @@ export class Compositor {
       audio: wantAudio && !info.live ? { source: info.source, codec: info.audioCodec } : undefined,
     }));
     if (wantAudio && info.live) this.log.warn('live source: its audio is not carried into the output');
-    const jsonl = new JsonlWriter(resultsPath);
-    const coco = this.opts.coco ? new CocoResultsWriter(this.opts.coco, { videoName: path.basename(this.opts.output) }) : null;
+    let jsonl: JsonlWriter | null = null;
+    let coco: CocoResultsWriter | null = null;
     let frames = 0;
     let failed = 0;
     let stopped = false;
@@ -130,6 +144,8 @@ export class Compositor {
     const events = new StreamEventFeed(this.transport, streamId);
     const items = this.transport.results(streamId)[Symbol.asyncIterator]();
     try {
+      jsonl = new JsonlWriter(resultsPath);
+      coco = this.opts.coco ? new CocoResultsWriter(this.opts.coco, { videoName: path.basename(this.opts.output) }) : null;
       for (;;) {
         const step = await Promise.race([items.next(), this.stopRequested]);
         if (step === STOP) {
@@ -162,21 +178,26 @@ export class Compositor {
       const end = stopped ? null : await this.transport.streamEnd(streamId);
       // A stopped compositor leaves the later events to the one that resumes the stream.
       if (!stopped) for (const e of await events.rest()) await jsonl.writeEvent(e);
-      await jsonl.close();
-      await coco?.close();
       if (frames === 0) throw new Error(stopped ? `stopped before any frame of stream '${streamId}' was written` : end?.error ?? `stream '${streamId}' ended with no frames`);
+      await jsonl.finish();
+      await coco?.finish();
+      // The video renames itself into place last of the slow steps; the results follow at once.
       await encoder.finish({
         frames,
         firstPtsMs: end ? end.firstPtsMs : firstPtsMs,
         lastPtsMs: end ? end.lastPtsMs : lastPtsMs,
         sourceDurationMs: stopped ? null : info.durationMs,
       });
+      jsonl.commit();
+      coco?.commit();
       if (failed) this.log.warn(`${failed} frame(s) failed and were written without annotations`, { failed });
       if (stopped) return { frames, failed, output: this.opts.output, results: resultsPath, end, stopped };
       await this.transport.finishStream(streamId, { frames, finishedAt: new Date().toISOString(), output: path.resolve(this.opts.output) });
       return { frames, failed, output: this.opts.output, results: resultsPath, end };
     } catch (err) {
       encoder.abort();
+      jsonl?.abort();
+      coco?.abort();
       throw err;
     }
   }

@@ -1,13 +1,14 @@
 /**
  * Writes a synthetic clip: H.264 MP4 (rgb24 frames piped into the ffmpeg binary's libx264) and the
- * COCO ground truth beside it. Also `synthGroundTruth` for tests that need the GT without a video.
+ * COCO ground truth beside it, both under hidden names until both are whole. Also `synthGroundTruth` for tests that need the GT without a video.
  */
-import { mkdirSync, writeFileSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { AtomicFile } from '../core/results/atomic-file.js';
 import path from 'node:path';
 import { ffmpegPath } from '../core/media/ffmpeg-path.js';
 import { spawnTracked, stopChild } from '../core/media/process.js';
 import { CocoGtBuilder, groundTruthPathFor, type CocoGt } from './coco-gt.js';
-import { resolveSynthOptions, type SynthOptions } from './options.js';
+import { resolveSynthOptions, type ResolvedSynthOptions, type SynthOptions } from './options.js';
 import { synthFrames } from './synth-frames.js';
 
 export interface SynthClipResult {
@@ -31,7 +32,16 @@ export async function writeSynthClip(outMp4: string, opts: SynthOptions): Promis
   mkdirSync(dir, { recursive: true });
   const gtPath = groundTruthPathFor(outMp4);
   const gt = new CocoGtBuilder(o, path.basename(outMp4));
+  const video = new AtomicFile(outMp4);
+  try {
+    return await writeClip(video, outMp4, gtPath, gt, o);
+  } catch (e) {
+    video.abort();
+    throw e;
+  }
+}
 
+async function writeClip(video: AtomicFile, outMp4: string, gtPath: string, gt: CocoGtBuilder, o: ResolvedSynthOptions): Promise<SynthClipResult> {
   const args = [
     '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
     '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${o.width}x${o.height}`, '-framerate', String(o.fps),
@@ -40,7 +50,7 @@ export async function writeSynthClip(outMp4: string, opts: SynthOptions): Promis
     // The matrix swscale used for rgb24 → yuv420p (BT.601), tagged so decoders use it back.
     '-colorspace', 'smpte170m', '-color_primaries', 'smpte170m', '-color_trc', 'smpte170m',
     '-movflags', '+faststart',
-    '-f', 'mp4', outMp4,
+    '-f', 'mp4', video.tmpPath,
   ];
   const { child, closed } = spawnTracked(ffmpegPath(), args, { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
@@ -92,13 +102,18 @@ export async function writeSynthClip(outMp4: string, opts: SynthOptions): Promis
   if (res.code !== 0) throw fail(res.signal ? `killed by ${res.signal}` : `exit code ${res.code}`);
   if (pipeError || frames !== o.frames) throw fail(`stopped reading after ${frames} of ${o.frames} frames`);
 
-  // Write the GT atomically so a reader never sees half a file.
-  const tmp = `${gtPath}.tmp-${process.pid}`;
+  const gtFile = new AtomicFile(gtPath);
   try {
-    writeFileSync(tmp, JSON.stringify(gt.build()));
-    renameSync(tmp, gtPath);
+    writeFileSync(gtFile.tmpPath, JSON.stringify(gt.build()));
   } catch (e) {
-    rmSync(tmp, { force: true });
+    gtFile.abort();
+    throw e;
+  }
+  try {
+    video.commit();
+    gtFile.commit();
+  } catch (e) {
+    gtFile.abort();
     throw e;
   }
   return { video: outMp4, groundTruth: gtPath, frames, instances: gt.instanceCount };

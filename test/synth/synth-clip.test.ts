@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ffmpegPath } from '../../src/core/media/ffmpeg-path.js';
@@ -75,13 +75,14 @@ describe('writeSynthClip', () => {
     expect(info).toMatch(/25 fps/);
   });
 
-  it('fails with a clear error when ffmpeg cannot write the output', async () => {
+  it('fails with a clear error when the output cannot be written, leaving nothing behind', async () => {
     const out = path.join(dir, 'no-such-dir-file', 'x.mp4');
-    // A directory where the file should go makes ffmpeg fail to open its output.
+    // A directory where the file should go: the clip, written under a hidden name, cannot take its place.
     const blocker = path.join(dir, 'blocked.mp4');
     execFileSync('mkdir', ['-p', blocker]);
-    await expect(writeSynthClip(blocker, { seed: 1, frames: 3, width: 64, height: 48 })).rejects.toThrow(/ffmpeg failed/);
+    await expect(writeSynthClip(blocker, { seed: 1, frames: 3, width: 64, height: 48 })).rejects.toThrow(/^cannot write '.*blocked\.mp4': EISDIR/);
     expect(existsSync(path.join(dir, 'blocked.json'))).toBe(false);
+    expect(readdirSync(dir).filter((n) => n.includes('.partial'))).toEqual([]);
     // Missing parent directories are created.
     await expect(writeSynthClip(out, { seed: 1, frames: 2, width: 64, height: 48 })).resolves.toMatchObject({ frames: 2 });
   });

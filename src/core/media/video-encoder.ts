@@ -19,7 +19,7 @@
  * used because raw h264 carries no PTS (every B-frame muxes as "pts has no value", out of order):
  * hence `-bf 0`.
  */
-import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -33,6 +33,7 @@ import { rateFromNominal, rateFromSpan, rateToString, type Rational } from './ra
 import { FfmpegRunError, runFfmpeg } from './run-ffmpeg.js';
 import { classifySource, inputArgs, resolveForFfmpeg, validateSource } from './source.js';
 import { yuv420Size } from '../yuv420.js';
+import { AtomicFile } from '../results/atomic-file.js';
 
 export interface EncoderOptions {
   /** Frame width in pixels (odd sizes are padded by one pixel: yuv420p needs even sizes). */
@@ -98,7 +99,7 @@ export class VideoEncoder {
   private failure: MediaError | null = null;
   private state: 'idle' | 'encoding' | 'finishing' | 'done' | 'aborted' = 'idle';
   private readonly abortCtl = new AbortController();
-  private partialOut: string | null = null;
+  private partialOut: AtomicFile | null = null;
 
   constructor(output: string, opts: EncoderOptions) {
     if (!(Number.isInteger(opts.width) && opts.width > 0 && Number.isInteger(opts.height) && opts.height > 0)) {
@@ -180,14 +181,14 @@ export class VideoEncoder {
       // (c) mux, with audio when it can be had.
       const audio = await this.audioPlan(durationS);
       mkdirSync(path.dirname(this.output), { recursive: true });
-      this.partialOut = path.join(path.dirname(this.output), `.${path.basename(this.output)}.${process.pid}.partial.mp4`);
+      this.partialOut = new AtomicFile(this.output);
       const mux = async (withAudio: boolean) => {
         const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-y',
           '-f', 'h264', '-r', rateStr, '-i', path.join(tmp, 'b.h264')];
         if (withAudio && audio.args) args.push(...audio.args);
         args.push('-map', '0:v:0');
         if (withAudio && audio.args) args.push('-map', '1:a:0', '-c:a', ...(audio.mode === 'copy' ? ['copy'] : ['aac', '-b:a', '160k']));
-        args.push('-c:v', 'copy', '-movflags', '+faststart', '-f', 'mp4', this.partialOut!);
+        args.push('-c:v', 'copy', '-movflags', '+faststart', '-f', 'mp4', this.partialOut!.tmpPath);
         await runFfmpeg(args, limit, `cannot write '${this.output}'`, undefined, this.abortCtl.signal);
       };
       let audioMode: EncodeResult['audio'] = audio.args ? audio.mode : 'none';
@@ -201,7 +202,7 @@ export class VideoEncoder {
         audioMode = 'none';
         await mux(false);
       }
-      renameSync(this.partialOut, this.output);
+      this.partialOut.commit();
       this.partialOut = null;
       this.state = 'done';
       return {
@@ -315,7 +316,7 @@ export class VideoEncoder {
 
   private cleanup(): void {
     if (this.partialOut) {
-      rmSync(this.partialOut, { force: true });
+      this.partialOut.abort();
       this.partialOut = null;
     }
     if (this.tmpDir) {

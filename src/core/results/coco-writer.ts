@@ -1,7 +1,9 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
+import { AtomicFile } from './atomic-file.js';
+import { fsReason } from './fs-reason.js';
+import { openStream } from './open-stream.js';
 import { rleArea, rleCountsToString } from '../rle.js';
 import type { FrameResult, Instance } from '../types.js';
 
@@ -18,8 +20,10 @@ import type { FrameResult, Instance } from '../types.js';
  *   (every frame written, id = seq + 1, with `seq`, `width`, `height`, `file_name` =
  *   `<video>#<seq>`), `categories` (the given list, plus any class seen that it lacks, named by
  *   the instance's label; id = classId) and `annotations` (the detections with `score`, `area` =
- *   mask pixels, `iscrowd: 0`, ids from 1). Its annotations stream into `<dataset>.tmp`, renamed
- *   into place once the file is whole.
+ *   mask pixels, `iscrowd: 0`, ids from 1).
+ *
+ * Both stream into hidden files beside their targets ({@link AtomicFile}) and appear under their
+ * names on {@link CocoResultsWriter.commit} (or `close`); `abort` leaves old files as they were.
  *
  * A category id 0 (YOLO's 0-based classes) is valid COCO for pycocotools but CVAT/Datumaro treat
  * category 0 as "no label".
@@ -46,29 +50,35 @@ interface ImageRecord {
 
 export class CocoResultsWriter {
   readonly datasetPath: string;
+  private readonly listFile: AtomicFile;
+  private readonly datasetFile: AtomicFile;
   private readonly list: WriteStream;
   private readonly dataset: WriteStream;
-  private readonly tmpPath: string;
   private readonly images: ImageRecord[] = [];
   private readonly seqs = new Set<number>();
   private readonly labels = new Map<number, string>();
   private listCount = 0;
   private annId = 0;
   private closed = false;
-  private error: Error | null = null;
 
   constructor(
     readonly path: string,
     private readonly opts: CocoWriterOptions,
   ) {
     this.datasetPath = datasetPathFor(path);
-    this.tmpPath = `${this.datasetPath}.tmp`;
-    this.list = createWriteStream(path);
-    this.dataset = createWriteStream(this.tmpPath);
-    // Keep an open failure (missing folder, no permission) for the next write/close to throw.
-    const keep = (err: Error): void => void (this.error ??= err);
-    this.list.on('error', keep);
-    this.dataset.on('error', keep);
+    this.listFile = new AtomicFile(path);
+    this.datasetFile = new AtomicFile(this.datasetPath);
+    this.list = openStream(this.listFile.tmpPath, path);
+    try {
+      this.dataset = openStream(this.datasetFile.tmpPath, this.datasetPath);
+    } catch (err) {
+      this.list.destroy();
+      this.listFile.abort();
+      throw err;
+    }
+    // A failed write (disk full) is thrown by the next write/finish (see check), never left unhandled.
+    this.list.on('error', () => undefined);
+    this.dataset.on('error', () => undefined);
     this.list.write('[');
     const now = new Date();
     const info = {
@@ -83,7 +93,7 @@ export class CocoResultsWriter {
 
   async write(result: FrameResult): Promise<void> {
     if (this.closed) throw new Error('CocoResultsWriter: write after close');
-    if (this.error) throw this.error;
+    this.check();
     if (this.seqs.has(result.seq)) throw new Error(`CocoResultsWriter: frame seq ${result.seq} written twice`);
     this.seqs.add(result.seq);
     const imageId = result.seq + 1;
@@ -112,37 +122,60 @@ export class CocoResultsWriter {
       };
       dsChunk += (this.annId > 1 ? ',\n' : '\n') + JSON.stringify(ann);
     }
-    await Promise.all([writeChunk(this.list, listChunk), writeChunk(this.dataset, dsChunk)]);
+    await Promise.all([writeChunk(this.list, listChunk), writeChunk(this.dataset, dsChunk)]).catch(() => undefined);
+    this.check();
   }
 
-  /** Ends both files; the dataset file appears under its name only now. */
+  /** {@link finish} then {@link commit}; on failure nothing is left under either name. */
   async close(): Promise<void> {
     if (this.closed) return;
-    this.closed = true;
-    if (this.error) {
-      this.list.destroy();
-      this.dataset.destroy();
-      await rm(this.tmpPath, { force: true });
-      throw this.error;
+    try {
+      await this.finish();
+      this.commit();
+    } catch (err) {
+      this.abort();
+      throw err;
     }
+  }
+
+  /** Completes and closes both hidden files; the targets are not touched yet. */
+  async finish(): Promise<void> {
+    if (this.closed) throw new Error('CocoResultsWriter: finish after close');
+    this.closed = true;
+    this.check();
     const byId = new Map<number, string>();
     for (const c of this.opts.categories ?? []) byId.set(c.id, c.name);
     for (const [id, label] of this.labels) if (!byId.has(id)) byId.set(id, label || `class ${id}`);
     const categories = [...byId].sort((a, b) => a[0] - b[0]).map(([id, name]) => ({ id, name, supercategory: '' }));
     this.images.sort((a, b) => a.id - b.id);
-    await writeChunk(this.list, (this.listCount ? '\n' : '') + ']\n');
     let tail = '\n],"images":[';
     this.images.forEach((im, i) => (tail += (i ? ',\n' : '\n') + JSON.stringify(im)));
     tail += `\n],"categories":${JSON.stringify(categories)}}\n`;
-    await writeChunk(this.dataset, tail);
+    await Promise.all([writeChunk(this.list, (this.listCount ? '\n' : '') + ']\n'), writeChunk(this.dataset, tail)]).catch(() => undefined);
     this.list.end();
     this.dataset.end();
-    await Promise.all([finished(this.list), finished(this.dataset)]);
-    if (this.error) throw this.error;
-    await rename(this.tmpPath, this.datasetPath).catch(async (err: unknown) => {
-      await rm(this.tmpPath, { force: true });
-      throw err;
-    });
+    await Promise.all([finished(this.list), finished(this.dataset)]).catch(() => undefined);
+    this.check();
+  }
+
+  private check(): void {
+    const [err, name] = this.list.errored ? [this.list.errored, this.path] : [this.dataset.errored, this.datasetPath];
+    if (err) throw new Error(`cannot write '${name}': ${fsReason(err)}`);
+  }
+
+  /** Renames both finished files over their targets. */
+  commit(): void {
+    this.listFile.commit();
+    this.datasetFile.commit();
+  }
+
+  /** Drops both files; existing targets stay as they were. Idempotent. */
+  abort(): void {
+    this.closed = true;
+    this.list.destroy();
+    this.dataset.destroy();
+    this.listFile.abort();
+    this.datasetFile.abort();
   }
 }
 
@@ -165,8 +198,8 @@ export function toCocoDetection(imageId: number, inst: Instance): {
 }
 
 async function writeChunk(out: WriteStream, chunk: string): Promise<void> {
-  if (!chunk) return;
-  if (out.errored) throw out.errored;
+  if (!chunk || out.errored) return;
+  // once() rejects on 'error' as well, so a failing disk cannot leave this waiting.
   if (!out.write(chunk)) await once(out, 'drain');
 }
 

@@ -1,7 +1,11 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import { rleCountsToString } from '../rle.js';
 import type { FrameResult, StreamEvent } from '../types.js';
+import { AtomicFile } from './atomic-file.js';
+import { fsReason } from './fs-reason.js';
+import { openStream } from './open-stream.js';
 
 /**
  * One JSON object per frame, in seq order:
@@ -10,27 +14,69 @@ import type { FrameResult, StreamEvent } from '../types.js';
  * A frame that failed carries `"error"` and no instances. Source events (a live source lost and
  * back) are lines of their own between the frames, told apart by their `"event"` key (see
  * {@link toJsonEventLine}).
+ *
+ * The lines go to a hidden file beside `path` ({@link AtomicFile}); the file appears under its name
+ * on {@link commit} (or {@link close}), and {@link abort} removes it, leaving an old file as it was.
  */
 export class JsonlWriter {
+  private readonly file: AtomicFile;
   private readonly out: WriteStream;
 
   constructor(readonly path: string) {
-    this.out = createWriteStream(path);
+    this.file = new AtomicFile(path);
+    this.out = openStream(this.file.tmpPath, path);
+    // A failed write (disk full) is thrown by the next write/finish (see check), never left unhandled.
+    this.out.on('error', () => undefined);
   }
 
   async write(result: FrameResult): Promise<void> {
+    this.check();
     const line = JSON.stringify(toJsonLine(result)) + '\n';
-    if (!this.out.write(line)) await once(this.out, 'drain');
+    // once() rejects on 'error' as well, so a failing disk cannot leave this waiting.
+    if (!this.out.write(line)) await once(this.out, 'drain').catch(() => undefined);
+    this.check();
   }
 
   async writeEvent(event: StreamEvent): Promise<void> {
+    this.check();
     const line = JSON.stringify(toJsonEventLine(event)) + '\n';
-    if (!this.out.write(line)) await once(this.out, 'drain');
+    if (!this.out.write(line)) await once(this.out, 'drain').catch(() => undefined);
+    this.check();
   }
 
-  async close(): Promise<void> {
+  /** Flushes and closes the hidden file; the target is not touched yet. */
+  async finish(): Promise<void> {
+    this.check();
     this.out.end();
-    await once(this.out, 'finish');
+    await finished(this.out).catch(() => undefined);
+    this.check();
+  }
+
+  /** Renames the finished file over the target. */
+  commit(): void {
+    this.file.commit();
+  }
+
+  /** {@link finish} then {@link commit}; on failure nothing is left under either name. */
+  async close(): Promise<void> {
+    try {
+      await this.finish();
+      this.commit();
+    } catch (err) {
+      this.abort();
+      throw err;
+    }
+  }
+
+  private check(): void {
+    const err = this.out.errored;
+    if (err) throw new Error(`cannot write '${this.path}': ${fsReason(err)}`);
+  }
+
+  /** Drops what was written; an existing target stays as it was. Idempotent. */
+  abort(): void {
+    this.out.destroy();
+    this.file.abort();
   }
 }
 

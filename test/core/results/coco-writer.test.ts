@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CocoResultsWriter, datasetPathFor } from '../../../src/core/results/coco-writer.js';
@@ -134,8 +134,26 @@ describe('CocoResultsWriter', () => {
     await w.close(); // idempotent
   });
 
-  it('reports a file it cannot create', async () => {
-    const w = new CocoResultsWriter(at('no/such/dir/f.json'), { videoName: 'v' });
-    await expect((async () => { await w.write(frames[0]); await w.close(); })()).rejects.toThrow(/ENOENT/);
+  it('reports a file it cannot create at once, naming it', () => {
+    expect(() => new CocoResultsWriter(at('no/such/dir/f.json'), { videoName: 'v' }))
+      .toThrow(`cannot write '${at('no/such/dir/f.json')}': ENOENT: no such file or directory`);
+  });
+
+  it('appears under its names only on commit; abort leaves old files as they were', async () => {
+    writeFileSync(at('old.json'), 'old list');
+    writeFileSync(at('old.dataset.json'), 'old dataset');
+    const w = new CocoResultsWriter(at('old.json'), { videoName: 'v' });
+    await w.write(frames[0]);
+    await w.finish();
+    expect(readFileSync(at('old.json'), 'utf8')).toBe('old list');
+    w.abort();
+    expect(readFileSync(at('old.json'), 'utf8')).toBe('old list');
+    expect(readFileSync(at('old.dataset.json'), 'utf8')).toBe('old dataset');
+    expect(readdirSync(tmp.dir).filter((n) => n.includes('.partial'))).toEqual([]);
+    const w2 = new CocoResultsWriter(at('old.json'), { videoName: 'v' });
+    await w2.write(frames[0]);
+    await w2.close();
+    expect(JSON.parse(readFileSync(at('old.json'), 'utf8'))).toHaveLength(2);
+    expect(JSON.parse(readFileSync(at('old.dataset.json'), 'utf8')).images).toHaveLength(1);
   });
 });
