@@ -154,7 +154,8 @@ export class ByteTracker implements Tracker {
       delete copy.trackId;
       return copy;
     });
-    const looks = instances.map(detectionAppearance);
+    const withMask = this.o.similarity !== 'box';
+    const looks = instances.map((inst) => detectionAppearance(inst, withMask));
     const byClass = new Map<number, ClassFrame>();
     const classOf = (c: number): ClassFrame => {
       let f = byClass.get(c);

@@ -4,6 +4,7 @@
  */
 import type { BoxXYXY, Instance, Rle } from '../types.js';
 import { KalmanBoxFilter, type KalmanBoxFilterOptions, type KalmanBoxState } from './kalman-box-filter.js';
+import { MaskSpans } from './mask-spans.js';
 import { type DetectionAppearance, type TrackAppearance } from './similarity.js';
 
 export type TrackState = 'tracked' | 'lost';
@@ -22,7 +23,6 @@ export interface TrackJson {
   predictedPtsMs: number;
   kalman: KalmanBoxState;
   mask: Rle | null;
-  maskBox: BoxXYXY;
   anchor: [number, number];
 }
 
@@ -46,8 +46,9 @@ export class Track {
     readonly startPtsMs: number,
     private readonly kf: KalmanBoxFilter,
     public score: number,
+    /** The last mask matched (kept as RLE for snapshots) and its spans. */
     private mask: Rle | null,
-    private maskBox: BoxXYXY,
+    private spans: MaskSpans | null,
   ) {
     this.lastSeenPtsMs = startPtsMs;
     this.predictedPtsMs = startPtsMs;
@@ -56,12 +57,12 @@ export class Track {
 
   static start(key: number, det: Instance, look: DetectionAppearance, ptsMs: number, kalman: KalmanBoxFilterOptions): Track {
     const kf = new KalmanBoxFilter(det.box, kalman);
-    return new Track(key, det.classId, det.label, ptsMs, kf, det.score, look.mask, look.maskBox);
+    return new Track(key, det.classId, det.label, ptsMs, kf, det.score, look.spans ? det.mask : null, look.spans);
   }
 
   static fromJSON(j: TrackJson, kalman: KalmanBoxFilterOptions): Track {
     const kf = KalmanBoxFilter.fromJSON(j.kalman, kalman);
-    const t = new Track(j.key, j.classId, j.label, j.startPtsMs, kf, j.score, j.mask, j.maskBox);
+    const t = new Track(j.key, j.classId, j.label, j.startPtsMs, kf, j.score, j.mask, j.mask ? MaskSpans.fromRle(j.mask) : null);
     t.id = j.id;
     t.state = j.state;
     t.hits = j.hits;
@@ -75,8 +76,7 @@ export class Track {
     return {
       key: this.key, id: this.id, classId: this.classId, label: this.label, state: this.state, hits: this.hits,
       score: this.score, startPtsMs: this.startPtsMs, lastSeenPtsMs: this.lastSeenPtsMs,
-      predictedPtsMs: this.predictedPtsMs, kalman: this.kf.toJSON(), mask: this.mask, maskBox: this.maskBox,
-      anchor: this.anchor,
+      predictedPtsMs: this.predictedPtsMs, kalman: this.kf.toJSON(), mask: this.mask, anchor: this.anchor,
     };
   }
 
@@ -98,9 +98,9 @@ export class Track {
     this.score = det.score;
     this.lastSeenPtsMs = ptsMs;
     this.state = 'tracked';
-    if (look.mask) {
-      this.mask = look.mask;
-      this.maskBox = look.maskBox;
+    if (look.spans) {
+      this.mask = det.mask;
+      this.spans = look.spans;
       this.anchor = [this.kf.mean[0], this.kf.mean[1]];
     }
   }
@@ -117,8 +117,7 @@ export class Track {
   appearance(): TrackAppearance {
     return {
       predictedBox: this.kf.box(),
-      mask: this.mask,
-      maskBox: this.maskBox,
+      spans: this.spans,
       dx: this.kf.mean[0] - this.anchor[0],
       dy: this.kf.mean[1] - this.anchor[1],
     };
