@@ -2,6 +2,7 @@
  * Tracker benchmark, two parts:
  *
  *   npm run build && node dist/bench/tracker.js [--frames 1000] [--objects 50] [--only speed|quality]
+ *                                               [--clip-fps 10]
  *
  * 1. speed: `--objects` discs (random sizes and velocities, bouncing in a 1280x720 frame, crossing
  *    each other) for `--frames` frames at 30 fps; masks are built before timing, only `update` is
@@ -16,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { evaluateTracking, type MotFrame } from '../src/core/eval/mot-metrics.js';
 import { encodeRle } from '../src/core/rle.js';
-import { ByteTracker, type ByteTrackerOptions } from '../src/core/tracking/byte-tracker.js';
+import { ByteTracker } from '../src/core/tracking/byte-tracker.js';
 import { IouTracker } from '../src/core/tracking/iou-tracker.js';
 import type { Tracker } from '../src/core/tracking/tracker.js';
 import type { BoxXYXY, Instance, Rle } from '../src/core/types.js';
@@ -28,6 +29,8 @@ const { values } = parseArgs({
     frames: { type: 'string', default: '1000' },
     objects: { type: 'string', default: '50' },
     only: { type: 'string' },
+    /** Frame rate of the synthetic clips (objects move the same per second). */
+    'clip-fps': { type: 'string', default: '10' },
   },
 });
 
@@ -104,11 +107,11 @@ interface QualityClip {
 }
 
 /** A synthetic clip's ground truth and what a plausible detector would report on it. */
-function makeClip(seed: number, frames: number): QualityClip {
+function makeClip(seed: number, frames: number, fps: number): QualityClip {
   const rng = new Rng(seed, 99);
   const clip: QualityClip = { seed, gt: [], dets: [], ptsMs: [] };
   const W = 320, H = 240;
-  for (const fr of synthFrames({ seed, width: W, height: H, frames, fps: 10, minObjects: 4, maxObjects: 8 })) {
+  for (const fr of synthFrames({ seed, width: W, height: H, frames, fps, minObjects: 4, maxObjects: 8 })) {
     const gt: MotFrame['gt'] = [];
     const dets: Instance[] = [];
     for (const inst of fr.instances) {
@@ -135,18 +138,13 @@ function makeClip(seed: number, frames: number): QualityClip {
   return clip;
 }
 
-function quality(): void {
+function quality(fps: number): void {
   const seeds = [1, 2, 3, 4];
-  const frames = 300;
-  console.log(`quality: ${seeds.length} synthetic clips of ${frames} frames (320x240, 10 fps, 4-8 shapes, occluding), mask IoU 0.5`);
-  const clips = seeds.map((s) => makeClip(s, frames));
-  const configs: [string, () => Tracker][] = [
-    ...TRACKERS,
-    ['byte, box, buffer 3 s', () => new ByteTracker({ similarity: 'box', lostBufferSeconds: 3 } satisfies ByteTrackerOptions)],
-    ['byte, mask, buffer 3 s', () => new ByteTracker({ similarity: 'mask', lostBufferSeconds: 3 })],
-  ];
+  const frames = Math.round(30 * fps);
+  console.log(`quality: ${seeds.length} synthetic clips of 30 s (320x240, ${fps} fps, 4-8 shapes, occluding), mask IoU 0.5`);
+  const clips = seeds.map((s) => makeClip(s, frames, fps));
   console.log(`  ${'tracker'.padEnd(24)}   MOTA   IDF1   HOTA   DetA   AssA   IDSW   FRAG`);
-  for (const [name, make] of configs) {
+  for (const [name, make] of TRACKERS) {
     const all: MotFrame[] = [];
     for (const c of clips) {
       const t = make();
@@ -166,4 +164,4 @@ function quality(): void {
 }
 
 if (values.only !== 'quality') speed(Number(values.frames), Number(values.objects));
-if (values.only !== 'speed') quality();
+if (values.only !== 'speed') quality(Number(values['clip-fps']));
