@@ -18,6 +18,7 @@
  * behaviour. Detections of different classes never meet: each class is associated on its own,
  * ids are shared across classes (unique per tracker).
  */
+import { boxIou } from '../nms.js';
 import type { Instance } from '../types.js';
 import type { KalmanBoxFilterOptions } from './kalman-box-filter.js';
 import { thresholdAssignment } from './linear-assignment.js';
@@ -26,7 +27,6 @@ import {
 } from './similarity.js';
 import { Track, type TrackJson } from './track.js';
 import type { Tracker, TrackerSnapshot } from './tracker.js';
-import { boxIou } from '../nms.js';
 
 export interface ByteTrackerOptions {
   /**
