@@ -108,7 +108,7 @@ export function cudaProviderMissing(): boolean {
   return dirs.length > 0 && !dirs.some((d) => existsSync(path.join(d, CUDA_PROVIDER_LIB)));
 }
 
-const CUDA_MISSING_DETAIL = `${CUDA_PROVIDER_LIB} not found; install with --onnxruntime-node-install=cuda12`;
+const CUDA_MISSING_DETAIL = `${CUDA_PROVIDER_LIB} not found; install it with ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js`;
 
 /** One-line reason for a failed CUDA session, e.g. "libonnxruntime_providers_cuda.so not found". */
 export function cudaFallbackReason(e?: unknown): string {

@@ -173,7 +173,7 @@ describe('detectFormat on the real fixture models', () => {
         expect(loaded.fallbackReason).not.toContain('\n');
         if (!libPresent) {
           expect(loaded.fallbackReason).toBe(
-            `CUDA execution provider unavailable (${libName} not found; install with --onnxruntime-node-install=cuda12); using CPU`,
+            `CUDA execution provider unavailable (${libName} not found; install it with ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js); using CPU`,
           );
         }
       }
