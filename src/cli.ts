@@ -16,7 +16,8 @@ import { RedisTransport } from './core/transport/redis-transport.js';
 import { redactUrl } from './core/transport/redis-connection.js';
 import { streamIdProblem } from './core/transport/transport.js';
 import { classifySource, validateSource } from './core/media/source.js';
-import { Compositor, compositorOutputs, defaultResultsPath } from './compositor/compositor.js';
+import { Compositor, compositorOutputs, defaultResultsPath, type SegmentOptions } from './compositor/compositor.js';
+import { segmentPatternProblem } from './compositor/sinks/segment-namer.js';
 import { OutputPathError, prepareOutputs, type NamedPath } from './core/results/output-plan.js';
 import { Producer } from './producer/producer.js';
 import { FrameWorker, type FrameWorkerOptions } from './worker/frame-worker.js';
@@ -75,6 +76,15 @@ Output (run, compose):
   --no-audio            do not copy the source's audio
   --preset P            x264 preset (default veryfast)   --crf N   x264 CRF (default 23)
   --no-masks | --no-boxes | --no-labels   leave parts out of the drawing
+  --segment S           cut the video into MP4s of S seconds of source time, each with its own
+                        JSONL; -o is then a pattern: {stream}, {index} (00000...), {start} (UTC
+                        of the first frame, YYYYMMDDTHHMMSSZ), e.g. 'rec/{stream}/{start}.mp4';
+                        a plain name.mp4 gives name-00000.mp4, name-00001.mp4, ... A compose
+                        killed mid-segment is recovered by the next one as NAME.recovered.mp4
+  --keep-hours H        with --segment: delete the stream's segments that ended over H hours ago
+  --keep-gb G           with --segment: delete the oldest segments while the stream's exceed G GB
+  Started again on a partly composed stream, compose resumes at its first unwritten frame:
+  into the next segment, or without --segment into NAME.resumed-SEQ.mp4 beside the first file.
   Outputs are checked before any work: one that is the input (or a link to it) or another output
   is refused; missing directories are created. Each file is written under a hidden
   .NAME.PID.partial name and renamed into place when the run succeeds, replacing (with a
@@ -131,6 +141,9 @@ const OPTIONS = {
   'lock-ms': { type: 'string' },
   'shutdown-timeout': { type: 'string' },
   wait: { type: 'string' },
+  segment: { type: 'string' },
+  'keep-hours': { type: 'string' },
+  'keep-gb': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } satisfies ParseArgsConfig['options'];
@@ -192,8 +205,24 @@ function reconnectPolicy(v: Values): ReconnectPolicy | undefined {
   throw new UsageError(`invalid --reconnect '${raw}': expected always, never or a number of attempts >= 1`);
 }
 
+function segmentOptions(v: Values): SegmentOptions | undefined {
+  const seconds = num(v, 'segment', { min: 0.1 });
+  const keepHours = num(v, 'keep-hours', { min: 0 });
+  const keepGb = num(v, 'keep-gb', { min: 0 });
+  if (seconds === undefined) {
+    if (keepHours !== undefined || keepGb !== undefined) throw new UsageError(`--${keepHours !== undefined ? 'keep-hours' : 'keep-gb'} needs --segment (retention deletes finished segments)`);
+    return undefined;
+  }
+  if (v.coco !== undefined) throw new UsageError('--coco cannot be combined with --segment (each segment has its own JSONL)');
+  if (v.results !== undefined) throw new UsageError('--results cannot be combined with --segment (each segment has its own JSONL beside its video)');
+  const problem = v.output === undefined ? null : segmentPatternProblem(v.output);
+  if (problem) throw new UsageError(problem);
+  return { seconds, keepHours, keepGb };
+}
+
 function compositorOptions(v: Values) {
   return {
+    segment: segmentOptions(v),
     coco: v.coco,
     audio: !v['no-audio'],
     preset: v.preset,
@@ -263,7 +292,7 @@ function printSummary(s: { frames: number; failed: number; output: string; resul
 
 /** Output checks before any work (output-plan.ts): no output overwrites an input or another output. */
 function prepareCompositorOutputs(v: Values, output: string, inputs: NamedPath[]): void {
-  prepareOutputs({ inputs, outputs: compositorOutputs({ output, results: v.results, coco: v.coco }) });
+  prepareOutputs({ inputs, outputs: compositorOutputs({ output, results: v.results, coco: v.coco, segment: segmentOptions(v) }) });
 }
 
 async function cmdRun(positionals: string[], v: Values): Promise<void> {

@@ -62,7 +62,7 @@ export class Producer {
     if (this.stopping) decoder.close();
     let info: StreamInfo;
     try {
-      info = await decoder.info();
+      info = { ...(await decoder.info()), startedAt: new Date().toISOString() };
     } catch (err) {
       decoder.close();
       throw err;

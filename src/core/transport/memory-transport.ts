@@ -28,6 +28,8 @@ interface StreamState {
   events: StreamEvent[];
   /** Published minus acked. */
   inFlight: number;
+  /** Frames acked so far. */
+  composed: number;
   capacity: Signal;
   arrived: Signal;
 }
@@ -55,7 +57,7 @@ export class MemoryTransport implements Transport {
     if (this.streams.has(info.streamId)) throw new Error(`stream '${info.streamId}' already exists`);
     this.finished.delete(info.streamId);
     this.streams.set(info.streamId, {
-      info, frames: new Map(), results: new Map(), end: null, events: [], inFlight: 0, capacity: new Signal(), arrived: new Signal(),
+      info, frames: new Map(), results: new Map(), end: null, events: [], inFlight: 0, composed: 0, capacity: new Signal(), arrived: new Signal(),
     });
     this.streamOpened.notify();
   }
@@ -158,6 +160,10 @@ export class MemoryTransport implements Transport {
     return this.streams.get(streamId)?.end ?? null;
   }
 
+  async composedCount(streamId: string): Promise<number> {
+    return this.streams.get(streamId)?.composed ?? 0;
+  }
+
   async ack(streamId: string, seq: number): Promise<void> {
     const s = this.stream(streamId);
     const frame = s.frames.get(seq);
@@ -165,6 +171,7 @@ export class MemoryTransport implements Transport {
     s.results.delete(seq);
     frame?.release?.();
     s.inFlight--;
+    s.composed++;
     s.capacity.notify();
   }
 

@@ -345,6 +345,10 @@ export class RedisTransport implements Transport {
     return null;
   }
 
+  async composedCount(streamId: string): Promise<number> {
+    return Number(await this.redis.get(this.keys.composed(streamId))) || 0;
+  }
+
   async ack(streamId: string, seq: number): Promise<void> {
     await this.redis
       .multi()

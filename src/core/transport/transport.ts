@@ -101,6 +101,11 @@ export interface Transport {
   streamEvents(streamId: string, from?: number): Promise<StreamEvent[]>;
   /** The stream's end record, once the producer has written it. */
   streamEnd(streamId: string): Promise<StreamEnd | null>;
+  /**
+   * Frames of the stream composed so far (acked in seq order), which is the seq a compositor that
+   * starts now resumes from: 0 for a new stream.
+   */
+  composedCount(streamId: string): Promise<number>;
   /** The compositor is done with this seq: free its frame and a slot of back-pressure. */
   ack(streamId: string, seq: number): Promise<void>;
   /**
