@@ -352,7 +352,9 @@ export class VideoEncoder {
       return skip((e as Error).message);
     }
     const codec = (a.codec ?? '').toLowerCase();
-    const mode = codec === 'aac' || codec === 'mp3' ? 'copy' : 'aac';
+    // A copy starting mid-file would begin at the video keyframe the demuxer seeks to, early by up
+    // to a GOP; decoding trims it to the sample (ffmpeg's accurate seek), so a later start re-encodes.
+    const mode = (codec === 'aac' || codec === 'mp3') && !a.startMs ? 'copy' : 'aac';
     const start = a.startMs ? ['-ss', (a.startMs / 1000).toFixed(6)] : [];
     const args = [...inputArgs(spec), ...resolved.extraArgs, ...start, '-t', durationS.toFixed(6), '-i', resolved.ffmpegInput];
     return { args, mode };
