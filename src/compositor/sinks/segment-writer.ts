@@ -81,6 +81,7 @@ export class SegmentWriter {
 
   /** Leaves the files as a crash would (the next compositor recovers them): their frames are acked. */
   leave(): void {
+    this.encoder.detach();
     try { closeSync(this.fd); } catch { /* closed */ }
   }
 }

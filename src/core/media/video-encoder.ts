@@ -208,6 +208,18 @@ export class VideoEncoder {
     }
   }
 
+  /**
+   * Ends ffmpeg's input and leaves the raw stream at `rawPath` unmuxed, for {@link fromRaw}: what
+   * a SIGKILL of this process leaves, without the wait. Nothing else is removed.
+   */
+  detach(): void {
+    if (this.state !== 'encoding') return;
+    this.state = 'finishing';
+    this.child?.stdin?.end();
+    if (this.tmpDir) rmSync(this.tmpDir, { recursive: true, force: true }); // empty: the stream is at rawPath
+    this.tmpDir = null;
+  }
+
   /** Kills ffmpeg and removes the intermediate and partial files. Idempotent. */
   abort(): void {
     if (this.state === 'done' || this.state === 'aborted') {
