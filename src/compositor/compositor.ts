@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../core/log.js';
 import { log as rootLog } from '../core/log.js';
-import type { Transport } from '../core/transport/transport.js';
+import { HEARTBEAT_TTL_MS, type ComposeItem, type Transport } from '../core/transport/transport.js';
 import type { FrameResult, StreamEnd, StreamInfo } from '../core/types.js';
 
 export interface CompositorOptions {
@@ -65,6 +65,9 @@ export interface CompositorSummary {
 }
 
 const STOP = Symbol('stop');
+const TICK = Symbol('tick');
+/** How often a compositor waiting for frames looks at its producer's heartbeat. */
+const HEARTBEAT_CHECK_MS = 2000;
 
 /** `p`, or `p` with `-2`, `-3`, ... before its extension: the first name not taken. */
 export function freeName(p: string): string {
@@ -118,6 +121,40 @@ export class Compositor {
   abandon(): void {
     this.requestStop(STOP);
     for (const s of this.sinks) s.abort();
+  }
+
+  /**
+   * The next result, or STOP. While it waits, it watches the producer's heartbeat: a producer
+   * gone without ending its stream gets the segment in progress finalised, and a log line.
+   */
+  private async nextItem(items: AsyncIterator<ComposeItem>): Promise<IteratorResult<ComposeItem> | typeof STOP> {
+    const next = items.next();
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const tick = new Promise<typeof TICK>((r) => { timer = setTimeout(() => r(TICK), HEARTBEAT_CHECK_MS); });
+      const step = await Promise.race([next, this.stopRequested, tick]);
+      clearTimeout(timer);
+      if (step !== TICK) return step;
+      await this.watchProducer();
+    }
+  }
+
+  private producerGone = false;
+
+  private async watchProducer(): Promise<void> {
+    const id = this.opts.streamId;
+    const alive = await this.transport.producerAlive(id);
+    if (alive === !this.producerGone) return;
+    if (alive) {
+      this.producerGone = false;
+      this.log.info(`producer of stream '${id}' is back`);
+      return;
+    }
+    if (await this.transport.streamEnd(id)) return; // ended: the results still due come anyway
+    this.producerGone = true;
+    for (const s of this.sinks) await s.finalize?.();
+    const what = this.opts.segment ? 'segment finalised, waiting' : 'waiting';
+    this.log.warn(`producer of stream '${id}' is gone (no heartbeat for ${HEARTBEAT_TTL_MS / 1000} s): ${what}`);
   }
 
   private async waitForStream(hooks: CompositorHooks): Promise<StreamInfo> {
@@ -181,7 +218,7 @@ export class Compositor {
     try {
       for (const s of sinks) await s.open(info);
       for (;;) {
-        const step = await Promise.race([items.next(), this.stopRequested]);
+        const step = await this.nextItem(items);
         if (step === STOP) {
           stopped = true;
           // Not awaited: a generator's return() queues behind its pending next(), which may wait
