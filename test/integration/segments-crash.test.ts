@@ -1,10 +1,10 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { probeVideo } from '../../src/core/media/test-clip.js';
 import { readJsonl } from './jsonl.js';
-import { deleteKeys, hasSharedMedia, REDIS_URL, runCli, sharedMedia, spawnCli, tempDir, testPrefix, waitForLine } from '../helpers.js';
+import { deleteKeys, hasSharedMedia, makeSynthClipWithAudio, REDIS_URL, runCli, sharedMedia, spawnCli, tempDir, testPrefix, waitForLine } from '../helpers.js';
 
 const tmp = tempDir('segcrash');
 const prefix = testPrefix();
@@ -64,5 +64,33 @@ describe.skipIf(!hasSharedMedia)('a segmented compose killed with SIGKILL and st
     expect(rows.map((r) => r.file)).toContain('cam-00002.recovered.mp4');
     expect(rows.flatMap((r) => r.seqs)).toEqual([...Array(377).keys()]);
     expect(readdirSync(dir).filter((f) => f.includes('inprogress'))).toEqual([]);
+  }, 400_000);
+
+  it('without --segment, the restarted compose writes the frames still to come into NAME.resumed-SEQ.mp4 beside, never over, the first', async () => {
+    const clip = tmp.file('synth.mp4');
+    await makeSynthClipWithAudio(clip, { seed: 3, frames: 200 });
+    const dir = tmp.file('single');
+    const out = path.join(dir, 'one.mp4');
+    mkdirSync(dir);
+    writeFileSync(out, 'an earlier recording');
+    const worker = spawnCli(['work', '--threads', '1', '--concurrency', '2'], env);
+    children.push(worker);
+    await waitForLine(worker, /waiting for frames/);
+    const producer = spawnCli(['produce', clip, '--stream', 'one'], env);
+    children.push(producer);
+    const args = ['compose', '--stream', 'one', '-o', out];
+    const first = spawnCli(args, env);
+    children.push(first);
+    await waitForLine(first, /"written":([1-9]\d|\d{3})/, 120_000); // 10 frames or more written
+    first.kill('SIGKILL');
+    expect((await exited(first)).signal).toBe('SIGKILL');
+    const second = await runCli(args, { env, timeoutMs: 300_000 });
+    expect(second.code, second.stderr).toBe(0);
+    const seq = Number(/resuming at frame (\d+)/.exec(second.stderr)?.[1]);
+    expect(seq).toBeGreaterThanOrEqual(10);
+    expect(readFileSync(out, 'utf8')).toBe('an earlier recording');
+    const resumed = path.join(dir, `one.resumed-${seq}.mp4`);
+    expect((await probeVideo(resumed)).frames).toBe(200 - seq);
+    expect(readJsonl(path.join(dir, `one.resumed-${seq}.jsonl`)).map((l) => l.seq)).toEqual([...Array(200 - seq).keys()].map((i) => i + seq));
   }, 400_000);
 });
