@@ -98,6 +98,9 @@ Transport:
   --frame-ttl S         frame bytes expire in Redis after S seconds (default 600)
   --lock-ms N           BullMQ job lock; a dead worker's frame is retried after it (default 30000)
   --wait S              compose: wait S seconds for a stream not produced yet (default 600)
+  A producer says it is alive every 2 s; one gone for 10 s without ending its stream is reported
+  by compose (which finalises its segment and waits). produce started again on a live source's
+  stream whose producer died continues it: same --stream, seq after the last one published.
 
 Shutdown (run, produce, work, compose):
   --shutdown-timeout S  on SIGTERM/SIGINT stop gracefully within S seconds (default 10), else

@@ -57,4 +57,21 @@ describe.skipIf(!hasSharedMedia)('--segment on real footage', () => {
     expect(bytes).toBeLessThanOrEqual(300_000);
     for (const v of videos) expect((await probeVideo(path.join(dir, v))).frames).toBe(25);
   }, 320_000);
+
+  it.each([
+    [['--keep-gb', '1'], /--keep-gb needs --segment/],
+    [['--segment', '10', '--coco', 'c.json'], /--coco cannot be combined with --segment/],
+    [['--segment', '10', '--results', 'r.jsonl'], /--results cannot be combined with --segment/],
+    [['--segment', '0'], /invalid --segment '0'/],
+    [['--segment', '10', '-o', 'rec/{camera}.mp4'], /unknown token '\{camera\}'/],
+    [['--segment', '10', '-o', 'rec/{stream}.mp4'], /names every segment alike: add \{index\} or \{start\}/],
+  ])('refuses %j with one usage error line', async (extra, pattern) => {
+    const args = ['run', path.join(sharedMedia, 'parking-lot.mp4'), ...(extra.includes('-o') ? [] : ['-o', tmp.file('bad.mp4')]), ...extra];
+    const r = await runCli(args);
+    expect(r.code, r.stderr).toBe(2);
+    const errors = r.stderr.split('\n').filter((l) => l.startsWith('segstream: error:'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(pattern);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
 });
