@@ -285,10 +285,11 @@ function failIfCutShort(end: { frames: number; error?: string } | null): void {
   if (end?.error) throw new Error(`decoding stopped early after ${end.frames} frames: ${end.error} (outputs hold the frames before it)`);
 }
 
-function printSummary(s: { frames: number; failed: number; output: string; results: string }, wallMs: number, extra = ''): void {
+function printSummary(s: { frames: number; failed: number; output: string; results: string; segmented?: boolean }, wallMs: number, extra = ''): void {
   const fps = s.frames / (wallMs / 1000);
+  const what = s.segmented ? `the segments of ${s.output}, each with its JSONL` : `${s.output} and ${s.results}`;
   process.stderr.write(
-    `wrote ${s.output} and ${s.results}: ${s.frames} frames in ${formatDuration(wallMs / 1000)} (${fps.toFixed(2)} fps)` +
+    `wrote ${what}: ${s.frames} frames in ${formatDuration(wallMs / 1000)} (${fps.toFixed(2)} fps)` +
       (s.failed ? `, ${s.failed} failed` : '') + extra + '\n',
   );
 }
@@ -322,7 +323,7 @@ async function cmdRun(positionals: string[], v: Values): Promise<void> {
     frames: s.frames, failed: s.failed, reconnects: s.end?.reconnects, wallMs: s.wallMs, steadyFps: s.steadyFps, inferMsPerFrame,
     format: s.engine.format, device: s.engine.device,
   });
-  printSummary(s, s.wallMs, `; the model's session.run ${inferMsPerFrame.toFixed(1)} ms/frame (${modelFps.toFixed(2)} fps, ${s.engine.format}, ${s.engine.device})`);
+  printSummary({ ...s, segmented: v.segment !== undefined }, s.wallMs, `; the model's session.run ${inferMsPerFrame.toFixed(1)} ms/frame (${modelFps.toFixed(2)} fps, ${s.engine.format}, ${s.engine.device})`);
   failIfCutShort(s.end);
 }
 
@@ -459,7 +460,7 @@ async function cmdCompose(v: Values): Promise<void> {
     }
   };
   const s = await guard.run(compose());
-  printSummary(s, Date.now() - started);
+  printSummary({ ...s, segmented: v.segment !== undefined }, Date.now() - started);
   if (s.stopped) throw new Error(`stopped on request after ${plural(s.frames, 'frame')} (written above); stream '${streamId}' is not finished`);
   failIfCutShort(s.end);
 }

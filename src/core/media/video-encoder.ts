@@ -45,7 +45,9 @@ export interface EncoderOptions {
   crf?: number;
   /**
    * Copy audio from this source (aac and mp3 are copied, anything else becomes AAC), trimmed to
-   * the video's duration. Skipped, with a log line, for live or unreadable sources.
+   * the video's duration; `startMs` (a segment's first PTS) starts it later in the source, and
+   * then it is re-encoded to AAC to start on the sample. Skipped, with a log line, for live or
+   * unreadable sources.
    * @default undefined (no audio)
    */
   audio?: { source: string; codec: string | null; startMs?: number };
