@@ -5,7 +5,7 @@ import { buildSinks } from './sinks/registry.js';
 import type { Sink } from './sinks/sink.js';
 import { checkOutputs, type NamedPath } from '../core/results/output-plan.js';
 import { StreamEventFeed } from './stream-event-feed.js';
-import { existsSync } from 'node:fs';
+import { freeName } from '../core/results/free-name.js';
 import path from 'node:path';
 import type { Logger } from '../core/log.js';
 import { log as rootLog } from '../core/log.js';
@@ -68,15 +68,6 @@ const STOP = Symbol('stop');
 const TICK = Symbol('tick');
 /** How often a compositor waiting for frames looks at its producer's heartbeat. */
 const HEARTBEAT_CHECK_MS = 2000;
-
-/** `p`, or `p` with `-2`, `-3`, ... before its extension: the first name not taken. */
-export function freeName(p: string): string {
-  if (!existsSync(p)) return p;
-  for (let i = 2; ; i++) {
-    const c = p.replace(/(\.[^./\\]*)?$/, (ext) => `-${i}${ext}`);
-    if (!existsSync(c)) return c;
-  }
-}
 
 export function defaultResultsPath(output: string): string {
   return output.replace(/\.[^./\\]*$/, '') + '.jsonl';

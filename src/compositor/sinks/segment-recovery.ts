@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { freeName } from '../../core/results/free-name.js';
 import { VideoEncoder, type EncoderOptions } from '../../core/media/video-encoder.js';
 import type { Logger } from '../../core/log.js';
 import type { SegmentIndex, SegmentRecord } from './segment-index.js';
@@ -46,8 +47,8 @@ export async function recoverSegment(
     index.setCurrent(null);
     return null;
   }
-  const video = withExt(cur.video, '.mp4', '.recovered');
-  const results = withExt(cur.video, '.jsonl', '.recovered');
+  const video = freeName(withExt(cur.video, '.mp4', '.recovered'), [(v) => withExt(v, '.jsonl')]);
+  const results = withExt(video, '.jsonl');
   const first = pts[0] ?? null;
   const last = pts.at(-1) ?? null;
   const r = await VideoEncoder.fromRaw(cur.raw, video, { ...encoderOpts, audio: encoderOpts.audio && { ...encoderOpts.audio, startMs: first ?? 0 } }, acked,

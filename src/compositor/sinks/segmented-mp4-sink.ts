@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { freeName } from '../../core/results/free-name.js';
 import type { EncoderOptions } from '../../core/media/video-encoder.js';
 import type { Logger } from '../../core/log.js';
 import type { StreamEvent, StreamInfo } from '../../core/types.js';
@@ -84,9 +84,8 @@ export class SegmentedMp4Sink implements Sink {
     const ptsMs = Number.isFinite(f.result.ptsMs) ? f.result.ptsMs : 0;
     const startMs = (info.startedAt ? Date.parse(info.startedAt) : Date.now()) + ptsMs;
     const index = this.index.nextIndex();
-    let video = this.namer.video(index, startMs);
     // Never over a file that is there (an earlier recording, a recovered segment).
-    for (let i = 2; existsSync(video) || existsSync(withExt(video, '.jsonl')); i++) video = withExt(this.namer.video(index, startMs), `-${i}.mp4`);
+    const video = freeName(this.namer.video(index, startMs), [(v) => withExt(v, '.jsonl')]);
     this.current = new SegmentWriter(this.index, {
       index, video, results: withExt(video, '.jsonl'), firstSeq: f.result.seq, start: new Date(startMs).toISOString(),
     }, this.encoderOpts(ptsMs));
