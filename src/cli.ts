@@ -16,7 +16,8 @@ import { RedisTransport } from './core/transport/redis-transport.js';
 import { redactUrl } from './core/transport/redis-connection.js';
 import { streamIdProblem } from './core/transport/transport.js';
 import { classifySource, validateSource } from './core/media/source.js';
-import { Compositor, compositorOutputs, defaultResultsPath } from './compositor/compositor.js';
+import { Compositor, compositorOutputs, defaultResultsPath, type SegmentOptions } from './compositor/compositor.js';
+import { segmentPatternProblem } from './compositor/sinks/segment-namer.js';
 import { OutputPathError, prepareOutputs, type NamedPath } from './core/results/output-plan.js';
 import { Producer } from './producer/producer.js';
 import { FrameWorker, type FrameWorkerOptions } from './worker/frame-worker.js';
@@ -75,6 +76,15 @@ Output (run, compose):
   --no-audio            do not copy the source's audio
   --preset P            x264 preset (default veryfast)   --crf N   x264 CRF (default 23)
   --no-masks | --no-boxes | --no-labels   leave parts out of the drawing
+  --segment S           cut the video into MP4s of S seconds of source time, each with its own
+                        JSONL; -o is then a pattern: {stream}, {index} (00000...), {start} (UTC
+                        of the first frame, YYYYMMDDTHHMMSSZ), e.g. 'rec/{stream}/{start}.mp4';
+                        a plain name.mp4 gives name-00000.mp4, name-00001.mp4, ... A compose
+                        killed mid-segment is recovered by the next one as NAME.recovered.mp4
+  --keep-hours H        with --segment: delete the stream's segments that ended over H hours ago
+  --keep-gb G           with --segment: delete the oldest segments while the stream's exceed G GB
+  Started again on a partly composed stream, compose resumes at its first unwritten frame:
+  into the next segment, or without --segment into NAME.resumed-SEQ.mp4 beside the first file.
   Outputs are checked before any work: one that is the input (or a link to it) or another output
   is refused; missing directories are created. Each file is written under a hidden
   .NAME.PID.partial name and renamed into place when the run succeeds, replacing (with a
@@ -88,6 +98,9 @@ Transport:
   --frame-ttl S         frame bytes expire in Redis after S seconds (default 600)
   --lock-ms N           BullMQ job lock; a dead worker's frame is retried after it (default 30000)
   --wait S              compose: wait S seconds for a stream not produced yet (default 600)
+  A producer says it is alive every 2 s; one gone for 10 s without ending its stream is reported
+  by compose (which finalises its segment and waits). produce started again on a live source's
+  stream whose producer died continues it: same --stream, seq after the last one published.
 
 Shutdown (run, produce, work, compose):
   --shutdown-timeout S  on SIGTERM/SIGINT stop gracefully within S seconds (default 10), else
@@ -131,6 +144,9 @@ const OPTIONS = {
   'lock-ms': { type: 'string' },
   'shutdown-timeout': { type: 'string' },
   wait: { type: 'string' },
+  segment: { type: 'string' },
+  'keep-hours': { type: 'string' },
+  'keep-gb': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } satisfies ParseArgsConfig['options'];
@@ -192,8 +208,24 @@ function reconnectPolicy(v: Values): ReconnectPolicy | undefined {
   throw new UsageError(`invalid --reconnect '${raw}': expected always, never or a number of attempts >= 1`);
 }
 
+function segmentOptions(v: Values): SegmentOptions | undefined {
+  const seconds = num(v, 'segment', { min: 0.1 });
+  const keepHours = num(v, 'keep-hours', { min: 0 });
+  const keepGb = num(v, 'keep-gb', { min: 0 });
+  if (seconds === undefined) {
+    if (keepHours !== undefined || keepGb !== undefined) throw new UsageError(`--${keepHours !== undefined ? 'keep-hours' : 'keep-gb'} needs --segment (retention deletes finished segments)`);
+    return undefined;
+  }
+  if (v.coco !== undefined) throw new UsageError('--coco cannot be combined with --segment (each segment has its own JSONL)');
+  if (v.results !== undefined) throw new UsageError('--results cannot be combined with --segment (each segment has its own JSONL beside its video)');
+  const problem = v.output === undefined ? null : segmentPatternProblem(v.output);
+  if (problem) throw new UsageError(problem);
+  return { seconds, keepHours, keepGb };
+}
+
 function compositorOptions(v: Values) {
   return {
+    segment: segmentOptions(v),
     coco: v.coco,
     audio: !v['no-audio'],
     preset: v.preset,
@@ -253,17 +285,18 @@ function failIfCutShort(end: { frames: number; error?: string } | null): void {
   if (end?.error) throw new Error(`decoding stopped early after ${end.frames} frames: ${end.error} (outputs hold the frames before it)`);
 }
 
-function printSummary(s: { frames: number; failed: number; output: string; results: string }, wallMs: number, extra = ''): void {
+function printSummary(s: { frames: number; failed: number; output: string; results: string; segmented?: boolean }, wallMs: number, extra = ''): void {
   const fps = s.frames / (wallMs / 1000);
+  const what = s.segmented ? `the segments of ${s.output}, each with its JSONL` : `${s.output} and ${s.results}`;
   process.stderr.write(
-    `wrote ${s.output} and ${s.results}: ${s.frames} frames in ${formatDuration(wallMs / 1000)} (${fps.toFixed(2)} fps)` +
+    `wrote ${what}: ${s.frames} frames in ${formatDuration(wallMs / 1000)} (${fps.toFixed(2)} fps)` +
       (s.failed ? `, ${s.failed} failed` : '') + extra + '\n',
   );
 }
 
 /** Output checks before any work (output-plan.ts): no output overwrites an input or another output. */
 function prepareCompositorOutputs(v: Values, output: string, inputs: NamedPath[]): void {
-  prepareOutputs({ inputs, outputs: compositorOutputs({ output, results: v.results, coco: v.coco }) });
+  prepareOutputs({ inputs, outputs: compositorOutputs({ output, results: v.results, coco: v.coco, segment: segmentOptions(v) }) });
 }
 
 async function cmdRun(positionals: string[], v: Values): Promise<void> {
@@ -290,7 +323,7 @@ async function cmdRun(positionals: string[], v: Values): Promise<void> {
     frames: s.frames, failed: s.failed, reconnects: s.end?.reconnects, wallMs: s.wallMs, steadyFps: s.steadyFps, inferMsPerFrame,
     format: s.engine.format, device: s.engine.device,
   });
-  printSummary(s, s.wallMs, `; the model's session.run ${inferMsPerFrame.toFixed(1)} ms/frame (${modelFps.toFixed(2)} fps, ${s.engine.format}, ${s.engine.device})`);
+  printSummary({ ...s, segmented: v.segment !== undefined }, s.wallMs, `; the model's session.run ${inferMsPerFrame.toFixed(1)} ms/frame (${modelFps.toFixed(2)} fps, ${s.engine.format}, ${s.engine.device})`);
   failIfCutShort(s.end);
 }
 
@@ -427,7 +460,7 @@ async function cmdCompose(v: Values): Promise<void> {
     }
   };
   const s = await guard.run(compose());
-  printSummary(s, Date.now() - started);
+  printSummary({ ...s, segmented: v.segment !== undefined }, Date.now() - started);
   if (s.stopped) throw new Error(`stopped on request after ${plural(s.frames, 'frame')} (written above); stream '${streamId}' is not finished`);
   failIfCutShort(s.end);
 }

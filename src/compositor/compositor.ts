@@ -1,14 +1,15 @@
-import { VideoEncoder } from '../core/media/video-encoder.js';
 import { drawInstances, type DrawOptions } from '../core/render/index.js';
 import { blackYuv420 } from '../core/yuv420.js';
-import { JsonlWriter } from '../core/results/jsonl-writer.js';
-import { CocoResultsWriter, datasetPathFor } from '../core/results/coco-writer.js';
+import { datasetPathFor } from '../core/results/coco-writer.js';
+import { buildSinks } from './sinks/registry.js';
+import type { Sink } from './sinks/sink.js';
 import { checkOutputs, type NamedPath } from '../core/results/output-plan.js';
 import { StreamEventFeed } from './stream-event-feed.js';
+import { freeName } from '../core/results/free-name.js';
 import path from 'node:path';
 import type { Logger } from '../core/log.js';
 import { log as rootLog } from '../core/log.js';
-import type { Transport } from '../core/transport/transport.js';
+import { HEARTBEAT_TTL_MS, type ComposeItem, type Transport } from '../core/transport/transport.js';
 import type { FrameResult, StreamEnd, StreamInfo } from '../core/types.js';
 
 export interface CompositorOptions {
@@ -26,11 +27,22 @@ export interface CompositorOptions {
   /** x264 CRF. Default 23. */
   crf?: number;
   draw?: DrawOptions;
+  /** Cut the video into segments (src/compositor/sinks/segmented-mp4-sink.ts); `output` is then a pattern. */
+  segment?: SegmentOptions;
   /**
    * How long to wait for the producer to register an unknown stream.
    * @defaultValue 600 000 ms
    */
   waitMs?: number;
+}
+
+export interface SegmentOptions {
+  /** Seconds of source time per segment. */
+  seconds: number;
+  /** Delete the oldest finished segments of the stream once they are older than this. @defaultValue no limit */
+  keepHours?: number;
+  /** Delete the oldest finished segments of the stream while they hold more than this. @defaultValue no limit */
+  keepGb?: number;
 }
 
 export const DEFAULT_COMPOSE_WAIT_MS = 600_000;
@@ -53,13 +65,18 @@ export interface CompositorSummary {
 }
 
 const STOP = Symbol('stop');
+const TICK = Symbol('tick');
+/** How often a compositor waiting for frames looks at its producer's heartbeat. */
+const HEARTBEAT_CHECK_MS = 2000;
 
 export function defaultResultsPath(output: string): string {
   return output.replace(/\.[^./\\]*$/, '') + '.jsonl';
 }
 
 /** Every file a compositor writes, named as the command line names them (for output-plan.ts). */
-export function compositorOutputs(o: { output: string; results?: string; coco?: string }): NamedPath[] {
+export function compositorOutputs(o: { output: string; results?: string; coco?: string; segment?: SegmentOptions }): NamedPath[] {
+  // Segments get fresh names, never one that exists (segmented-mp4-sink.ts).
+  if (o.segment) return [];
   return [
     { name: '-o', path: o.output },
     { name: '--results', path: o.results ?? defaultResultsPath(o.output) },
@@ -78,7 +95,7 @@ export class Compositor {
   private requestStop!: (s: typeof STOP) => void;
   /** Settles on stop(): every wait below races it, so a stop never waits for Redis. */
   private readonly stopRequested = new Promise<typeof STOP>((resolve) => { this.requestStop = resolve; });
-  private encoder: VideoEncoder | null = null;
+  private sinks: Sink[] = [];
   private written = 0;
 
   constructor(private readonly transport: Transport, private readonly opts: CompositorOptions, logger: Logger = rootLog) {
@@ -94,7 +111,41 @@ export class Compositor {
   /** Kills the encoder at once: no output is written (an existing file of that name is left as it was). */
   abandon(): void {
     this.requestStop(STOP);
-    this.encoder?.abort();
+    for (const s of this.sinks) s.abort();
+  }
+
+  /**
+   * The next result, or STOP. While it waits, it watches the producer's heartbeat: a producer
+   * gone without ending its stream gets the segment in progress finalised, and a log line.
+   */
+  private async nextItem(items: AsyncIterator<ComposeItem>): Promise<IteratorResult<ComposeItem> | typeof STOP> {
+    const next = items.next();
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const tick = new Promise<typeof TICK>((r) => { timer = setTimeout(() => r(TICK), HEARTBEAT_CHECK_MS); });
+      const step = await Promise.race([next, this.stopRequested, tick]);
+      clearTimeout(timer);
+      if (step !== TICK) return step;
+      await this.watchProducer();
+    }
+  }
+
+  private producerGone = false;
+
+  private async watchProducer(): Promise<void> {
+    const id = this.opts.streamId;
+    const alive = await this.transport.producerAlive(id);
+    if (alive === !this.producerGone) return;
+    if (alive) {
+      this.producerGone = false;
+      this.log.info(`producer of stream '${id}' is back`);
+      return;
+    }
+    if (await this.transport.streamEnd(id)) return; // ended: the results still due come anyway
+    this.producerGone = true;
+    for (const s of this.sinks) await s.finalize?.();
+    const what = this.opts.segment ? 'segment finalised, waiting' : 'waiting';
+    this.log.warn(`producer of stream '${id}' is gone (no heartbeat for ${HEARTBEAT_TTL_MS / 1000} s): ${what}`);
   }
 
   private async waitForStream(hooks: CompositorHooks): Promise<StreamInfo> {
@@ -117,37 +168,48 @@ export class Compositor {
     return found.info;
   }
 
+  /**
+   * A compositor that starts on a stream another one already composed part of (it was killed)
+   * resumes at the transport's composed count. Segmented recordings number on by themselves; a
+   * single video goes to `NAME.resumed-SEQ.mp4` beside the first, never over it.
+   */
+  private async resumedOptions(): Promise<CompositorOptions & { resumeSeq: number }> {
+    const resumeSeq = await this.transport.composedCount(this.opts.streamId);
+    if (resumeSeq === 0 || this.opts.segment) return { ...this.opts, resumeSeq };
+    const tag = (p: string) => freeName(p.replace(/(\.[^./\\]*)$/, `.resumed-${resumeSeq}$1`));
+    const output = tag(this.opts.output);
+    const resumed = {
+      ...this.opts,
+      resumeSeq,
+      output,
+      results: tag(this.opts.results ?? defaultResultsPath(this.opts.output)),
+      coco: this.opts.coco ? tag(this.opts.coco) : undefined,
+    };
+    this.log.warn(`stream '${this.opts.streamId}' was partly composed before (frames 0-${resumeSeq - 1}): resuming at frame ${resumeSeq} into ${output}`);
+    return resumed;
+  }
+
   async run(hooks: CompositorHooks = {}): Promise<CompositorSummary> {
     const { streamId } = this.opts;
     const info = await this.waitForStream(hooks);
     // The source is known only now (compose reads it from Redis): it must not be one of our outputs.
     checkOutputs({ inputs: [{ name: "the stream's source", path: info.source }], outputs: compositorOutputs(this.opts) });
     hooks.onInfo?.(info);
-    const resultsPath = this.opts.results ?? defaultResultsPath(this.opts.output);
-    const wantAudio = (this.opts.audio ?? true) && info.hasAudio;
-    const encoder = (this.encoder = new VideoEncoder(this.opts.output, {
-      width: info.width,
-      height: info.height,
-      preset: this.opts.preset,
-      crf: this.opts.crf,
-      audio: wantAudio && !info.live ? { source: info.source, codec: info.audioCodec } : undefined,
-    }));
-    if (wantAudio && info.live) this.log.warn('live source: its audio is not carried into the output');
-    let jsonl: JsonlWriter | null = null;
-    let coco: CocoResultsWriter | null = null;
+    const opts = await this.resumedOptions();
+    const resultsPath = opts.results ?? defaultResultsPath(opts.output);
+    const sinks = (this.sinks = buildSinks(opts, this.log));
     let frames = 0;
     let failed = 0;
     let stopped = false;
     let firstPtsMs: number | null = null;
     let lastPtsMs: number | null = null;
     const blank = blackYuv420(info.width, info.height);
-    const events = new StreamEventFeed(this.transport, streamId);
+    const events = new StreamEventFeed(this.transport, streamId, opts.resumeSeq);
     const items = this.transport.results(streamId)[Symbol.asyncIterator]();
     try {
-      jsonl = new JsonlWriter(resultsPath);
-      coco = this.opts.coco ? new CocoResultsWriter(this.opts.coco, { videoName: path.basename(this.opts.output) }) : null;
+      for (const s of sinks) await s.open(info);
       for (;;) {
-        const step = await Promise.race([items.next(), this.stopRequested]);
+        const step = await this.nextItem(items);
         if (step === STOP) {
           stopped = true;
           // Not awaited: a generator's return() queues behind its pending next(), which may wait
@@ -165,10 +227,8 @@ export class Compositor {
         }
         if (result.error) failed++;
         else drawInstances({ yuv: pixels, width: info.width, height: info.height }, result.instances, this.opts.draw);
-        await encoder.write(pixels);
-        for (const e of await events.before(result.seq)) await jsonl.writeEvent(e);
-        await jsonl.write(result);
-        await coco?.write(result);
+        for (const e of await events.before(result.seq)) for (const s of sinks) await s.event(e);
+        for (const s of sinks) await s.write({ result, yuv: pixels });
         await this.transport.ack(streamId, result.seq);
         frames++;
         this.written = frames;
@@ -177,27 +237,16 @@ export class Compositor {
       }
       const end = stopped ? null : await this.transport.streamEnd(streamId);
       // A stopped compositor leaves the later events to the one that resumes the stream.
-      if (!stopped) for (const e of await events.rest()) await jsonl.writeEvent(e);
+      if (!stopped) for (const e of await events.rest()) for (const s of sinks) await s.event(e);
       if (frames === 0) throw new Error(stopped ? `stopped before any frame of stream '${streamId}' was written` : end?.error ?? `stream '${streamId}' ended with no frames`);
-      await jsonl.finish();
-      await coco?.finish();
-      // The video renames itself into place last of the slow steps; the results follow at once.
-      await encoder.finish({
-        frames,
-        firstPtsMs: end ? end.firstPtsMs : firstPtsMs,
-        lastPtsMs: end ? end.lastPtsMs : lastPtsMs,
-        sourceDurationMs: stopped ? null : info.durationMs,
-      });
-      jsonl.commit();
-      coco?.commit();
+      for (const s of sinks) await s.close({ end, frames, firstPtsMs, lastPtsMs });
+      for (const s of sinks) s.commit();
       if (failed) this.log.warn(`${failed} frame(s) failed and were written without annotations`, { failed });
-      if (stopped) return { frames, failed, output: this.opts.output, results: resultsPath, end, stopped };
-      await this.transport.finishStream(streamId, { frames, finishedAt: new Date().toISOString(), output: path.resolve(this.opts.output) });
-      return { frames, failed, output: this.opts.output, results: resultsPath, end };
+      if (stopped) return { frames, failed, output: opts.output, results: resultsPath, end, stopped };
+      await this.transport.finishStream(streamId, { frames, finishedAt: new Date().toISOString(), output: path.resolve(opts.output) });
+      return { frames, failed, output: opts.output, results: resultsPath, end };
     } catch (err) {
-      encoder.abort();
-      jsonl?.abort();
-      coco?.abort();
+      for (const s of sinks) s.abort();
       throw err;
     }
   }

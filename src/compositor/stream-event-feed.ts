@@ -10,7 +10,8 @@ export class StreamEventFeed {
   private read = 0;
   private pending: StreamEvent[] = [];
 
-  constructor(private readonly transport: Transport, private readonly streamId: string) {}
+  /** @param fromSeq a resumed compositor's first seq: the events before it were written by its predecessor. */
+  constructor(private readonly transport: Transport, private readonly streamId: string, private readonly fromSeq = 0) {}
 
   async before(seq: number): Promise<StreamEvent[]> {
     await this.fetch();
@@ -29,6 +30,6 @@ export class StreamEventFeed {
   private async fetch(): Promise<void> {
     const fresh = await this.transport.streamEvents(this.streamId, this.read);
     this.read += fresh.length;
-    this.pending.push(...fresh);
+    this.pending.push(...fresh.filter((e) => e.atSeq >= this.fromSeq));
   }
 }

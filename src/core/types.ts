@@ -70,6 +70,8 @@ export interface StreamInfo {
   hasAudio: boolean;
   audioCodec: string | null;
   live: boolean;
+  /** When the producer opened the stream (ISO 8601): the wall-clock time of PTS 0, near enough. */
+  startedAt?: string;
 }
 
 /** Written once a stream's producer has decoded its last frame. */

@@ -3,8 +3,8 @@ import { FramePool } from '../core/media/frame-pool.js';
 import { classifySource } from '../core/media/source.js';
 import type { Logger } from '../core/log.js';
 import { log as rootLog } from '../core/log.js';
-import type { Transport } from '../core/transport/transport.js';
-import type { StreamEnd, StreamInfo } from '../core/types.js';
+import { HEARTBEAT_EVERY_MS, HEARTBEAT_TTL_MS, type ResumePoint, type Transport } from '../core/transport/transport.js';
+import type { StreamEnd, StreamEvent, StreamInfo } from '../core/types.js';
 
 export interface ProducerOptions {
   /** File path or URL (http(s)://, rtsp://, udp://, rtp://). */
@@ -38,6 +38,8 @@ export class Producer {
   /** Decoded frames' buffers, back from the transport once it lets go of them. */
   readonly pool = new FramePool();
   private readonly log: Logger;
+  /** Renumbers a resumed stream's events like its frames. */
+  private eventShift = (e: StreamEvent): StreamEvent => e;
 
   constructor(private readonly transport: Transport, private readonly opts: ProducerOptions, logger: Logger = rootLog) {
     this.log = logger.child({ role: 'producer', stream: opts.streamId });
@@ -56,18 +58,26 @@ export class Producer {
       reconnect: this.opts.reconnect,
       logger: this.log,
       // Published before the frame it precedes: the compositor writes it in its place.
-      onEvent: (e) => this.transport.publishEvent(e),
+      onEvent: (e) => this.transport.publishEvent(this.eventShift(e)),
     });
     this.source = decoder;
     if (this.stopping) decoder.close();
     let info: StreamInfo;
     try {
-      info = await decoder.info();
+      info = { ...(await decoder.info()), startedAt: new Date().toISOString() };
     } catch (err) {
       decoder.close();
       throw err;
     }
-    await this.transport.openStream(info);
+    const resumed = await this.openOrResume(info);
+    const seqBase = resumed?.nextSeq ?? 0;
+    // A resumed live stream goes on in time: its first new frame lies the real gap after the last one.
+    let ptsShift: number | null = resumed?.lastPtsMs != null && resumed.lastWallMs != null ? null : 0;
+    this.eventShift = (e) => ({ ...e, atSeq: e.atSeq + seqBase, ptsMs: e.ptsMs === null ? null : e.ptsMs + (ptsShift ?? 0) });
+    const beat = () => this.transport.heartbeat(this.opts.streamId, HEARTBEAT_TTL_MS).catch(() => undefined);
+    await beat();
+    const heart = setInterval(beat, HEARTBEAT_EVERY_MS);
+    heart.unref();
     hooks.onInfo?.(info);
     this.log.info('decoding', { source: info.source, size: `${info.width}x${info.height}`, fps: info.fps ?? undefined, audio: info.hasAudio, live: info.live });
 
@@ -79,14 +89,17 @@ export class Producer {
       for await (const f of decoder.frames()) {
         if (this.stopping) break;
         const yuv = f.yuv;
+        ptsShift ??= resumed!.lastPtsMs! + (Date.now() - resumed!.lastWallMs!) - f.ptsMs;
+        const seq = f.seq + seqBase;
+        const ptsMs = f.ptsMs + ptsShift;
         await this.transport.publishFrame({
-          streamId: this.opts.streamId, seq: f.seq, ptsMs: f.ptsMs, width: f.width, height: f.height, yuv,
+          streamId: this.opts.streamId, seq, ptsMs, width: f.width, height: f.height, yuv,
           release: () => this.pool.give(yuv),
         });
-        firstPtsMs ??= f.ptsMs;
-        lastPtsMs = f.ptsMs;
+        firstPtsMs ??= resumed?.firstPtsMs ?? ptsMs;
+        lastPtsMs = ptsMs;
         frames++;
-        hooks.onFrame?.(f.seq);
+        hooks.onFrame?.(seq);
       }
       const summary = decoder.end();
       error = summary.error;
@@ -95,13 +108,29 @@ export class Producer {
       error = (err as Error).message;
     } finally {
       decoder.close();
+      clearInterval(heart);
     }
     const { reconnects } = decoder.end();
-    const end: StreamEnd = { frames, firstPtsMs, lastPtsMs, ...(error ? { error } : {}), ...(info.live ? { reconnects } : {}) };
+    const end: StreamEnd = { frames: seqBase + frames, firstPtsMs, lastPtsMs, ...(error ? { error } : {}), ...(info.live ? { reconnects } : {}) };
     await this.transport.endStream(this.opts.streamId, end);
     if (error) this.log.warn(frames ? `decoding stopped early: ${error}` : error, { frames });
     if (frames === 0) throw new Error(error ?? `no frames decoded from '${this.opts.source}'`);
     return end;
+  }
+
+  /**
+   * A live stream whose producer died (registered, not ended, no heartbeat) is continued: same
+   * id, seq after the last published. Anything else is opened as a new stream (a file's id that
+   * is taken is refused, as it cannot go on where it was cut).
+   */
+  private async openOrResume(info: StreamInfo): Promise<ResumePoint | null> {
+    if (info.live && (await this.transport.lookupStream(info.streamId)).state === 'open') {
+      const r = await this.transport.resumeStream(info);
+      this.log.warn(`resuming stream '${info.streamId}' at seq ${r.nextSeq}: its earlier producer stopped without ending it`, { seq: r.nextSeq });
+      return r;
+    }
+    await this.transport.openStream(info);
+    return null;
   }
 
   /** Stops decoding after the current frame (or a wait to reconnect); the stream ends with what was published. */

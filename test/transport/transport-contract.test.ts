@@ -201,6 +201,46 @@ describe.each(makers)('%s transport', (kind, make) => {
       await t.close();
     }
   });
+  it('counts composed frames: the seq a compositor that starts now resumes from', async () => {
+    const t = await make();
+    const id = `composed-${kind}`;
+    try {
+      await t.openStream(info(id));
+      expect(await t.composedCount(id)).toBe(0);
+      for (let s = 0; s < 3; s++) await t.publishFrame(frame(id, s));
+      await t.ack(id, 0);
+      await t.ack(id, 1);
+      expect(await t.composedCount(id)).toBe(2);
+    } finally {
+      await t.dropStream(id);
+      await t.close();
+    }
+  });
+
+  it('a producer heartbeat that lapses says the producer is gone; the stream is then resumable where it was', async () => {
+    const t = await make();
+    const id = `hb-${kind}`;
+    try {
+      await t.openStream(info(id));
+      await t.heartbeat(id, 300);
+      for (let s = 0; s < 3; s++) await t.publishFrame(frame(id, s));
+      expect(await t.producerAlive(id)).toBe(true);
+      // A live producer holds the stream: nobody else may continue it.
+      await expect(t.resumeStream(info(id))).rejects.toThrow(/live producer/);
+      await sleep(500);
+      expect(await t.producerAlive(id)).toBe(false);
+      const r = await t.resumeStream(info(id));
+      expect(r).toMatchObject({ nextSeq: 3, firstPtsMs: 0, lastPtsMs: 200 });
+      expect(Date.now() - r.lastWallMs!).toBeLessThan(5000);
+      await t.endStream(id, { frames: 3, firstPtsMs: 0, lastPtsMs: 200 });
+      await expect(t.resumeStream(info(id))).rejects.toThrow(/already ended/);
+      await expect(t.resumeStream(info(`${id}-none`))).rejects.toThrow(/cannot be resumed/);
+    } finally {
+      await t.dropStream(id);
+      await t.close();
+    }
+  });
+
   it('carries stream events in order; each is there before the frame it precedes is composed; dropStream removes them', async () => {
     const t = await make();
     const id = `events-${kind}`;

@@ -45,14 +45,23 @@ export interface EncoderOptions {
   crf?: number;
   /**
    * Copy audio from this source (aac and mp3 are copied, anything else becomes AAC), trimmed to
-   * the video's duration. Skipped, with a log line, for live or unreadable sources.
+   * the video's duration; `startMs` (a segment's first PTS) starts it later in the source, and
+   * then it is re-encoded to AAC to start on the sample. Skipped, with a log line, for live or
+   * unreadable sources.
    * @default undefined (no audio)
    */
-  audio?: { source: string; codec: string | null };
+  audio?: { source: string; codec: string | null; startMs?: number };
   /** Rate for an output of a single frame (no span to measure). @default 25 */
   fps?: number | string;
   /** Directory for the intermediate files. @default os.tmpdir() */
   tmpDir?: string;
+  /**
+   * Where the encoded stream (step a) goes: raw H.264 that ffmpeg flushes as it goes and that
+   * survives a SIGKILL of this process (ffmpeg drains its pipe and exits), so a later run can
+   * mux it ({@link VideoEncoder.fromRaw}). Removed once the MP4 is written or on abort.
+   * @default a file in the temporary directory
+   */
+  rawPath?: string;
   /** Where to log skipped audio and fallbacks. @default the core logger */
   logger?: { info(msg: string, fields?: Record<string, unknown>): void; warn(msg: string, fields?: Record<string, unknown>): void };
   /** Limit for each of the finishing ffmpeg runs. @default 600000 */
@@ -111,6 +120,32 @@ export class VideoEncoder {
     this.log = opts.logger ?? rootLog;
   }
 
+  /**
+   * Muxes a raw H.264 stream an earlier encoder left behind (it was killed) into `output`, keeping
+   * at most `maxFrames` frames; the raw file is removed once the MP4 is written.
+   */
+  static async fromRaw(rawPath: string, output: string, opts: EncoderOptions, maxFrames: number, t: EncoderTiming): Promise<EncodeResult> {
+    const enc = new VideoEncoder(output, { ...opts, rawPath });
+    const frames = Math.min(maxFrames, await countRawFrames(rawPath));
+    if (frames === 0) throw new MediaError('ENCODE_FAILED', `cannot recover '${output}': '${rawPath}' holds no frame`);
+    enc.tmpDir = mkdtempSync(path.join(opts.tmpDir ?? os.tmpdir(), 'segstream-enc-'));
+    enc.written = frames;
+    enc.state = 'finishing';
+    try {
+      const r = await enc.mux(frames, t, frames);
+      enc.state = 'done';
+      return r;
+    } finally {
+      if ((enc.state as string) !== 'done') enc.state = 'done';
+      enc.cleanup();
+    }
+  }
+
+  /** The encoding ffmpeg's pid, once the first frame started it. */
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
   /** Frames written so far. */
   get frames(): number {
     return this.written;
@@ -164,62 +199,27 @@ export class VideoEncoder {
       if (this.failure) throw this.failure;
       if (code !== 0) throw this.encodeError(`x264 ${code !== null ? `exit code ${code}` : `killed by ${signal}`}`);
 
-      const frames = this.written;
-      const rate = this.rateFor(frames, t);
-      const rateStr = rateToString(rate);
-      const durationS = (frames * rate[1]) / rate[0];
-      const tmp = this.tmpDir!;
-      const limit = this.o.finishTimeoutMs ?? 600_000;
-
-      // (b) VUI timing = the real rate (time_scale / num_units_in_tick = 2 × frame rate).
-      await runFfmpeg(
-        ['-nostdin', '-hide_banner', '-loglevel', 'error', '-y', '-f', 'h264', '-i', path.join(tmp, 'a.h264'),
-          '-c', 'copy', '-bsf:v', `h264_metadata=tick_rate=${2 * rate[0]}/${rate[1]}`, '-f', 'h264', path.join(tmp, 'b.h264')],
-        limit, `cannot retime '${this.output}'`, undefined, this.abortCtl.signal,
-      );
-
-      // (c) mux, with audio when it can be had.
-      const audio = await this.audioPlan(durationS);
-      mkdirSync(path.dirname(this.output), { recursive: true });
-      this.partialOut = new AtomicFile(this.output);
-      const mux = async (withAudio: boolean) => {
-        const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-y',
-          '-f', 'h264', '-r', rateStr, '-i', path.join(tmp, 'b.h264')];
-        if (withAudio && audio.args) args.push(...audio.args);
-        args.push('-map', '0:v:0');
-        if (withAudio && audio.args) args.push('-map', '1:a:0', '-c:a', ...(audio.mode === 'copy' ? ['copy'] : ['aac', '-b:a', '160k']));
-        args.push('-c:v', 'copy', '-movflags', '+faststart', '-f', 'mp4', this.partialOut!.tmpPath);
-        await runFfmpeg(args, limit, `cannot write '${this.output}'`, undefined, this.abortCtl.signal);
-      };
-      let audioMode: EncodeResult['audio'] = audio.args ? audio.mode : 'none';
-      let audioSkipped = audio.skipped;
-      try {
-        await mux(audio.args !== null);
-      } catch (e) {
-        if (audio.args === null || this.abortCtl.signal.aborted || !(e instanceof FfmpegRunError)) throw e;
-        audioSkipped = `audio could not be muxed (${lastErrorLine(e.tail) ?? e.message})`;
-        this.log.warn(`encoder: ${audioSkipped}; writing video only`, { output: this.output });
-        audioMode = 'none';
-        await mux(false);
-      }
-      this.partialOut.commit();
-      this.partialOut = null;
+      const r = await this.mux(this.written, t);
       this.state = 'done';
-      return {
-        output: this.output,
-        frames,
-        rate: rateStr,
-        durationMs: durationS * 1000,
-        audio: audioMode,
-        ...(audioSkipped !== undefined ? { audioSkipped } : {}),
-        bytes: statSync(this.output).size,
-      };
+      return r;
     } catch (e) {
       if ((this.state as string) !== 'aborted') this.state = 'done';
       throw e;
     } finally {
       this.cleanup();
     }
+  }
+
+  /**
+   * Ends ffmpeg's input and leaves the raw stream at `rawPath` unmuxed, for {@link fromRaw}: what
+   * a SIGKILL of this process leaves, without the wait. Nothing else is removed.
+   */
+  detach(): void {
+    if (this.state !== 'encoding') return;
+    this.state = 'finishing';
+    this.child?.stdin?.end();
+    if (this.tmpDir) rmSync(this.tmpDir, { recursive: true, force: true }); // empty: the stream is at rawPath
+    this.tmpDir = null;
   }
 
   /** Kills ffmpeg and removes the intermediate and partial files. Idempotent. */
@@ -236,6 +236,59 @@ export class VideoEncoder {
 
   // ---- internals -------------------------------------------------------------------------------
 
+  /** Steps (b) and (c): `frames` frames of the raw stream, timed by `t`, into the output. */
+  private async mux(frames: number, t: EncoderTiming, trimTo?: number): Promise<EncodeResult> {
+    const rate = this.rateFor(frames, t);
+    const rateStr = rateToString(rate);
+    const durationS = (frames * rate[1]) / rate[0];
+    const tmp = this.tmpDir!;
+    const limit = this.o.finishTimeoutMs ?? 600_000;
+
+    // (b) VUI timing = the real rate (time_scale / num_units_in_tick = 2 × frame rate).
+    await runFfmpeg(
+      ['-nostdin', '-hide_banner', '-loglevel', 'error', '-y', '-f', 'h264', '-i', this.rawFile,
+        '-c', 'copy', ...(trimTo !== undefined ? ['-frames:v', String(trimTo)] : []), '-bsf:v', `h264_metadata=tick_rate=${2 * rate[0]}/${rate[1]}`, '-f', 'h264', path.join(tmp, 'b.h264')],
+      limit, `cannot retime '${this.output}'`, undefined, this.abortCtl.signal,
+    );
+
+    // (c) mux, with audio when it can be had.
+    const audio = await this.audioPlan(durationS);
+    mkdirSync(path.dirname(this.output), { recursive: true });
+    this.partialOut = new AtomicFile(this.output);
+    const mux = async (withAudio: boolean) => {
+      const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-y',
+        '-f', 'h264', '-r', rateStr, '-i', path.join(tmp, 'b.h264')];
+      if (withAudio && audio.args) args.push(...audio.args);
+      args.push('-map', '0:v:0');
+      if (withAudio && audio.args) args.push('-map', '1:a:0', '-c:a', ...(audio.mode === 'copy' ? ['copy'] : ['aac', '-b:a', '160k']));
+      args.push('-c:v', 'copy', '-movflags', '+faststart', '-f', 'mp4', this.partialOut!.tmpPath);
+      await runFfmpeg(args, limit, `cannot write '${this.output}'`, undefined, this.abortCtl.signal);
+    };
+    let audioMode: EncodeResult['audio'] = audio.args ? audio.mode : 'none';
+    let audioSkipped = audio.skipped;
+    try {
+      await mux(audio.args !== null);
+    } catch (e) {
+      if (audio.args === null || this.abortCtl.signal.aborted || !(e instanceof FfmpegRunError)) throw e;
+      audioSkipped = `audio could not be muxed (${lastErrorLine(e.tail) ?? e.message})`;
+      this.log.warn(`encoder: ${audioSkipped}; writing video only`, { output: this.output });
+      audioMode = 'none';
+      await mux(false);
+    }
+    this.partialOut.commit();
+    this.partialOut = null;
+    return {
+      output: this.output,
+      frames,
+      rate: rateStr,
+      durationMs: durationS * 1000,
+      audio: audioMode,
+      ...(audioSkipped !== undefined ? { audioSkipped } : {}),
+      bytes: statSync(this.output).size,
+    };
+  }
+
+
   private start(): void {
     this.state = 'encoding';
     const bin = ffmpegPath();
@@ -248,7 +301,7 @@ export class VideoEncoder {
       '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${w}x${h}`, '-framerate', PROVISIONAL_RATE, '-i', 'pipe:0',
       ...(filters.length ? ['-vf', filters.join(',')] : []),
       '-c:v', 'libx264', '-preset', this.o.preset, '-crf', String(this.o.crf), '-bf', '0',
-      '-pix_fmt', 'yuv420p', '-f', 'h264', path.join(this.tmpDir, 'a.h264'),
+      '-pix_fmt', 'yuv420p', '-f', 'h264', this.rawFile,
     ];
     const { child, closed } = spawnTracked(bin, args, { stdio: ['pipe', 'ignore', 'pipe'] }, pipelineNiceness());
     this.child = child;
@@ -265,6 +318,10 @@ export class VideoEncoder {
         this.failure = this.encodeError(`x264 ${code !== null ? `exit code ${code}` : `killed by ${signal}`}`);
       }
     });
+  }
+
+  private get rawFile(): string {
+    return this.o.rawPath ?? path.join(this.tmpDir!, 'a.h264');
   }
 
   private encodeError(what: string): MediaError {
@@ -309,8 +366,11 @@ export class VideoEncoder {
       return skip((e as Error).message);
     }
     const codec = (a.codec ?? '').toLowerCase();
-    const mode = codec === 'aac' || codec === 'mp3' ? 'copy' : 'aac';
-    const args = [...inputArgs(spec), ...resolved.extraArgs, '-t', durationS.toFixed(6), '-i', resolved.ffmpegInput];
+    // A copy starting mid-file would begin at the video keyframe the demuxer seeks to, early by up
+    // to a GOP; decoding trims it to the sample (ffmpeg's accurate seek), so a later start re-encodes.
+    const mode = (codec === 'aac' || codec === 'mp3') && !a.startMs ? 'copy' : 'aac';
+    const start = a.startMs ? ['-ss', (a.startMs / 1000).toFixed(6)] : [];
+    const args = [...inputArgs(spec), ...resolved.extraArgs, ...start, '-t', durationS.toFixed(6), '-i', resolved.ffmpegInput];
     return { args, mode };
   }
 
@@ -323,5 +383,17 @@ export class VideoEncoder {
       rmSync(this.tmpDir, { recursive: true, force: true });
       this.tmpDir = null;
     }
+    if (this.o.rawPath && (this.state === 'done' || this.state === 'aborted')) rmSync(this.o.rawPath, { force: true });
   }
+}
+
+/** Frames in a raw H.264 stream (a copy to the null muxer counts them). */
+export async function countRawFrames(rawPath: string): Promise<number> {
+  let frames = 0;
+  await runFfmpeg(['-nostdin', '-hide_banner', '-loglevel', 'info', '-stats', '-f', 'h264', '-i', rawPath, '-c', 'copy', '-f', 'null', '-'],
+    120_000, `cannot read '${rawPath}'`, (line) => {
+      for (const m of line.matchAll(/frame=\s*(\d+)/g)) frames = Number(m[1]);
+      return true;
+    });
+  return frames;
 }

@@ -8,6 +8,7 @@ import {
   type FrameJob,
   type FinishedStream,
   type FrameProcessor,
+  type ResumePoint,
   type StreamLookup,
   type Transport,
   type TransportOptions,
@@ -28,6 +29,13 @@ interface StreamState {
   events: StreamEvent[];
   /** Published minus acked. */
   inFlight: number;
+  /** Frames acked so far. */
+  composed: number;
+  /** When the producer's heartbeat lapses (ms since the epoch); null before its first. */
+  heartbeatUntil: number | null;
+  published: number;
+  firstPtsMs: number | null;
+  last: { ptsMs: number; wallMs: number } | null;
   capacity: Signal;
   arrived: Signal;
 }
@@ -55,7 +63,7 @@ export class MemoryTransport implements Transport {
     if (this.streams.has(info.streamId)) throw new Error(`stream '${info.streamId}' already exists`);
     this.finished.delete(info.streamId);
     this.streams.set(info.streamId, {
-      info, frames: new Map(), results: new Map(), end: null, events: [], inFlight: 0, capacity: new Signal(), arrived: new Signal(),
+      info, frames: new Map(), results: new Map(), end: null, events: [], inFlight: 0, composed: 0, heartbeatUntil: null, published: 0, firstPtsMs: null, last: null, capacity: new Signal(), arrived: new Signal(),
     });
     this.streamOpened.notify();
   }
@@ -64,9 +72,29 @@ export class MemoryTransport implements Transport {
     const s = this.stream(frame.streamId);
     while (s.inFlight >= this.maxInFlight && !this.closed) await s.capacity.wait();
     s.inFlight++;
+    s.published = frame.seq + 1;
+    s.firstPtsMs ??= frame.ptsMs;
+    s.last = { ptsMs: frame.ptsMs, wallMs: Date.now() };
     s.frames.set(frame.seq, frame);
     this.jobs.push({ streamId: frame.streamId, seq: frame.seq, ptsMs: frame.ptsMs, width: frame.width, height: frame.height });
     this.jobArrived.notify();
+  }
+
+  async resumeStream(info: StreamInfo): Promise<ResumePoint> {
+    const s = this.streams.get(info.streamId);
+    if (!s) throw new Error(`stream '${info.streamId}' cannot be resumed: it is unknown`);
+    if (s.end) throw new Error(`stream '${info.streamId}' already ended: it cannot be resumed`);
+    if (s.heartbeatUntil !== null && s.heartbeatUntil > Date.now()) throw new Error(`stream '${info.streamId}' is being produced by a live producer (its heartbeat is fresh)`);
+    return { nextSeq: s.published, firstPtsMs: s.firstPtsMs, lastPtsMs: s.last?.ptsMs ?? null, lastWallMs: s.last?.wallMs ?? null };
+  }
+
+  async heartbeat(streamId: string, ttlMs: number): Promise<void> {
+    this.stream(streamId).heartbeatUntil = Date.now() + ttlMs;
+  }
+
+  async producerAlive(streamId: string): Promise<boolean> {
+    const until = this.streams.get(streamId)?.heartbeatUntil;
+    return until === null || until === undefined || until > Date.now();
   }
 
   async publishEvent(event: StreamEvent): Promise<void> {
@@ -158,6 +186,10 @@ export class MemoryTransport implements Transport {
     return this.streams.get(streamId)?.end ?? null;
   }
 
+  async composedCount(streamId: string): Promise<number> {
+    return this.streams.get(streamId)?.composed ?? 0;
+  }
+
   async ack(streamId: string, seq: number): Promise<void> {
     const s = this.stream(streamId);
     const frame = s.frames.get(seq);
@@ -165,6 +197,7 @@ export class MemoryTransport implements Transport {
     s.results.delete(seq);
     frame?.release?.();
     s.inFlight--;
+    s.composed++;
     s.capacity.notify();
   }
 

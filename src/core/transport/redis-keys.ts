@@ -16,6 +16,10 @@ export class RedisKeys {
   composed(stream: string): string { return `${this.prefix}:s:${stream}:composed`; }
   /** Frames published so far. */
   published(stream: string): string { return `${this.prefix}:s:${stream}:published`; }
+  /** The last frame published: `{seq, ptsMs, firstPtsMs, wallMs}` (where a restarted producer goes on). */
+  last(stream: string): string { return `${this.prefix}:s:${stream}:last`; }
+  /** Set by the producer with a short TTL, again and again: gone when it died. */
+  heartbeat(stream: string): string { return `${this.prefix}:s:${stream}:hb`; }
   /** Left by the compositor when it finished the stream (all the keys above are gone then). */
   finished(stream: string): string { return `${this.prefix}:s:${stream}:finished`; }
   jobId(stream: string, seq: number): string { return `${stream}.${seq}`; }

@@ -16,6 +16,7 @@ import {
   type FinishedStream,
   type FrameJob,
   type FrameProcessor,
+  type ResumePoint,
   type StreamLookup,
   type Transport,
   type TransportOptions,
@@ -140,10 +141,40 @@ export class RedisTransport implements Transport {
       .multi()
       .set(this.keys.frame(id, frame.seq), bytes, 'PX', this.frameTtlMs)
       .set(this.keys.published(id), String(frame.seq + 1), 'PX', this.streamTtlMs)
+      .set(this.keys.last(id), JSON.stringify({ seq: frame.seq, ptsMs: frame.ptsMs, firstPtsMs: this.firstPts(id, frame.ptsMs), wallMs: Date.now() }), 'PX', this.streamTtlMs)
       .exec();
     frame.release?.(); // the bytes are in Redis now
     const job: FrameJob = { streamId: id, seq: frame.seq, ptsMs: frame.ptsMs, width: frame.width, height: frame.height };
     await this.getQueue().add('frame', job, { jobId: this.keys.jobId(id, frame.seq) });
+  }
+
+  private readonly firstPtsSeen = new Map<string, number>();
+  private firstPts(id: string, ptsMs: number): number {
+    if (!this.firstPtsSeen.has(id)) this.firstPtsSeen.set(id, ptsMs);
+    return this.firstPtsSeen.get(id)!;
+  }
+
+  async resumeStream(info: StreamInfo): Promise<ResumePoint> {
+    assertStreamId(info.streamId);
+    const id = info.streamId;
+    const [meta, end, hb, last, published] = await this.redis.mget(this.keys.meta(id), this.keys.end(id), this.keys.heartbeat(id), this.keys.last(id), this.keys.published(id));
+    if (!meta) throw new Error(`stream '${id}' cannot be resumed: it is not in Redis`);
+    if (end) throw new Error(`stream '${id}' already ended: it cannot be resumed (remove it with 'segstream drop --stream ${id}')`);
+    if (hb) throw new Error(`stream '${id}' is being produced by a live producer (its heartbeat is fresh)`);
+    const l = last ? (JSON.parse(last) as { ptsMs: number; firstPtsMs: number; wallMs: number }) : null;
+    if (l) this.firstPtsSeen.set(id, l.firstPtsMs);
+    const nextSeq = Number(published) || 0;
+    this.composedSeen.set(id, Number(await this.redis.get(this.keys.composed(id))) || 0);
+    // The stream's info stays the first producer's (its start time names the segments).
+    return { nextSeq, firstPtsMs: l?.firstPtsMs ?? null, lastPtsMs: l?.ptsMs ?? null, lastWallMs: l?.wallMs ?? null };
+  }
+
+  async heartbeat(streamId: string, ttlMs: number): Promise<void> {
+    await this.redis.set(this.keys.heartbeat(streamId), String(Date.now()), 'PX', ttlMs);
+  }
+
+  async producerAlive(streamId: string): Promise<boolean> {
+    return (await this.redis.exists(this.keys.heartbeat(streamId))) === 1;
   }
 
   async publishEvent(event: StreamEvent): Promise<void> {
@@ -345,6 +376,10 @@ export class RedisTransport implements Transport {
     return null;
   }
 
+  async composedCount(streamId: string): Promise<number> {
+    return Number(await this.redis.get(this.keys.composed(streamId))) || 0;
+  }
+
   async ack(streamId: string, seq: number): Promise<void> {
     await this.redis
       .multi()
@@ -371,7 +406,7 @@ export class RedisTransport implements Transport {
     const composed = Number(await this.redis.get(k.composed(streamId))) || 0;
     const frameKeys: string[] = [];
     for (let s = composed; s < published; s++) frameKeys.push(k.frame(streamId, s));
-    return [k.meta(streamId), k.end(streamId), k.events(streamId), k.results(streamId), k.done(streamId), k.composed(streamId), k.published(streamId), ...frameKeys];
+    return [k.meta(streamId), k.end(streamId), k.last(streamId), k.heartbeat(streamId), k.events(streamId), k.results(streamId), k.done(streamId), k.composed(streamId), k.published(streamId), ...frameKeys];
   }
 
   async close(): Promise<void> {

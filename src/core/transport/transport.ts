@@ -31,6 +31,15 @@ export interface ConsumerHandle {
   abandon(): void;
 }
 
+/** Where a resumed producer goes on: the next seq, and the last frame published before. */
+export interface ResumePoint {
+  nextSeq: number;
+  /** PTS of the stream's first frame and of the last one published, and when that was (ms since the epoch). */
+  firstPtsMs: number | null;
+  lastPtsMs: number | null;
+  lastWallMs: number | null;
+}
+
 /** What a compositor leaves of a stream it finished, once the stream's own keys are gone. */
 export interface FinishedStream {
   frames: number;
@@ -82,6 +91,13 @@ export interface Transport {
    * `event.atSeq`, so a compositor holding result `seq` has every event with atSeq <= seq.
    */
   publishEvent(event: StreamEvent): Promise<void>;
+  /**
+   * A producer started again on a stream it had not ended (it died): continues it, or throws when
+   * it cannot (unknown, ended, or its producer is still alive). Returns where it goes on from.
+   */
+  resumeStream(info: StreamInfo): Promise<ResumePoint>;
+  /** The producer is alive: its heartbeat lapses `ttlMs` after the last call. */
+  heartbeat(streamId: string, ttlMs: number): Promise<void>;
   /** Marks the end of a stream: no frame with seq >= end.frames will come. */
   endStream(streamId: string, end: StreamEnd): Promise<void>;
 
@@ -99,8 +115,15 @@ export interface Transport {
   results(streamId: string): AsyncIterable<ComposeItem>;
   /** The stream's events in the order published, from the `from`-th on (default 0). */
   streamEvents(streamId: string, from?: number): Promise<StreamEvent[]>;
+  /** False once the producer's heartbeat has lapsed (it died without ending its stream). */
+  producerAlive(streamId: string): Promise<boolean>;
   /** The stream's end record, once the producer has written it. */
   streamEnd(streamId: string): Promise<StreamEnd | null>;
+  /**
+   * Frames of the stream composed so far (acked in seq order), which is the seq a compositor that
+   * starts now resumes from: 0 for a new stream.
+   */
+  composedCount(streamId: string): Promise<number>;
   /** The compositor is done with this seq: free its frame and a slot of back-pressure. */
   ack(streamId: string, seq: number): Promise<void>;
   /**
@@ -123,6 +146,10 @@ export interface TransportOptions {
 }
 
 export const DEFAULT_MAX_IN_FLIGHT = 16;
+
+/** A producer says it is alive this often; a compositor takes it for dead once that lapses. */
+export const HEARTBEAT_EVERY_MS = 2000;
+export const HEARTBEAT_TTL_MS = 10_000;
 
 /** Stream ids end up in Redis keys and job ids: keep them to a safe alphabet. Null when `id` is fine. */
 export function streamIdProblem(id: string): string | null {
