@@ -28,6 +28,10 @@ import { synthCommand } from './commands/synth.js';
 import { evalCommand } from './commands/eval.js';
 import { parseOptions } from './commands/parse-options.js';
 import { UsageError } from './commands/usage-error.js';
+import type { StageOptions } from './compositor/stages/registry.js';
+import { TRACKER_KINDS, type TrackerKind } from './compositor/stages/tracker-stage.js';
+import type { ByteTrackerOptions } from './core/tracking/byte-tracker.js';
+import { SIMILARITY_MODES, type SimilarityMode } from './core/tracking/similarity.js';
 
 /** One line per model format of the registry: `--format` in the help lists exactly what it accepts. */
 const FORMAT_HELP = formatDescriptions()
@@ -61,6 +65,17 @@ ${FORMAT_HELP}
   --threads N           onnxruntime intra-op threads (default: all cores)
   --concurrency N       frames a worker takes at once (default 2)
 
+Tracking (run, work, compose; on by default):
+  --track | --no-track  give each object a track id across frames (default on); with it on,
+                        workers keep detections down to 0.1 for the tracker's second stage; the
+                        outputs keep only those >= --score. Ids start at 1 again when a stopped
+                        compose is resumed
+  --tracker byte|iou    ByteTrack (default) or the greedy frame-to-frame IoU baseline
+  --track-thresh X      detections >= X are matched first and may start tracks (default 0.5)
+  --track-match X       largest first-stage match cost 1 - similarity*score (default 0.8)
+  --track-buffer S      a lost track may come back with its id for S seconds (default 1)
+  --track-similarity M  box (default), mask or mask+box: what tracks and detections are compared on
+
 Decoding (run, produce):
   --fps N               sample the source at N frames per second (default: every frame)
   --max-frames N        stop after N frames
@@ -72,6 +87,8 @@ Output (run, compose):
   -o, --output PATH     annotated H.264 MP4
   --results PATH        JSONL results (default: the output path with .jsonl)
   --coco PATH           also write COCO results (pycocotools loadRes list) + PATH.dataset.json
+  --mot PATH            also write tracks as MOTChallenge text (frame,id,x,y,w,h,conf,-1,-1,-1)
+  --cvat PATH           also write tracks as CVAT for video 1.1 XML (boxes, keyframe each frame)
   --no-audio            do not copy the source's audio
   --preset P            x264 preset (default veryfast)   --crf N   x264 CRF (default 23)
   --no-masks | --no-boxes | --no-labels   leave parts out of the drawing
@@ -104,6 +121,15 @@ const OPTIONS = {
   output: { type: 'string', short: 'o' },
   results: { type: 'string' },
   coco: { type: 'string' },
+  mot: { type: 'string' },
+  cvat: { type: 'string' },
+  track: { type: 'boolean' },
+  'no-track': { type: 'boolean' },
+  tracker: { type: 'string' },
+  'track-thresh': { type: 'string' },
+  'track-match': { type: 'string' },
+  'track-buffer': { type: 'string' },
+  'track-similarity': { type: 'string' },
   model: { type: 'string' },
   format: { type: 'string' },
   score: { type: 'string' },
@@ -172,7 +198,38 @@ function workerOptions(v: Values): FrameWorkerOptions {
     threads: num(v, 'threads', { min: 1, int: true }),
     concurrency: num(v, 'concurrency', { min: 1, int: true }),
     postprocess: post,
+    trackLowScore: trackingOn(v) ? TRACK_LOW_SCORE : undefined,
   };
+}
+
+/** The tracker's low threshold (ByteTrack's): what workers keep for it when tracking is on. */
+const TRACK_LOW_SCORE = 0.1;
+
+function trackingOn(v: Values): boolean {
+  if (v.track && v['no-track']) throw new UsageError('--track and --no-track contradict each other');
+  return !v['no-track'];
+}
+
+function stageOptions(v: Values): StageOptions {
+  if (!trackingOn(v)) return { track: false };
+  const tracker = v.tracker ?? 'byte';
+  if (!isTrackerKind(tracker)) throw new UsageError(`invalid --tracker '${tracker}': expected ${TRACKER_KINDS.join(' or ')}`);
+  const similarity = v['track-similarity'] ?? 'box';
+  if (!(SIMILARITY_MODES as readonly string[]).includes(similarity)) {
+    throw new UsageError(`invalid --track-similarity '${similarity}': expected ${SIMILARITY_MODES.join(', ')}`);
+  }
+  const byte: ByteTrackerOptions = { similarity: similarity as SimilarityMode, lowThreshold: TRACK_LOW_SCORE };
+  const high = num(v, 'track-thresh', { min: TRACK_LOW_SCORE, max: 1 });
+  const match = num(v, 'track-match', { min: 0, max: 1 });
+  const buffer = num(v, 'track-buffer', { min: 0 });
+  if (high !== undefined) byte.highThreshold = high;
+  if (match !== undefined) byte.matchThreshold = match;
+  if (buffer !== undefined) byte.lostBufferSeconds = buffer;
+  return { track: { tracker, byte } };
+}
+
+function isTrackerKind(s: string): s is TrackerKind {
+  return (TRACKER_KINDS as readonly string[]).includes(s);
 }
 
 function producerOptions(v: Values) {
@@ -195,6 +252,9 @@ function reconnectPolicy(v: Values): ReconnectPolicy | undefined {
 function compositorOptions(v: Values) {
   return {
     coco: v.coco,
+    mot: v.mot,
+    cvat: v.cvat,
+    stages: stageOptions(v),
     audio: !v['no-audio'],
     preset: v.preset,
     crf: num(v, 'crf', { min: 0, max: 51, int: true }),
@@ -263,7 +323,7 @@ function printSummary(s: { frames: number; failed: number; output: string; resul
 
 /** Output checks before any work (output-plan.ts): no output overwrites an input or another output. */
 function prepareCompositorOutputs(v: Values, output: string, inputs: NamedPath[]): void {
-  prepareOutputs({ inputs, outputs: compositorOutputs({ output, results: v.results, coco: v.coco }) });
+  prepareOutputs({ inputs, outputs: compositorOutputs({ output, results: v.results, coco: v.coco, mot: v.mot, cvat: v.cvat }) });
 }
 
 async function cmdRun(positionals: string[], v: Values): Promise<void> {
@@ -304,7 +364,7 @@ async function cmdDemo(v: Values): Promise<void> {
     outputs: [
       { name: 'the demo clip', path: clip },
       { name: 'its ground truth', path: groundTruthPathFor(clip) },
-      ...compositorOutputs({ output, coco: v.coco }),
+      ...compositorOutputs({ output, coco: v.coco, mot: v.mot, cvat: v.cvat }),
     ],
   });
   // A synthetic clip of the shapes the bundled model was trained on, with its ground truth.

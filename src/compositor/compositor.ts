@@ -3,8 +3,11 @@ import { drawInstances, type DrawOptions } from '../core/render/index.js';
 import { blackYuv420 } from '../core/yuv420.js';
 import { JsonlWriter } from '../core/results/jsonl-writer.js';
 import { CocoResultsWriter, datasetPathFor } from '../core/results/coco-writer.js';
+import { MotWriter } from '../core/results/mot-writer.js';
+import { CvatVideoWriter } from '../core/results/cvat-video-writer.js';
 import { checkOutputs, type NamedPath } from '../core/results/output-plan.js';
 import { StreamEventFeed } from './stream-event-feed.js';
+import { buildResultChain, type StageOptions } from './stages/registry.js';
 import path from 'node:path';
 import type { Logger } from '../core/log.js';
 import { log as rootLog } from '../core/log.js';
@@ -19,6 +22,10 @@ export interface CompositorOptions {
   results?: string;
   /** Also write COCO results (a pycocotools loadRes list) here, plus `<name>.dataset.json`. */
   coco?: string;
+  /** Also write the tracks as MOTChallenge text here. */
+  mot?: string;
+  /** Also write the tracks as CVAT for video 1.1 XML here. */
+  cvat?: string;
   /** Copy the source's audio when it has one and the compositor can read the source. Default true. */
   audio?: boolean;
   /** x264 preset. Default 'veryfast'. */
@@ -26,6 +33,12 @@ export interface CompositorOptions {
   /** x264 CRF. Default 23. */
   crf?: number;
   draw?: DrawOptions;
+  /**
+   * Result stages before drawing (tracking). A restarted compositor starts them afresh: track ids
+   * begin again at 1 in its outputs.
+   * @defaultValue tracking on, ByteTrack with its defaults
+   */
+  stages?: StageOptions;
   /**
    * How long to wait for the producer to register an unknown stream.
    * @defaultValue 600 000 ms
@@ -59,11 +72,13 @@ export function defaultResultsPath(output: string): string {
 }
 
 /** Every file a compositor writes, named as the command line names them (for output-plan.ts). */
-export function compositorOutputs(o: { output: string; results?: string; coco?: string }): NamedPath[] {
+export function compositorOutputs(o: { output: string; results?: string; coco?: string; mot?: string; cvat?: string }): NamedPath[] {
   return [
     { name: '-o', path: o.output },
     { name: '--results', path: o.results ?? defaultResultsPath(o.output) },
     ...(o.coco ? [{ name: '--coco', path: o.coco }, { name: 'the --coco dataset', path: datasetPathFor(o.coco) }] : []),
+    ...(o.mot ? [{ name: '--mot', path: o.mot }] : []),
+    ...(o.cvat ? [{ name: '--cvat', path: o.cvat }] : []),
   ];
 }
 
@@ -135,6 +150,8 @@ export class Compositor {
     if (wantAudio && info.live) this.log.warn('live source: its audio is not carried into the output');
     let jsonl: JsonlWriter | null = null;
     let coco: CocoResultsWriter | null = null;
+    let mot: MotWriter | null = null;
+    let cvat: CvatVideoWriter | null = null;
     let frames = 0;
     let failed = 0;
     let stopped = false;
@@ -143,9 +160,12 @@ export class Compositor {
     const blank = blackYuv420(info.width, info.height);
     const events = new StreamEventFeed(this.transport, streamId);
     const items = this.transport.results(streamId)[Symbol.asyncIterator]();
+    const chain = buildResultChain(this.opts.stages);
     try {
       jsonl = new JsonlWriter(resultsPath);
       coco = this.opts.coco ? new CocoResultsWriter(this.opts.coco, { videoName: path.basename(this.opts.output) }) : null;
+      mot = this.opts.mot ? new MotWriter(this.opts.mot) : null;
+      cvat = this.opts.cvat ? new CvatVideoWriter(this.opts.cvat, { taskName: path.basename(this.opts.output) }) : null;
       for (;;) {
         const step = await Promise.race([items.next(), this.stopRequested]);
         if (step === STOP) {
@@ -156,7 +176,8 @@ export class Compositor {
           break;
         }
         if (step.done) break;
-        const { result, yuv } = step.value;
+        const { yuv } = step.value;
+        const result = chain.process(step.value.result);
         let pixels = yuv;
         if (!pixels || pixels.length !== blank.length) {
           // The frame's pixels are gone (expired): keep timing with a black frame rather than a gap.
@@ -169,6 +190,8 @@ export class Compositor {
         for (const e of await events.before(result.seq)) await jsonl.writeEvent(e);
         await jsonl.write(result);
         await coco?.write(result);
+        await mot?.write(result);
+        await cvat?.write(result);
         await this.transport.ack(streamId, result.seq);
         frames++;
         this.written = frames;
@@ -181,6 +204,8 @@ export class Compositor {
       if (frames === 0) throw new Error(stopped ? `stopped before any frame of stream '${streamId}' was written` : end?.error ?? `stream '${streamId}' ended with no frames`);
       await jsonl.finish();
       await coco?.finish();
+      await mot?.finish();
+      await cvat?.finish();
       // The video renames itself into place last of the slow steps; the results follow at once.
       await encoder.finish({
         frames,
@@ -190,6 +215,8 @@ export class Compositor {
       });
       jsonl.commit();
       coco?.commit();
+      mot?.commit();
+      cvat?.commit();
       if (failed) this.log.warn(`${failed} frame(s) failed and were written without annotations`, { failed });
       if (stopped) return { frames, failed, output: this.opts.output, results: resultsPath, end, stopped };
       await this.transport.finishStream(streamId, { frames, finishedAt: new Date().toISOString(), output: path.resolve(this.opts.output) });
@@ -198,6 +225,8 @@ export class Compositor {
       encoder.abort();
       jsonl?.abort();
       coco?.abort();
+      mot?.abort();
+      cvat?.abort();
       throw err;
     }
   }
