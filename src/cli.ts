@@ -29,6 +29,7 @@ import { evalCommand } from './commands/eval.js';
 import { parseOptions } from './commands/parse-options.js';
 import { UsageError } from './commands/usage-error.js';
 import type { StageOptions } from './compositor/stages/registry.js';
+import { parseRegionSpec, type RegionSpec } from './compositor/stages/zones/region-spec.js';
 import { TRACKER_KINDS, type TrackerKind } from './compositor/stages/tracker-stage.js';
 import type { ByteTrackerOptions } from './core/tracking/byte-tracker.js';
 import { SIMILARITY_MODES, type SimilarityMode } from './core/tracking/similarity.js';
@@ -75,6 +76,11 @@ Tracking (run, work, compose; on by default):
   --track-match X       largest first-stage match cost 1 - similarity*score (default 0.8)
   --track-buffer S      a lost track may come back with its id for S seconds (default 1)
   --track-similarity M  box (default), mask or mask+box: what tracks and detections are compared on
+  --zone NAME:x1,y1,x2,y2,x3,y3,...   a polygon (repeatable); --line NAME:x1,y1,x2,y2 (repeatable):
+                        frame pixels, or all in 0..1 as fractions. Each track's box bottom centre
+                        entering/leaving a zone or crossing a line (direction in = to the right of
+                        x1,y1 -> x2,y2 on screen) is an event in OUTPUT.events.jsonl; drawn, with
+                        live counts top left. 1% of the frame diagonal of hysteresis
 
 Decoding (run, produce):
   --fps N               sample the source at N frames per second (default: every frame)
@@ -130,6 +136,8 @@ const OPTIONS = {
   'track-match': { type: 'string' },
   'track-buffer': { type: 'string' },
   'track-similarity': { type: 'string' },
+  zone: { type: 'string', multiple: true },
+  line: { type: 'string', multiple: true },
   model: { type: 'string' },
   format: { type: 'string' },
   score: { type: 'string' },
@@ -161,7 +169,8 @@ const OPTIONS = {
   version: { type: 'boolean' },
 } satisfies ParseArgsConfig['options'];
 
-type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+type Multiple = 'zone' | 'line';
+type Values = { [K in Exclude<keyof typeof OPTIONS, Multiple>]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string } & { [K in Multiple]?: string[] };
 
 function num(values: Values, name: keyof Values, opts: { min?: number; max?: number; int?: boolean } = {}): number | undefined {
   const raw = values[name];
@@ -210,7 +219,25 @@ function trackingOn(v: Values): boolean {
   return !v['no-track'];
 }
 
+function regionOptions(v: Values): RegionSpec[] {
+  const specs: RegionSpec[] = [];
+  try {
+    for (const z of v.zone ?? []) specs.push(parseRegionSpec('zone', z));
+    for (const l of v.line ?? []) specs.push(parseRegionSpec('line', l));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const names = new Set<string>();
+  for (const r of specs) {
+    if (names.has(r.name)) throw new UsageError(`--zone/--line name '${r.name}' is used twice`);
+    names.add(r.name);
+  }
+  if (specs.length && !trackingOn(v)) throw new UsageError('--zone and --line count tracks: they cannot be used with --no-track');
+  return specs;
+}
+
 function stageOptions(v: Values): StageOptions {
+  const regions = regionOptions(v);
   if (!trackingOn(v)) return { track: false };
   const tracker = v.tracker ?? 'byte';
   if (!isTrackerKind(tracker)) throw new UsageError(`invalid --tracker '${tracker}': expected ${TRACKER_KINDS.join(' or ')}`);
@@ -225,7 +252,7 @@ function stageOptions(v: Values): StageOptions {
   if (high !== undefined) byte.highThreshold = high;
   if (match !== undefined) byte.matchThreshold = match;
   if (buffer !== undefined) byte.lostBufferSeconds = buffer;
-  return { track: { tracker, byte } };
+  return { track: { tracker, byte }, regions };
 }
 
 function isTrackerKind(s: string): s is TrackerKind {
@@ -323,7 +350,7 @@ function printSummary(s: { frames: number; failed: number; output: string; resul
 
 /** Output checks before any work (output-plan.ts): no output overwrites an input or another output. */
 function prepareCompositorOutputs(v: Values, output: string, inputs: NamedPath[]): void {
-  prepareOutputs({ inputs, outputs: compositorOutputs({ output, results: v.results, coco: v.coco, mot: v.mot, cvat: v.cvat }) });
+  prepareOutputs({ inputs, outputs: compositorOutputs({ output, results: v.results, coco: v.coco, mot: v.mot, cvat: v.cvat, events: regionOptions(v).length > 0 }) });
 }
 
 async function cmdRun(positionals: string[], v: Values): Promise<void> {
@@ -364,7 +391,7 @@ async function cmdDemo(v: Values): Promise<void> {
     outputs: [
       { name: 'the demo clip', path: clip },
       { name: 'its ground truth', path: groundTruthPathFor(clip) },
-      ...compositorOutputs({ output, coco: v.coco, mot: v.mot, cvat: v.cvat }),
+      ...compositorOutputs({ output, coco: v.coco, mot: v.mot, cvat: v.cvat, events: regionOptions(v).length > 0 }),
     ],
   });
   // A synthetic clip of the shapes the bundled model was trained on, with its ground truth.

@@ -5,6 +5,7 @@ import { JsonlWriter } from '../core/results/jsonl-writer.js';
 import { CocoResultsWriter, datasetPathFor } from '../core/results/coco-writer.js';
 import { MotWriter } from '../core/results/mot-writer.js';
 import { CvatVideoWriter } from '../core/results/cvat-video-writer.js';
+import { JsonLinesWriter } from '../core/results/json-lines-writer.js';
 import { checkOutputs, type NamedPath } from '../core/results/output-plan.js';
 import { StreamEventFeed } from './stream-event-feed.js';
 import { buildResultChain, type StageOptions } from './stages/registry.js';
@@ -71,14 +72,20 @@ export function defaultResultsPath(output: string): string {
   return output.replace(/\.[^./\\]*$/, '') + '.jsonl';
 }
 
+/** Where zone/line events go: beside the video, `<name>.events.jsonl`. */
+export function eventsPathFor(output: string): string {
+  return output.replace(/\.[^./\\]*$/, '') + '.events.jsonl';
+}
+
 /** Every file a compositor writes, named as the command line names them (for output-plan.ts). */
-export function compositorOutputs(o: { output: string; results?: string; coco?: string; mot?: string; cvat?: string }): NamedPath[] {
+export function compositorOutputs(o: { output: string; results?: string; coco?: string; mot?: string; cvat?: string; events?: boolean }): NamedPath[] {
   return [
     { name: '-o', path: o.output },
     { name: '--results', path: o.results ?? defaultResultsPath(o.output) },
     ...(o.coco ? [{ name: '--coco', path: o.coco }, { name: 'the --coco dataset', path: datasetPathFor(o.coco) }] : []),
     ...(o.mot ? [{ name: '--mot', path: o.mot }] : []),
     ...(o.cvat ? [{ name: '--cvat', path: o.cvat }] : []),
+    ...(o.events ? [{ name: 'the zone/line events', path: eventsPathFor(o.output) }] : []),
   ];
 }
 
@@ -136,7 +143,8 @@ export class Compositor {
     const { streamId } = this.opts;
     const info = await this.waitForStream(hooks);
     // The source is known only now (compose reads it from Redis): it must not be one of our outputs.
-    checkOutputs({ inputs: [{ name: "the stream's source", path: info.source }], outputs: compositorOutputs(this.opts) });
+    const chain = buildResultChain(this.opts.stages);
+    checkOutputs({ inputs: [{ name: "the stream's source", path: info.source }], outputs: compositorOutputs({ ...this.opts, events: chain.hasEvents }) });
     hooks.onInfo?.(info);
     const resultsPath = this.opts.results ?? defaultResultsPath(this.opts.output);
     const wantAudio = (this.opts.audio ?? true) && info.hasAudio;
@@ -152,6 +160,7 @@ export class Compositor {
     let coco: CocoResultsWriter | null = null;
     let mot: MotWriter | null = null;
     let cvat: CvatVideoWriter | null = null;
+    let zoneEvents: JsonLinesWriter | null = null;
     let frames = 0;
     let failed = 0;
     let stopped = false;
@@ -160,12 +169,12 @@ export class Compositor {
     const blank = blackYuv420(info.width, info.height);
     const events = new StreamEventFeed(this.transport, streamId);
     const items = this.transport.results(streamId)[Symbol.asyncIterator]();
-    const chain = buildResultChain(this.opts.stages);
     try {
       jsonl = new JsonlWriter(resultsPath);
       coco = this.opts.coco ? new CocoResultsWriter(this.opts.coco, { videoName: path.basename(this.opts.output) }) : null;
       mot = this.opts.mot ? new MotWriter(this.opts.mot) : null;
       cvat = this.opts.cvat ? new CvatVideoWriter(this.opts.cvat, { taskName: path.basename(this.opts.output) }) : null;
+      zoneEvents = chain.hasEvents ? new JsonLinesWriter(eventsPathFor(this.opts.output)) : null;
       for (;;) {
         const step = await Promise.race([items.next(), this.stopRequested]);
         if (step === STOP) {
@@ -186,12 +195,14 @@ export class Compositor {
         }
         if (result.error) failed++;
         else drawInstances({ yuv: pixels, width: info.width, height: info.height }, result.instances, this.opts.draw);
+        chain.draw({ yuv: pixels, width: info.width, height: info.height });
         await encoder.write(pixels);
         for (const e of await events.before(result.seq)) await jsonl.writeEvent(e);
         await jsonl.write(result);
         await coco?.write(result);
         await mot?.write(result);
         await cvat?.write(result);
+        for (const e of chain.takeEvents()) await zoneEvents?.write(e);
         await this.transport.ack(streamId, result.seq);
         frames++;
         this.written = frames;
@@ -206,6 +217,7 @@ export class Compositor {
       await coco?.finish();
       await mot?.finish();
       await cvat?.finish();
+      await zoneEvents?.finish();
       // The video renames itself into place last of the slow steps; the results follow at once.
       await encoder.finish({
         frames,
@@ -217,6 +229,7 @@ export class Compositor {
       coco?.commit();
       mot?.commit();
       cvat?.commit();
+      zoneEvents?.commit();
       if (failed) this.log.warn(`${failed} frame(s) failed and were written without annotations`, { failed });
       if (stopped) return { frames, failed, output: this.opts.output, results: resultsPath, end, stopped };
       await this.transport.finishStream(streamId, { frames, finishedAt: new Date().toISOString(), output: path.resolve(this.opts.output) });
@@ -227,6 +240,7 @@ export class Compositor {
       coco?.abort();
       mot?.abort();
       cvat?.abort();
+      zoneEvents?.abort();
       throw err;
     }
   }

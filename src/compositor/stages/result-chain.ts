@@ -1,4 +1,5 @@
 import type { FrameResult } from '../../core/types.js';
+import type { Yuv420Image } from '../../core/yuv420.js';
 import type { ResultStage } from './result-stage.js';
 
 /**
@@ -17,5 +18,19 @@ export class ResultChain {
 
   reset(): void {
     for (const s of this.stages) s.reset();
+  }
+
+  /** Every stage's events since the last call, stage by stage. */
+  takeEvents(): object[] {
+    return this.stages.flatMap((s) => s.takeEvents?.() ?? []);
+  }
+
+  /** True when some stage reports events (the compositor then writes an events file). */
+  get hasEvents(): boolean {
+    return this.stages.some((s) => s.takeEvents !== undefined);
+  }
+
+  draw(frame: Yuv420Image): void {
+    for (const s of this.stages) s.draw?.(frame);
   }
 }

@@ -4,6 +4,7 @@
  * result rather than editing its input.
  */
 import type { FrameResult } from '../../core/types.js';
+import type { Yuv420Image } from '../../core/yuv420.js';
 
 export interface ResultStage {
   /** A short name for logs and errors. */
@@ -15,4 +16,8 @@ export interface ResultStage {
   snapshot?(): unknown;
   /** Resumes from what {@link snapshot} returned. */
   restore?(state: unknown): void;
+  /** Events (JSON records) found since the last call, for the events file. */
+  takeEvents?(): object[];
+  /** Draws the stage's own overlay on the frame, after the instances. */
+  draw?(frame: Yuv420Image): void;
 }
