@@ -66,7 +66,7 @@ ${FORMAT_HELP}
   --threads N           onnxruntime intra-op threads (default: all cores)
   --concurrency N       frames a worker takes at once (default 2)
 
-Tracking (run, work, compose; on by default):
+Tracking (on by default; run and compose take all of these, work only --track/--no-track):
   --track | --no-track  give each object a track id across frames (default on); with it on,
                         workers keep detections down to 0.1 for the tracker's second stage; the
                         outputs keep only those >= --score. Ids start at 1 again when a stopped
@@ -480,11 +480,12 @@ async function cmdCompose(v: Values): Promise<void> {
   const timeoutMs = shutdownTimeoutMs(v);
   // The stream's source is checked against the outputs by the compositor, once Redis names it.
   prepareCompositorOutputs(v, output, []);
+  const options = compositorOptions(v); // bad option values fail before Redis is tried
   const transport = await RedisTransport.connect(redisOptions(v, redisUrl(v)));
   const progress = new Progress(log, { lead: 'written', show: ['written'], label: `compose ${streamId}` });
   const started = Date.now();
   const compositor = new Compositor(transport, {
-    ...compositorOptions(v), streamId, output, results: v.results ?? defaultResultsPath(output),
+    ...options, streamId, output, results: v.results ?? defaultResultsPath(output),
     waitMs: wait === undefined ? undefined : wait * 1000,
   });
   const guard = new ShutdownGuard({
