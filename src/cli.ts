@@ -72,7 +72,7 @@ Tracking (on by default; run and compose take all of these, work only --track/--
                         outputs keep only those >= --score. Ids start at 1 again when a stopped
                         compose is resumed
   --tracker byte|iou    ByteTrack (default) or the greedy frame-to-frame IoU baseline
-  --track-thresh X      detections >= X are matched first and may start tracks (default 0.5)
+  --track-thresh X      detections >= X are matched first, >= X + 0.1 start tracks (default 0.5)
   --track-match X       largest first-stage match cost 1 - similarity*score (default 0.8)
   --track-buffer S      a lost track may come back with its id for S seconds (default 1)
   --track-similarity M  box (default), mask or mask+box: what tracks and detections are compared on
