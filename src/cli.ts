@@ -29,6 +29,11 @@ import { synthCommand } from './commands/synth.js';
 import { evalCommand } from './commands/eval.js';
 import { parseOptions } from './commands/parse-options.js';
 import { UsageError } from './commands/usage-error.js';
+import type { StageOptions } from './compositor/stages/registry.js';
+import { parseRegionSpec, type RegionSpec } from './compositor/stages/zones/region-spec.js';
+import { TRACKER_KINDS, type TrackerKind } from './compositor/stages/tracker-stage.js';
+import type { ByteTrackerOptions } from './core/tracking/byte-tracker.js';
+import { SIMILARITY_MODES, type SimilarityMode } from './core/tracking/similarity.js';
 
 /** One line per model format of the registry: `--format` in the help lists exactly what it accepts. */
 const FORMAT_HELP = formatDescriptions()
@@ -62,6 +67,22 @@ ${FORMAT_HELP}
   --threads N           onnxruntime intra-op threads (default: all cores)
   --concurrency N       frames a worker takes at once (default 2)
 
+Tracking (on by default; run and compose take all of these, work only --track/--no-track):
+  --track | --no-track  give each object a track id across frames (default on); with it on,
+                        workers keep detections down to 0.1 for the tracker's second stage; the
+                        outputs keep only those >= --score. Ids start at 1 again when a stopped
+                        compose is resumed
+  --tracker byte|iou    ByteTrack (default) or the greedy frame-to-frame IoU baseline
+  --track-thresh X      detections >= X are matched first, >= X + 0.1 start tracks (default 0.5)
+  --track-match X       largest first-stage match cost 1 - similarity*score (default 0.8)
+  --track-buffer S      a lost track may come back with its id for S seconds (default 1)
+  --track-similarity M  box (default), mask or mask+box: what tracks and detections are compared on
+  --zone NAME:x1,y1,x2,y2,x3,y3,...   a polygon (repeatable); --line NAME:x1,y1,x2,y2 (repeatable):
+                        frame pixels, or all in 0..1 as fractions. Each track's box bottom centre
+                        entering/leaving a zone or crossing a line (direction in = to the right of
+                        x1,y1 -> x2,y2 on screen) is an event in OUTPUT.events.jsonl; drawn, with
+                        live counts top left. 1% of the frame diagonal of hysteresis
+
 Decoding (run, produce):
   --fps N               sample the source at N frames per second (default: every frame)
   --max-frames N        stop after N frames
@@ -73,6 +94,8 @@ Output (run, compose):
   -o, --output PATH     annotated H.264 MP4
   --results PATH        JSONL results (default: the output path with .jsonl)
   --coco PATH           also write COCO results (pycocotools loadRes list) + PATH.dataset.json
+  --mot PATH            also write tracks as MOTChallenge text (frame,id,x,y,w,h,conf,-1,-1,-1)
+  --cvat PATH           also write tracks as CVAT for video 1.1 XML (boxes, keyframe each frame)
   --no-audio            do not copy the source's audio
   --preset P            x264 preset (default veryfast)   --crf N   x264 CRF (default 23)
   --no-masks | --no-boxes | --no-labels   leave parts out of the drawing
@@ -117,6 +140,17 @@ const OPTIONS = {
   output: { type: 'string', short: 'o' },
   results: { type: 'string' },
   coco: { type: 'string' },
+  mot: { type: 'string' },
+  cvat: { type: 'string' },
+  track: { type: 'boolean' },
+  'no-track': { type: 'boolean' },
+  tracker: { type: 'string' },
+  'track-thresh': { type: 'string' },
+  'track-match': { type: 'string' },
+  'track-buffer': { type: 'string' },
+  'track-similarity': { type: 'string' },
+  zone: { type: 'string', multiple: true },
+  line: { type: 'string', multiple: true },
   model: { type: 'string' },
   format: { type: 'string' },
   score: { type: 'string' },
@@ -151,7 +185,8 @@ const OPTIONS = {
   version: { type: 'boolean' },
 } satisfies ParseArgsConfig['options'];
 
-type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+type Multiple = 'zone' | 'line';
+type Values = { [K in Exclude<keyof typeof OPTIONS, Multiple>]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string } & { [K in Multiple]?: string[] };
 
 function num(values: Values, name: keyof Values, opts: { min?: number; max?: number; int?: boolean } = {}): number | undefined {
   const raw = values[name];
@@ -188,7 +223,56 @@ function workerOptions(v: Values): FrameWorkerOptions {
     threads: num(v, 'threads', { min: 1, int: true }),
     concurrency: num(v, 'concurrency', { min: 1, int: true }),
     postprocess: post,
+    trackLowScore: trackingOn(v) ? TRACK_LOW_SCORE : undefined,
   };
+}
+
+/** The tracker's low threshold (ByteTrack's): what workers keep for it when tracking is on. */
+const TRACK_LOW_SCORE = 0.1;
+
+function trackingOn(v: Values): boolean {
+  if (v.track && v['no-track']) throw new UsageError('--track and --no-track contradict each other');
+  return !v['no-track'];
+}
+
+function regionOptions(v: Values): RegionSpec[] {
+  const specs: RegionSpec[] = [];
+  try {
+    for (const z of v.zone ?? []) specs.push(parseRegionSpec('zone', z));
+    for (const l of v.line ?? []) specs.push(parseRegionSpec('line', l));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const names = new Set<string>();
+  for (const r of specs) {
+    if (names.has(r.name)) throw new UsageError(`--zone/--line name '${r.name}' is used twice`);
+    names.add(r.name);
+  }
+  if (specs.length && !trackingOn(v)) throw new UsageError('--zone and --line count tracks: they cannot be used with --no-track');
+  return specs;
+}
+
+function stageOptions(v: Values): StageOptions {
+  const regions = regionOptions(v);
+  if (!trackingOn(v)) return { track: false };
+  const tracker = v.tracker ?? 'byte';
+  if (!isTrackerKind(tracker)) throw new UsageError(`invalid --tracker '${tracker}': expected ${TRACKER_KINDS.join(' or ')}`);
+  const similarity = v['track-similarity'] ?? 'box';
+  if (!(SIMILARITY_MODES as readonly string[]).includes(similarity)) {
+    throw new UsageError(`invalid --track-similarity '${similarity}': expected ${SIMILARITY_MODES.join(', ')}`);
+  }
+  const byte: ByteTrackerOptions = { similarity: similarity as SimilarityMode, lowThreshold: TRACK_LOW_SCORE };
+  const high = num(v, 'track-thresh', { min: TRACK_LOW_SCORE, max: 1 });
+  const match = num(v, 'track-match', { min: 0, max: 1 });
+  const buffer = num(v, 'track-buffer', { min: 0 });
+  if (high !== undefined) byte.highThreshold = high;
+  if (match !== undefined) byte.matchThreshold = match;
+  if (buffer !== undefined) byte.lostBufferSeconds = buffer;
+  return { track: { tracker, byte }, regions };
+}
+
+function isTrackerKind(s: string): s is TrackerKind {
+  return (TRACKER_KINDS as readonly string[]).includes(s);
 }
 
 function producerOptions(v: Values) {
@@ -218,6 +302,10 @@ function segmentOptions(v: Values): SegmentOptions | undefined {
   }
   if (v.coco !== undefined) throw new UsageError('--coco cannot be combined with --segment (each segment has its own JSONL)');
   if (v.results !== undefined) throw new UsageError('--results cannot be combined with --segment (each segment has its own JSONL beside its video)');
+  for (const flag of ['mot', 'cvat'] as const) {
+    if (v[flag] !== undefined) throw new UsageError(`--${flag} cannot be combined with --segment (a track file covers the whole stream)`);
+  }
+  if (regionOptions(v).length > 0) throw new UsageError('--zone and --line cannot be combined with --segment yet (their events file is per output, not per segment)');
   const problem = v.output === undefined ? null : segmentPatternProblem(v.output);
   if (problem) throw new UsageError(problem);
   return { seconds, keepHours, keepGb };
@@ -227,6 +315,9 @@ function compositorOptions(v: Values) {
   return {
     segment: segmentOptions(v),
     coco: v.coco,
+    mot: v.mot,
+    cvat: v.cvat,
+    stages: stageOptions(v),
     audio: !v['no-audio'],
     preset: v.preset,
     crf: num(v, 'crf', { min: 0, max: 51, int: true }),
@@ -296,7 +387,7 @@ function printSummary(s: { frames: number; failed: number; output: string; resul
 
 /** Output checks before any work (output-plan.ts): no output overwrites an input or another output. */
 function prepareCompositorOutputs(v: Values, output: string, inputs: NamedPath[]): void {
-  prepareOutputs({ inputs, outputs: compositorOutputs({ output, results: v.results, coco: v.coco, segment: segmentOptions(v) }) });
+  prepareOutputs({ inputs, outputs: compositorOutputs({ output, results: v.results, coco: v.coco, mot: v.mot, cvat: v.cvat, events: regionOptions(v).length > 0, segment: segmentOptions(v) }) });
 }
 
 async function cmdRun(positionals: string[], v: Values): Promise<void> {
@@ -337,7 +428,7 @@ async function cmdDemo(v: Values): Promise<void> {
     outputs: [
       { name: 'the demo clip', path: clip },
       { name: 'its ground truth', path: groundTruthPathFor(clip) },
-      ...compositorOutputs({ output, coco: v.coco }),
+      ...compositorOutputs({ output, coco: v.coco, mot: v.mot, cvat: v.cvat, events: regionOptions(v).length > 0 }),
     ],
   });
   // A synthetic clip of the shapes the bundled model was trained on, with its ground truth.
@@ -426,11 +517,12 @@ async function cmdCompose(v: Values): Promise<void> {
   const timeoutMs = shutdownTimeoutMs(v);
   // The stream's source is checked against the outputs by the compositor, once Redis names it.
   prepareCompositorOutputs(v, output, []);
+  const options = compositorOptions(v); // bad option values fail before Redis is tried
   const transport = await RedisTransport.connect(redisOptions(v, redisUrl(v)));
   const progress = new Progress(log, { lead: 'written', show: ['written'], label: `compose ${streamId}` });
   const started = Date.now();
   const compositor = new Compositor(transport, {
-    ...compositorOptions(v), streamId, output, results: v.results ?? defaultResultsPath(output),
+    ...options, streamId, output, results: v.results ?? defaultResultsPath(output),
     waitMs: wait === undefined ? undefined : wait * 1000,
   });
   const guard = new ShutdownGuard({

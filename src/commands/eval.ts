@@ -6,6 +6,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { cocoEvalSegm, type CocoEvalResult } from '../core/eval/coco-eval.js';
+import { evaluateTracking, type TrackingMetrics } from '../core/eval/mot-metrics.js';
+import { trackingFrames } from '../core/eval/tracking-frames.js';
 import { EvalInputError, loadGroundTruth, loadResults, type DetectionAreaSource, type LoadedResults } from '../core/eval/load.js';
 import { parseOptions } from './parse-options.js';
 import { UsageError } from './usage-error.js';
@@ -21,6 +23,9 @@ COCO instance-segmentation metrics (pycocotools COCOeval, iouType 'segm') of RES
                    results list whose first entry has a bbox, the annotation's area in a
                    dataset, else the mask's pixels (JSONL always)
   --json PATH      also write all metrics as JSON to PATH ('-': print JSON instead of the table)
+
+When GT annotations carry track_id and results carry track ids (JSONL trackId, COCO track_id),
+a tracking block follows: MOTA, IDF1, IDSW, FRAG, HOTA, DetA, AssA (mask IoU >= 0.5).
 
 Table: AP = mean over IoU 0.50:0.95, AP50/AP75 at one IoU; mIoU and Dice are the means over the
 detections matched at IoU >= 0.5; TP/FP/FN count that matching; '-' where a class has no GT.`;
@@ -57,12 +62,18 @@ export async function evalCommand(argv: string[]): Promise<number> {
     const gt = await loadGroundTruth(gtPath);
     const results = await loadResults(resultsPath, gt);
     const metrics = cocoEvalSegm({ images: gt.images, categories: gt.categories, gt: gt.annotations, dets: results.detections });
+    const frames = trackingFrames(gt.images, gt.annotations, results.detections);
+    const tracking = frames ? evaluateTracking(frames, { iouThreshold: 0.5, similarity: 'mask' }) : undefined;
     for (const w of warnings(results)) process.stderr.write(`segstream eval: warning: ${w}\n`);
-    const report = { gt: gtPath, results: resultsPath, resultsFormat: results.format, input: inputSummary(results), ...metrics };
+    const report = {
+      gt: gtPath, results: resultsPath, resultsFormat: results.format, input: inputSummary(results), ...metrics,
+      ...(tracking ? { tracking: trackingReport(tracking) } : {}),
+    };
     if (jsonPath === '-') {
       process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     } else {
       process.stdout.write(formatTable(metrics, { gt: gtPath, results: resultsPath, format: results.format, detectionArea: results.detectionArea }));
+      if (tracking) process.stdout.write(formatTracking(tracking));
       if (jsonPath !== undefined) {
         try {
           await writeFile(jsonPath, JSON.stringify(report, null, 2) + '\n');
@@ -78,6 +89,24 @@ export async function evalCommand(argv: string[]): Promise<number> {
     if (!(err instanceof EvalInputError) && process.env.SEGSTREAM_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
     return 1;
   }
+}
+
+/** The tracking numbers for --json, without HOTA's per-α table. */
+function trackingReport(t: TrackingMetrics): Record<string, unknown> {
+  const { hota, ...rest } = t;
+  return { ...rest, hota: hota.hota, detA: hota.detA, assA: hota.assA, locA: hota.locA };
+}
+
+/** The tracking block of the report: after the COCO table, when both sides carry ids. */
+export function formatTracking(t: TrackingMetrics): string {
+  return (
+    '\n' +
+    `Tracking (mask IoU >= 0.5; ${t.gtIds} GT tracks, ${t.predIds} predicted tracks, ${t.frames} frames)\n` +
+    `MOTA ${f3(t.mota)}  IDF1 ${f3(t.idf1)}  IDSW ${t.switches}  FRAG ${t.fragmentations}  ` +
+    `HOTA ${f3(t.hota.hota)}  DetA ${f3(t.hota.detA)}  AssA ${f3(t.hota.assA)}\n` +
+    `FP ${t.falsePositives}  FN ${t.misses}  IDP ${f3(t.idp)}  IDR ${f3(t.idr)}  MOTP ${f3(t.motp)} (1 - IoU)\n` +
+    'MOTA/IDF1/IDSW/FRAG as py-motmetrics, HOTA/DetA/AssA as TrackEval; untracked detections left out.\n'
+  );
 }
 
 function inputSummary(r: LoadedResults): Record<string, unknown> {

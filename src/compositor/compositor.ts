@@ -6,6 +6,7 @@ import type { Sink } from './sinks/sink.js';
 import { checkOutputs, type NamedPath } from '../core/results/output-plan.js';
 import { StreamEventFeed } from './stream-event-feed.js';
 import { freeName } from '../core/results/free-name.js';
+import { buildResultChain, type StageOptions } from './stages/registry.js';
 import path from 'node:path';
 import type { Logger } from '../core/log.js';
 import { log as rootLog } from '../core/log.js';
@@ -20,6 +21,10 @@ export interface CompositorOptions {
   results?: string;
   /** Also write COCO results (a pycocotools loadRes list) here, plus `<name>.dataset.json`. */
   coco?: string;
+  /** Also write the tracks as MOTChallenge text here. */
+  mot?: string;
+  /** Also write the tracks as CVAT for video 1.1 XML here. */
+  cvat?: string;
   /** Copy the source's audio when it has one and the compositor can read the source. Default true. */
   audio?: boolean;
   /** x264 preset. Default 'veryfast'. */
@@ -29,6 +34,12 @@ export interface CompositorOptions {
   draw?: DrawOptions;
   /** Cut the video into segments (src/compositor/sinks/segmented-mp4-sink.ts); `output` is then a pattern. */
   segment?: SegmentOptions;
+  /**
+   * Result stages before drawing (tracking). A restarted compositor starts them afresh: track ids
+   * begin again at 1 in its outputs.
+   * @defaultValue tracking on, ByteTrack with its defaults
+   */
+  stages?: StageOptions;
   /**
    * How long to wait for the producer to register an unknown stream.
    * @defaultValue 600 000 ms
@@ -73,14 +84,22 @@ export function defaultResultsPath(output: string): string {
   return output.replace(/\.[^./\\]*$/, '') + '.jsonl';
 }
 
+/** Where zone/line events go: beside the video, `<name>.events.jsonl`. */
+export function eventsPathFor(output: string): string {
+  return output.replace(/\.[^./\\]*$/, '') + '.events.jsonl';
+}
+
 /** Every file a compositor writes, named as the command line names them (for output-plan.ts). */
-export function compositorOutputs(o: { output: string; results?: string; coco?: string; segment?: SegmentOptions }): NamedPath[] {
+export function compositorOutputs(o: { output: string; results?: string; coco?: string; mot?: string; cvat?: string; events?: boolean; segment?: SegmentOptions }): NamedPath[] {
   // Segments get fresh names, never one that exists (segmented-mp4-sink.ts).
   if (o.segment) return [];
   return [
     { name: '-o', path: o.output },
     { name: '--results', path: o.results ?? defaultResultsPath(o.output) },
     ...(o.coco ? [{ name: '--coco', path: o.coco }, { name: 'the --coco dataset', path: datasetPathFor(o.coco) }] : []),
+    ...(o.mot ? [{ name: '--mot', path: o.mot }] : []),
+    ...(o.cvat ? [{ name: '--cvat', path: o.cvat }] : []),
+    ...(o.events ? [{ name: 'the zone/line events', path: eventsPathFor(o.output) }] : []),
   ];
 }
 
@@ -184,6 +203,8 @@ export class Compositor {
       output,
       results: tag(this.opts.results ?? defaultResultsPath(this.opts.output)),
       coco: this.opts.coco ? tag(this.opts.coco) : undefined,
+      mot: this.opts.mot ? tag(this.opts.mot) : undefined,
+      cvat: this.opts.cvat ? tag(this.opts.cvat) : undefined,
     };
     this.log.warn(`stream '${this.opts.streamId}' was partly composed before (frames 0-${resumeSeq - 1}): resuming at frame ${resumeSeq} into ${output}`);
     return resumed;
@@ -193,11 +214,12 @@ export class Compositor {
     const { streamId } = this.opts;
     const info = await this.waitForStream(hooks);
     // The source is known only now (compose reads it from Redis): it must not be one of our outputs.
-    checkOutputs({ inputs: [{ name: "the stream's source", path: info.source }], outputs: compositorOutputs(this.opts) });
+    const chain = buildResultChain(this.opts.stages);
+    checkOutputs({ inputs: [{ name: "the stream's source", path: info.source }], outputs: compositorOutputs({ ...this.opts, events: chain.hasEvents }) });
     hooks.onInfo?.(info);
     const opts = await this.resumedOptions();
     const resultsPath = opts.results ?? defaultResultsPath(opts.output);
-    const sinks = (this.sinks = buildSinks(opts, this.log));
+    const sinks = (this.sinks = buildSinks({ ...opts, zoneEvents: chain.hasEvents }, this.log));
     let frames = 0;
     let failed = 0;
     let stopped = false;
@@ -218,7 +240,8 @@ export class Compositor {
           break;
         }
         if (step.done) break;
-        const { result, yuv } = step.value;
+        const { yuv } = step.value;
+        const result = chain.process(step.value.result);
         let pixels = yuv;
         if (!pixels || pixels.length !== blank.length) {
           // The frame's pixels are gone (expired): keep timing with a black frame rather than a gap.
@@ -227,8 +250,10 @@ export class Compositor {
         }
         if (result.error) failed++;
         else drawInstances({ yuv: pixels, width: info.width, height: info.height }, result.instances, this.opts.draw);
+        chain.draw({ yuv: pixels, width: info.width, height: info.height });
         for (const e of await events.before(result.seq)) for (const s of sinks) await s.event(e);
-        for (const s of sinks) await s.write({ result, yuv: pixels });
+        const stageEvents = chain.takeEvents();
+        for (const s of sinks) await s.write({ result, yuv: pixels, stageEvents });
         await this.transport.ack(streamId, result.seq);
         frames++;
         this.written = frames;

@@ -53,6 +53,11 @@ export interface FrameResult {
   error?: string;
   /** Milliseconds spent in the model (session.run) for this frame. */
   inferMs?: number;
+  /**
+   * Set by a worker that kept detections below the user's --score for the tracker (its low
+   * threshold): the compositor draws and writes only instances scoring at least this.
+   */
+  displayScore?: number;
 }
 
 /** What the producer learns about a source before/while decoding it. */

@@ -20,6 +20,12 @@ export interface FrameWorkerOptions {
   postprocess?: Partial<PostprocessOptions>;
   /** Frames taken at once (the next is fetched while the model runs). Default 2. */
   concurrency?: number;
+  /**
+   * Keep detections down to this score for the compositor's tracker (its second, low-score
+   * stage); results then carry the user's score threshold as `displayScore`, the compositor draws
+   * and writes only those above it. Unset: the score threshold alone decides.
+   */
+  trackLowScore?: number;
 }
 
 /** Loads the model once, then runs every frame the transport hands it. */
@@ -37,12 +43,15 @@ export class FrameWorker {
     logger: Logger = rootLog,
   ): Promise<FrameWorker> {
     const log = logger.child({ role: 'worker' });
+    const post = { ...DEFAULT_POSTPROCESS, ...opts.postprocess };
+    const displayScore = opts.trackLowScore !== undefined && opts.trackLowScore < post.scoreThreshold ? post.scoreThreshold : undefined;
+    if (displayScore !== undefined) post.scoreThreshold = opts.trackLowScore!;
     const engine = await InferenceEngine.start({
       modelPath: opts.model,
       device: opts.device ?? 'cpu',
       format: opts.format,
       intraOpThreads: opts.threads ?? os.availableParallelism(),
-      postprocess: { ...DEFAULT_POSTPROCESS, ...opts.postprocess },
+      postprocess: post,
     });
     // From here on this thread (in `segstream run` decoding and drawing) yields to the model's
     // threads, started above at normal priority (src/core/priority.ts). Not where it renews
@@ -54,7 +63,7 @@ export class FrameWorker {
     const handle = await transport.consume(
       async (job, yuv): Promise<FrameResult> => {
         const out = await engine.infer(yuv, job.width, job.height);
-        return { ...job, instances: out.instances, inferMs: out.inferMs };
+        return { ...job, instances: out.instances, inferMs: out.inferMs, ...(displayScore !== undefined ? { displayScore } : {}) };
       },
       {
         concurrency: opts.concurrency ?? 2,

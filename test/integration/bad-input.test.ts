@@ -118,6 +118,19 @@ describe('bad input gives a one-line error and a non-zero exit', () => {
     expectOneLineError(await runCli(['run', f('good.mp4'), '-o', out(), '--score', '1.5']), /invalid --score '1\.5'.*\[0, 1\]/, 2);
     expectOneLineError(await runCli(['run', f('good.mp4'), '-o', out(), '--score', '-0.5']), /invalid --score '-0\.5'.*\[0, 1\]/, 2);
   });
+  it('bad tracking, zone and line options are usage errors (exit 2), before any work', async () => {
+    const run = (...extra: string[]) => runCli(['run', f('good.mp4'), '-o', out(), ...extra]);
+    expectOneLineError(await run('--tracker', 'sort'), /invalid --tracker 'sort': expected byte or iou/, 2);
+    expectOneLineError(await run('--track-similarity', 'color'), /invalid --track-similarity 'color': expected box, mask, mask\+box/, 2);
+    expectOneLineError(await run('--track-buffer', '-1'), /invalid --track-buffer '-1': expected a number >= 0/, 2);
+    expectOneLineError(await run('--track-thresh', '0.05'), /invalid --track-thresh '0\.05'.*\[0\.1, 1\]/, 2);
+    expectOneLineError(await run('--track', '--no-track'), /--track and --no-track contradict/, 2);
+    expectOneLineError(await run('--line', 'door:0,0,1'), /invalid --line 'door:0,0,1': an odd number of coordinates/, 2);
+    expectOneLineError(await run('--zone', 'z:0,0,1,1'), /invalid --zone 'z:0,0,1,1': a zone needs at least 3 points/, 2);
+    expectOneLineError(await run('--line', 'a:0,0,1,1', '--line', 'a:0,1,1,0'), /name 'a' is used twice/, 2);
+    expectOneLineError(await run('--line', 'a:0,0,1,1', '--no-track'), /cannot be used with --no-track/, 2);
+    expectOneLineError(await runCli(['compose', '--stream', 'x', '-o', out(), '--tracker', 'sort']), /invalid --tracker 'sort'/, 2);
+  });
   it('negative --max-frames is checked as a number, not taken for a flag', async () => {
     expectOneLineError(await runCli(['run', f('good.mp4'), '-o', out(), '--max-frames', '-3']), /invalid --max-frames '-3': expected an integer >= 1/, 2);
   });

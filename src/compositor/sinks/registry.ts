@@ -5,6 +5,12 @@ import { CocoSink } from './coco-sink.js';
 import { JsonlSink } from './jsonl-sink.js';
 import { Mp4Sink } from './mp4-sink.js';
 import { SegmentedMp4Sink } from './segmented-mp4-sink.js';
+import { ResultWriterSink } from './result-writer-sink.js';
+import { ZoneEventsSink } from './zone-events-sink.js';
+import { MotWriter } from '../../core/results/mot-writer.js';
+import { CvatVideoWriter } from '../../core/results/cvat-video-writer.js';
+import { eventsPathFor } from '../compositor.js';
+import path from 'node:path';
 import type { Sink } from './sink.js';
 
 /**
@@ -12,13 +18,19 @@ import type { Sink } from './sink.js';
  * Adding a sink is one file and one line here. The order is the order of `close`: the video last
  * of the slow steps (it renames itself), the others commit right after it.
  */
-const SINKS: { wanted(o: CompositorOptions): boolean; make(o: CompositorOptions, log: Logger): Sink }[] = [
+const SINKS: { wanted(o: SinkOptions): boolean; make(o: SinkOptions, log: Logger): Sink }[] = [
   { wanted: (o) => !o.segment, make: (o) => new JsonlSink(o.results ?? defaultResultsPath(o.output)) },
   { wanted: (o) => !o.segment && !!o.coco, make: (o) => new CocoSink(o.coco!, o.output) },
+  { wanted: (o) => !o.segment && !!o.mot, make: (o) => new ResultWriterSink(o.mot!, () => new MotWriter(o.mot!)) },
+  { wanted: (o) => !o.segment && !!o.cvat, make: (o) => new ResultWriterSink(o.cvat!, () => new CvatVideoWriter(o.cvat!, { taskName: path.basename(o.output) })) },
+  { wanted: (o) => !o.segment && o.zoneEvents, make: (o) => new ZoneEventsSink(eventsPathFor(o.output)) },
   { wanted: (o) => !o.segment, make: (o, log) => new Mp4Sink(o.output, o, log) },
   { wanted: (o) => !!o.segment, make: (o, log) => new SegmentedMp4Sink(o.output, { ...o, ...o.segment!, streamId: o.streamId }, log) },
 ];
 
-export function buildSinks(o: CompositorOptions, log: Logger): Sink[] {
+/** The compositor's options, and whether its result stages report events (zones, lines). */
+export type SinkOptions = CompositorOptions & { zoneEvents: boolean };
+
+export function buildSinks(o: SinkOptions, log: Logger): Sink[] {
   return SINKS.filter((s) => s.wanted(o)).map((s) => s.make(o, log));
 }

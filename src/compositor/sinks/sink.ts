@@ -4,6 +4,8 @@ import type { FrameResult, StreamEnd, StreamEvent, StreamInfo } from '../../core
 export interface SinkFrame {
   result: FrameResult;
   yuv: Uint8Array;
+  /** What the result stages reported at this frame (zone entries, line crossings). */
+  stageEvents?: readonly object[];
 }
 
 /** How the stream ended for the sinks. */

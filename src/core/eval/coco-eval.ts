@@ -47,6 +47,8 @@ export interface GtInstance {
   mask: Rle;
   area: number;
   iscrowd?: boolean;
+  /** The object's identity across frames (synth's `track_id`), for the tracking metrics. */
+  trackId?: number;
 }
 
 /**
@@ -60,6 +62,8 @@ export interface DetInstance {
   score: number;
   mask: Rle;
   area?: number;
+  /** The tracker's id (JSONL `trackId`, COCO `track_id`), for the tracking metrics. */
+  trackId?: number;
 }
 
 export interface EvalInput {

@@ -184,7 +184,10 @@ export function parseGroundTruth(json: unknown, source = 'ground truth'): Ground
     if (a.area === undefined) area = mask.counts.reduce((s, c, j) => (j % 2 ? s + c : s), 0);
     else if (isNum(a.area) && a.area >= 0) area = a.area;
     else throw new EvalInputError(`${where}: area must be a non-negative number`);
-    annotations.push({ id: a.id, imageId: img.id, categoryId: a.category_id, mask, area, iscrowd });
+    if (a.track_id !== undefined && !isInt(a.track_id)) throw new EvalInputError(`${where}: track_id must be an integer`);
+    const ann: GtInstance = { id: a.id, imageId: img.id, categoryId: a.category_id, mask, area, iscrowd };
+    if (a.track_id !== undefined) ann.trackId = a.track_id as number;
+    annotations.push(ann);
   });
   return { images, categories, annotations };
 }
@@ -224,7 +227,7 @@ class ResultsBuilder {
   }
 
   /** Adds `det` on `img`; `area` (size range) defaults to the mask's pixel count. */
-  add(img: GtImage, det: unknown, where: string, map: { classId: string; score: string; mask: string; label?: string }, area?: number): void {
+  add(img: GtImage, det: unknown, where: string, map: { classId: string; score: string; mask: string; label?: string; trackId: string }, area?: number): void {
     if (!isObj(det)) throw new EvalInputError(`${where}: a detection must be an object`);
     const classId = det[map.classId];
     const score = det[map.score];
@@ -239,7 +242,12 @@ class ResultsBuilder {
       this.unknownClasses.set(classId, u);
       return;
     }
-    this.detections.push(area === undefined ? { imageId: img.id, categoryId: classId, score, mask } : { imageId: img.id, categoryId: classId, score, mask, area });
+    const trackId = det[map.trackId];
+    if (trackId !== undefined && !isInt(trackId)) throw new EvalInputError(`${where}: ${map.trackId} must be an integer`);
+    const d: DetInstance = { imageId: img.id, categoryId: classId, score, mask };
+    if (area !== undefined) d.area = area;
+    if (trackId !== undefined) d.trackId = trackId as number;
+    this.detections.push(d);
   }
 }
 
@@ -312,7 +320,7 @@ export function parseResultsJson(json: unknown, gt: GroundTruth, source = 'resul
       b.detectionsWithoutGt++;
       return;
     }
-    b.add(img, d, where, { classId: 'category_id', score: 'score', mask: 'segmentation' }, area);
+    b.add(img, d, where, { classId: 'category_id', score: 'score', mask: 'segmentation', trackId: 'track_id' }, area);
   });
   return {
     format,
@@ -344,7 +352,7 @@ function addJsonlFrame(b: ResultsBuilder, line: unknown, where: string): void {
     throw new EvalInputError(`${where}: frame seq ${line.seq} is ${String(line.width)}x${String(line.height)}, the ground truth image ${img.width}x${img.height}`);
   }
   instances.forEach((inst, n) => {
-    b.add(img, inst, `${where}: instance ${n}`, { classId: 'classId', score: 'score', mask: 'mask', label: 'label' });
+    b.add(img, inst, `${where}: instance ${n}`, { classId: 'classId', score: 'score', mask: 'mask', label: 'label', trackId: 'trackId' });
   });
 }
 

@@ -17,10 +17,10 @@ export function autoTextScale(frameHeight: number): number {
   return Math.max(2, Math.round(frameHeight / 360));
 }
 
-/** The tag text: "<label> <score to 2 places>", plus " #<trackId>" when tracked. */
+/** The tag text: "<label> <score to 2 places>", led by "#<trackId> " when tracked. */
 export function labelText(inst: Instance): string {
   const base = `${inst.label} ${inst.score.toFixed(2)}`;
-  return inst.trackId === undefined ? base : `${base} #${inst.trackId}`;
+  return inst.trackId === undefined ? base : `#${inst.trackId} ${base}`;
 }
 
 export interface LabelAnnotatorOptions {

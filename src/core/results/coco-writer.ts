@@ -13,14 +13,14 @@ import type { FrameResult, Instance } from '../types.js';
  *
  * - `results.json`: the detections as the list pycocotools' `COCO.loadRes` reads,
  *   `[{"image_id", "category_id", "segmentation": {"size": [h, w], "counts": "<string>"}, "score",
- *   "bbox": [x, y, w, h]}, ...]`, image_id = seq + 1, category_id = classId, bbox = the instance's
+ *   "bbox": [x, y, w, h], "track_id"?}, ...]`, image_id = seq + 1, category_id = classId, bbox = the instance's
  *   box as xywh (frame pixels, 2 decimals), score to 4 decimals (both as in the JSONL).
  * - `results.dataset.json` (see {@link datasetPathFor}), completed on {@link close}: a whole COCO
  *   dataset for CVAT's "COCO 1.0" import and pycocotools' `COCO()`: `info`, `licenses`, `images`
  *   (every frame written, id = seq + 1, with `seq`, `width`, `height`, `file_name` =
  *   `<video>#<seq>`), `categories` (the given list, plus any class seen that it lacks, named by
  *   the instance's label; id = classId) and `annotations` (the detections with `score`, `area` =
- *   mask pixels, `iscrowd: 0`, ids from 1).
+ *   mask pixels, `iscrowd: 0`, ids from 1, `track_id` when tracked).
  *
  * Both stream into hidden files beside their targets ({@link AtomicFile}) and appear under their
  * names on {@link CocoResultsWriter.commit} (or `close`); `abort` leaves old files as they were.
@@ -119,6 +119,7 @@ export class CocoResultsWriter {
         bbox: det.bbox,
         iscrowd: 0,
         score: det.score,
+        ...(det.track_id !== undefined ? { track_id: det.track_id } : {}),
       };
       dsChunk += (this.annId > 1 ? ',\n' : '\n') + JSON.stringify(ann);
     }
@@ -186,6 +187,7 @@ export function toCocoDetection(imageId: number, inst: Instance): {
   segmentation: { size: [number, number]; counts: string };
   score: number;
   bbox: [number, number, number, number];
+  track_id?: number;
 } {
   const [x1, y1, x2, y2] = inst.box;
   return {
@@ -194,6 +196,7 @@ export function toCocoDetection(imageId: number, inst: Instance): {
     segmentation: { size: [inst.mask.size[0], inst.mask.size[1]], counts: rleCountsToString(inst.mask.counts) },
     score: round(inst.score, 4),
     bbox: [round(x1, 2), round(y1, 2), round(x2 - x1, 2), round(y2 - y1, 2)],
+    ...(inst.trackId !== undefined ? { track_id: inst.trackId } : {}),
   };
 }
 

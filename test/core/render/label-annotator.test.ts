@@ -27,7 +27,7 @@ function changedRows(f: Yuv420Image, y0: number, y1: number): number[] {
 describe('labelText / autoTextScale', () => {
   it('formats "label score" and the track id', () => {
     expect(labelText(rectInstance(4, 4, 0, 0, 1, 1, { label: 'person', score: 0.9134 }))).toBe('person 0.91');
-    expect(labelText(rectInstance(4, 4, 0, 0, 1, 1, { label: 'car', score: 0.5, trackId: 7 }))).toBe('car 0.50 #7');
+    expect(labelText(rectInstance(4, 4, 0, 0, 1, 1, { label: 'car', score: 0.5, trackId: 7 }))).toBe('#7 car 0.50');
   });
 
   it('picks a readable scale for the frame height', () => {

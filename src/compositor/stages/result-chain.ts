@@ -1,0 +1,36 @@
+import type { FrameResult } from '../../core/types.js';
+import type { Yuv420Image } from '../../core/yuv420.js';
+import type { ResultStage } from './result-stage.js';
+
+/**
+ * The stages in order; a failed frame (`error` set, no instances) passes through untouched so the
+ * stages' state (a tracker's clock) only ever sees frames that were really inferred.
+ */
+export class ResultChain {
+  constructor(readonly stages: readonly ResultStage[]) {}
+
+  process(result: FrameResult): FrameResult {
+    if (result.error) return result;
+    let r = result;
+    for (const s of this.stages) r = s.process(r);
+    return r;
+  }
+
+  reset(): void {
+    for (const s of this.stages) s.reset();
+  }
+
+  /** Every stage's events since the last call, stage by stage. */
+  takeEvents(): object[] {
+    return this.stages.flatMap((s) => s.takeEvents?.() ?? []);
+  }
+
+  /** True when some stage reports events (the compositor then writes an events file). */
+  get hasEvents(): boolean {
+    return this.stages.some((s) => s.takeEvents !== undefined);
+  }
+
+  draw(frame: Yuv420Image): void {
+    for (const s of this.stages) s.draw?.(frame);
+  }
+}
