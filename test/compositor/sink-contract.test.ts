@@ -6,6 +6,10 @@ import { JsonlSink } from '../../src/compositor/sinks/jsonl-sink.js';
 import { Mp4Sink } from '../../src/compositor/sinks/mp4-sink.js';
 import { SegmentedMp4Sink } from '../../src/compositor/sinks/segmented-mp4-sink.js';
 import type { Sink } from '../../src/compositor/sinks/sink.js';
+import { ResultWriterSink } from '../../src/compositor/sinks/result-writer-sink.js';
+import { ZoneEventsSink } from '../../src/compositor/sinks/zone-events-sink.js';
+import { MotWriter } from '../../src/core/results/mot-writer.js';
+import { CvatVideoWriter } from '../../src/core/results/cvat-video-writer.js';
 import { probeVideo } from '../../src/core/media/test-clip.js';
 import { log } from '../../src/core/log.js';
 import type { FrameResult, StreamInfo } from '../../src/core/types.js';
@@ -33,6 +37,9 @@ const cases: [string, Case][] = [
   ['mp4', { make: (d) => new Mp4Sink(path.join(d, 'out.mp4'), {}, log), outputs: () => ['out.mp4'], neverReplaces: false }],
   ['jsonl', { make: (d) => new JsonlSink(path.join(d, 'out.jsonl')), outputs: () => ['out.jsonl'], neverReplaces: false }],
   ['coco', { make: (d) => new CocoSink(path.join(d, 'out.json'), 'out.mp4'), outputs: () => ['out.dataset.json', 'out.json'], neverReplaces: false }],
+  ['mot', { make: (d) => new ResultWriterSink(path.join(d, 'out.mot.txt'), () => new MotWriter(path.join(d, 'out.mot.txt'))), outputs: () => ['out.mot.txt'], neverReplaces: false }],
+  ['cvat', { make: (d) => new ResultWriterSink(path.join(d, 'out.xml'), () => new CvatVideoWriter(path.join(d, 'out.xml'), { taskName: 'out.mp4' })), outputs: () => ['out.xml'], neverReplaces: false }],
+  ['zone events', { make: (d) => new ZoneEventsSink(path.join(d, 'out.events.jsonl')), outputs: () => ['out.events.jsonl'], neverReplaces: false }],
   ['segmented mp4', {
     // 0.2 s segments of 10 fps: two frames each.
     make: (d) => new SegmentedMp4Sink(path.join(d, 'seg.mp4'), { streamId: 'cam', seconds: 0.2 }, log),
