@@ -1,5 +1,5 @@
 import { VideoEncoder } from '../core/media/video-encoder.js';
-import { drawInstances, type DrawOptions } from '../core/render/index.js';
+import { drawResult, type DrawOptions } from '../core/render/index.js';
 import { blackYuv420 } from '../core/yuv420.js';
 import { JsonlWriter } from '../core/results/jsonl-writer.js';
 import { CocoResultsWriter } from '../core/results/coco-writer.js';
@@ -86,7 +86,7 @@ export class Compositor {
           result.error ??= 'frame pixels lost';
         }
         if (result.error) failed++;
-        else drawInstances({ yuv: pixels, width: info.width, height: info.height }, result.instances, this.opts.draw);
+        else drawResult({ yuv: pixels, width: info.width, height: info.height }, result, this.opts.draw);
         await encoder.write(pixels);
         for (const e of await events.before(result.seq)) await jsonl.writeEvent(e);
         await jsonl.write(result);
