@@ -194,7 +194,7 @@ def export(ckpt_path: str, out: str) -> None:
         "sha256": hashlib.sha256(data).hexdigest(),
         "bytes": len(data),
         "exporter": {"torch": torch.__version__},
-        "training": {k: ck.get(k) for k in ("iter", "elapsed_s", "cpu_s", "loss", "args", "heldOut")},
+        "training": {k: ck.get(k) for k in ("iter", "elapsed_s", "cpu_s", "loss", "args", "heldOut", "stages")},
         "notes": ["TRAINED from scratch by models/train_unet.py on segstream synthetic clips; classes: "
                   "background, disc, box, triangle, star. Synthetic shapes only. See models/MODEL_CARD.md."],
     }
@@ -221,6 +221,7 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--ckpt-every", type=int, default=50)
     p.add_argument("--log-every", type=int, default=10)
+    p.add_argument("--init", default=None, help="start from this checkpoint's weights (a further stage)")
     p.add_argument("--export", default=None, help="only export this checkpoint to models/segstream-unet-tiny.onnx")
     p.add_argument("--export-out", default=os.path.join(ROOT, "models/segstream-unet-tiny.onnx"))
     args = p.parse_args(argv)
@@ -255,6 +256,12 @@ def main(argv=None) -> int:
         + str((np.bincount(labels.ravel(), minlength=5) / labels.size).round(4).tolist()))
 
     model = TinyUNet(len(LABELS))
+    stages: list = []
+    if args.init:
+        ck = torch.load(args.init, map_location="cpu")
+        model.load_state_dict(ck["model"])
+        stages = list(ck.get("stages") or []) + [{k: ck.get(k) for k in ("iter", "elapsed_s", "cpu_s", "loss", "args")}]
+        say(f"initialised from {args.init} (iter {ck.get('iter')})")
     say(f"params {sum(q.numel() for q in model.parameters())}")
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     t_train, c_train = time.time(), time.process_time()
@@ -264,7 +271,7 @@ def main(argv=None) -> int:
     def save(path: str, extra: dict) -> None:
         torch.save({"model": model.state_dict(), "labels": LABELS, "channels": CHANNELS, "iter": it,
                     "elapsed_s": time.time() - t_train, "cpu_s": time.process_time() - c_train,
-                    "loss": dict(avg), "args": vars(args), **extra}, path + ".tmp")
+                    "loss": dict(avg), "args": vars(args), "stages": stages, **extra}, path + ".tmp")
         os.replace(path + ".tmp", path)
 
     while it < args.iters:
