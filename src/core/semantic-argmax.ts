@@ -39,6 +39,10 @@ export class SemanticDecoder {
   private y0 = new Int32Array(0);
   private y1 = new Int32Array(0);
   private fy = new Float32Array(0);
+  private rowStart = new Int32Array(0);
+  /** Per source row j of the current source column: candidate classes of its cell (see candidates()). */
+  private cands = new Uint8Array(0);
+  private candCount = new Int32Array(0);
 
   /**
    * The semantic map of a `frameW` x `frameH` frame whose whole area the scores cover.
@@ -85,36 +89,83 @@ export class SemanticDecoder {
     if (this.colLabels.length < N) this.colLabels = new Uint8Array(N);
     const out = this.colLabels;
     const { x0, x1, fx, y0, y1, fy } = this;
+    // Frame rows sharing source row pair (j, j+1) form one span [rowStart[j], rowStart[j + 1]):
+    // y0 never decreases down the frame. A span whose four corner labels agree is filled at once.
+    if (this.rowStart.length < h + 1) this.rowStart = new Int32Array(h + 1);
+    const rowStart = this.rowStart;
+    for (let j = 0, Y = 0; j <= h; j++) {
+      while (Y < frameH && y0[Y]! < j) Y++;
+      rowStart[j] = Y;
+    }
+    if (this.cands.length < h * C) this.cands = new Uint8Array(h * C);
+    if (this.candCount.length < h) this.candCount = new Int32Array(h);
+    const cands = this.cands, candCount = this.candCount;
+    let lastA = -1;
     for (let X = 0; X < frameW; X++) {
       const a = x0[X]!, b = x1[X]!, tx = fx[X]!;
       const col = X * frameH;
-      for (let Y = 0; Y < frameH; Y++) {
-        const r0 = y0[Y]! * w, r1 = y1[Y]! * w;
+      // Frame columns sharing source column pair (a, b) share each cell's candidate classes.
+      if (a !== lastA) {
+        candCount.fill(-1, 0, h);
+        lastA = a;
+      }
+      for (let j = 0; j < h; j++) {
+        const s = rowStart[j]!, e = rowStart[j + 1]!;
+        if (s === e) continue;
+        const r0 = j * w, r1 = y1[s]! * w;
         const l = lab[r0 + a]!;
         if (lab[r0 + b] === l && lab[r1 + a] === l && lab[r1 + b] === l) {
-          out[col + Y] = l;
+          for (let Y = s; Y < e; Y++) out[col + Y] = l;
           continue;
         }
-        const ty = fy[Y]!;
-        const w00 = (1 - tx) * (1 - ty), w01 = tx * (1 - ty), w10 = (1 - tx) * ty, w11 = tx * ty;
         if (C === 1) {
-          const v = w00 * data[r0 + a]! + w01 * data[r0 + b]! + w10 * data[r1 + a]! + w11 * data[r1 + b]!;
-          out[col + Y] = v >= threshold ? 1 : 0;
+          for (let Y = s; Y < e; Y++) {
+            const ty = fy[Y]!;
+            const v = (1 - ty) * ((1 - tx) * data[r0 + a]! + tx * data[r0 + b]!) + ty * ((1 - tx) * data[r1 + a]! + tx * data[r1 + b]!);
+            out[col + Y] = v >= threshold ? 1 : 0;
+          }
           continue;
         }
-        let bestV = -Infinity, bestC = 0;
-        for (let c = 0; c < C; c++) {
-          const base = c * n;
-          const v = w00 * data[base + r0 + a]! + w01 * data[base + r0 + b]! + w10 * data[base + r1 + a]! + w11 * data[base + r1 + b]!;
-          if (v > bestV) {
-            bestV = v;
-            bestC = c;
+        if (candCount[j]! < 0) this.candidates(data, C, n, lab, j * C, r0 + a, r0 + b, r1 + a, r1 + b, j);
+        const k0 = j * C, kn = k0 + candCount[j]!;
+        for (let Y = s; Y < e; Y++) {
+          const ty = fy[Y]!;
+          const w00 = (1 - tx) * (1 - ty), w01 = tx * (1 - ty), w10 = (1 - tx) * ty, w11 = tx * ty;
+          let bestV = -Infinity, bestC = 0;
+          for (let k = k0; k < kn; k++) {
+            const c = cands[k]!, base = c * n;
+            const v = w00 * data[base + r0 + a]! + w01 * data[base + r0 + b]! + w10 * data[base + r1 + a]! + w11 * data[base + r1 + b]!;
+            if (v > bestV) { // candidates ascend: ties keep the lower class, as a full argmax does
+              bestV = v;
+              bestC = c;
+            }
           }
+          out[col + Y] = bestC;
         }
-        out[col + Y] = bestC;
       }
     }
     return encodeLabelRuns(out, N, frameW, frameH, C === 1 ? 2 : C, labels);
+  }
+
+  /**
+   * The classes that can win somewhere inside the cell with corner samples p00..p11: all but
+   * those some corner's winner beats at all four corners (a convex combination keeps that order),
+   * ascending. Written to cands[at..], their number to candCount[j].
+   */
+  private candidates(data: Float32Array, C: number, n: number, lab: Uint8Array, at: number, p00: number, p01: number, p10: number, p11: number, j: number): void {
+    const wa = lab[p00]!, wb = lab[p01]!, wc = lab[p10]!, wd = lab[p11]!;
+    let m = 0;
+    for (let k = 0; k < C; k++) {
+      const bk = k * n;
+      const k00 = data[bk + p00]!, k01 = data[bk + p01]!, k10 = data[bk + p10]!, k11 = data[bk + p11]!;
+      const dominated =
+        (wa !== k && beatsAtCorners(data, wa * n, p00, p01, p10, p11, k00, k01, k10, k11)) ||
+        (wb !== k && beatsAtCorners(data, wb * n, p00, p01, p10, p11, k00, k01, k10, k11)) ||
+        (wc !== k && beatsAtCorners(data, wc * n, p00, p01, p10, p11, k00, k01, k10, k11)) ||
+        (wd !== k && beatsAtCorners(data, wd * n, p00, p01, p10, p11, k00, k01, k10, k11));
+      if (!dominated) this.cands[at + m++] = k;
+    }
+    this.candCount[j] = m;
   }
 
   /** Source sample pair and weight for each destination pixel along one axis. */
@@ -138,6 +189,14 @@ export class SemanticDecoder {
       f[d] = s - i;
     }
   }
+}
+
+/** True when the class whose plane starts at `base` scores above (k00..k11) at all four corners. */
+function beatsAtCorners(
+  data: Float32Array, base: number, p00: number, p01: number, p10: number, p11: number,
+  k00: number, k01: number, k10: number, k11: number,
+): boolean {
+  return data[base + p00]! > k00 && data[base + p01]! > k01 && data[base + p10]! > k10 && data[base + p11]! > k11;
 }
 
 /**
