@@ -30,7 +30,8 @@ Semantic results (JSONL frames with a "semantic" map, from --task semantic or --
 the GT becomes per-pixel classes (category id of the annotation covering a pixel, 0 = background,
 crowd = 255 = ignored), and one confusion matrix over all frames gives per-class Dice and IoU,
 mean IoU (classes present in GT or prediction), pixel accuracy and frequency-weighted IoU. When the
-frames carry instances too (panoptic), the COCO table follows.`;
+frames carry instances too (panoptic), PQ/SQ/RQ per class (COCO panoptic: match at IoU > 0.5)
+and the COCO table follow.`;
 
 /** Runs the command; `argv` is what follows `eval` (a leading 'eval' is skipped too). */
 export async function evalCommand(argv: string[]): Promise<number> {
@@ -196,5 +197,14 @@ export function formatSemanticTable(m: SemanticEvalResult, src: { gt: string; re
   for (const r of rows) lines.push(fmt(r));
   lines.push('');
   lines.push(`mIoU ${f3(m.meanIou)}  mean Dice ${f3(m.meanDice)}  pixel accuracy ${f3(m.pixelAccuracy)}  fwIoU ${f3(m.frequencyWeightedIou)}`);
+  if (m.panoptic) {
+    const p = m.panoptic;
+    lines.push('');
+    lines.push(`panoptic (instances = things over the semantic background = stuff): PQ ${f3(p.pq)}  SQ ${f3(p.sq)}  RQ ${f3(p.rq)}`);
+    const name = (id: number) => m.classes[id]?.name ?? `class ${id}`;
+    const prow = [['class', 'PQ', 'SQ', 'RQ', 'TP', 'FP', 'FN'], ...p.classes.map((c) => [`${c.categoryId} ${name(c.categoryId)}`, f3(c.pq), f3(c.sq), f3(c.rq), String(c.tp), String(c.fp), String(c.fn)])];
+    const pw = prow[0]!.map((_, i) => Math.max(...prow.map((r) => r[i]!.length)));
+    for (const r of prow) lines.push(r.map((v, i) => (i === 0 ? v.padEnd(pw[i]!) : v.padStart(pw[i]!))).join('  ').trimEnd());
+  }
   return lines.join('\n') + '\n';
 }

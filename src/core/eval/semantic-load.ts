@@ -9,6 +9,8 @@ import { open } from 'node:fs/promises';
 import { decodeRleOnes } from '../rle.js';
 import { ConfusionMatrix, IGNORE_LABEL, type SemanticScores } from './semantic-eval.js';
 import { EvalInputError, parseRle, type GroundTruth, type GtImage } from './load.js';
+import { PanopticAccumulator, type PanopticScores, type PanopticSegmentInfo } from './panoptic-eval.js';
+import type { Rle } from '../types.js';
 
 export interface SemanticEvalResult extends SemanticScores {
   /** Result frames scored (those with a semantic map and a ground-truth image). */
@@ -16,6 +18,13 @@ export interface SemanticEvalResult extends SemanticScores {
   /** Result frames with no ground-truth image, or with an error and no map (not scored). */
   framesWithoutGt: number;
   errorFrames: number;
+  /**
+   * Frames that carry instances too (panoptic): PQ/SQ/RQ, the instances as "things" (painted by
+   * descending score, each pixel to the first) over the semantic background as "stuff" (class 0;
+   * pixels the semantic map gives a thing class that no instance covers are void). The GT's
+   * annotations are its things (crowd = void), the uncovered rest its background segment.
+   */
+  panoptic?: PanopticScores;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -65,6 +74,9 @@ export async function evalSemanticJsonl(path: string, gt: GroundTruth): Promise<
     annsByImage.set(a.imageId, list);
   }
   const cm = new ConfusionMatrix(classes);
+  const pan = new PanopticAccumulator();
+  let panopticFrames = 0;
+  let gtSeg = new Int32Array(0), predSeg = new Int32Array(0);
   let gtMap = new Uint8Array(0), predMap = new Uint8Array(0), scratch = new Uint8Array(0);
   let frames = 0, framesWithoutGt = 0, errorFrames = 0, lineNo = 0;
   const fh = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
@@ -109,11 +121,67 @@ export async function evalSemanticJsonl(path: string, gt: GroundTruth): Promise<
       paint(predMap, scratch, regions);
       cm.add(gtMap, predMap);
       frames++;
+      const instances = Array.isArray(line.instances) ? line.instances : [];
+      if (instances.length > 0) {
+        if (gtSeg.length !== n) {
+          gtSeg = new Int32Array(n);
+          predSeg = new Int32Array(n);
+        }
+        const things = instances.map((inst: unknown, k: number) => {
+          if (!isObj(inst) || typeof inst.classId !== 'number' || typeof inst.score !== 'number') {
+            throw new EvalInputError(`${where}: instance ${k} needs classId and score`);
+          }
+          return { categoryId: inst.classId, score: inst.score, mask: parseRle(inst.mask, `${where}: instance ${k}`, img.height, img.width) };
+        });
+        const gtAnns = (annsByImage.get(img.id) ?? []).map((a) => ({ categoryId: a.categoryId, mask: a.mask, void: a.iscrowd === true }));
+        const gtInfo = panopticMap(gtSeg, scratch, gtAnns, (i) => gtMap[i] === 0);
+        const predInfo = panopticMap(predSeg, scratch, things.sort((x, y) => y.score - x.score).map((t) => ({ ...t, void: false })), (i) => predMap[i] === 0);
+        pan.add(gtSeg, gtInfo, predSeg, predInfo);
+        panopticFrames++;
+      }
     }
   } finally {
     await fh.close().catch(() => undefined);
   }
-  return { ...cm.scores(names), frames, framesWithoutGt, errorFrames };
+  return { ...cm.scores(names), frames, framesWithoutGt, errorFrames, ...(panopticFrames ? { panoptic: pan.scores() } : {}) };
+}
+
+/**
+ * Segment-id map: segments painted in order, each pixel to the first that covers it (ids 1..n,
+ * `void` ones leave 0), then the pixels still free where `isStuff` holds become one background
+ * segment (category 0). Returns the segments present.
+ */
+function panopticMap(
+  ids: Int32Array,
+  scratch: Uint8Array,
+  segments: { categoryId: number; mask: Rle; void: boolean }[],
+  isStuff: (i: number) => boolean,
+): PanopticSegmentInfo[] {
+  ids.fill(0);
+  const taken = new Uint8Array(ids.length);
+  const info: PanopticSegmentInfo[] = [];
+  segments.forEach((s, k) => {
+    scratch.fill(0);
+    decodeRleOnes(s.mask, scratch);
+    const id = s.void ? 0 : k + 1;
+    let any = false;
+    for (let i = 0; i < ids.length; i++) {
+      if (!scratch[i] || taken[i]) continue;
+      taken[i] = 1;
+      ids[i] = id;
+      any = true;
+    }
+    if (any && !s.void) info.push({ id, categoryId: s.categoryId });
+  });
+  const bg = segments.length + 1;
+  let anyBg = false;
+  for (let i = 0; i < ids.length; i++) {
+    if (taken[i] || !isStuff(i)) continue;
+    ids[i] = bg;
+    anyBg = true;
+  }
+  if (anyBg) info.push({ id: bg, categoryId: 0 });
+  return info;
 }
 
 /** Label map (row-major) of masks painted in order over 0. */
