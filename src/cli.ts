@@ -28,7 +28,7 @@ import { UsageError } from './commands/usage-error.js';
 
 /** One line per model format of the registry: `--format` in the help lists exactly what it accepts. */
 const FORMAT_HELP = formatDescriptions()
-  .map((d) => `                          ${d.format.padEnd(16)} ${d.describe}`)
+  .map((d) => `                          ${d.format.padEnd(21)} ${d.describe}`)
   .join('\n');
 
 const HELP = `segstream — streaming video instance segmentation
