@@ -11,6 +11,10 @@
  *    the same signature and input spec as the bundled model (bench/fixtures/constant-detector.onnx
  *    and .json: 10 instances per frame), so decode, transport, pre/postprocessing, drawing and
  *    encoding are all that run: target ≤ 15 ms.
+ * 4. semantic: the argmax/encode path (scores → 720p label map → one RLE per class) for a 21-class
+ *    map, at input size (torchvision `out`) and at stride 8: target < 5 ms; then the bundled
+ *    U-Net's cost per 720p frame end to end (`segstream run --task semantic`) beside the bundled
+ *    Mask R-CNN's, on the same synthetic 720p clip.
  * 3. (--redis-memory) peak Redis memory of a distributed run (produce | work | compose processes)
  *    over the whole 139 s clip vs its first 10 s: target ratio ≤ 1.10.
  */
@@ -25,7 +29,8 @@ import { VideoDecoder } from '../src/core/media/video-decoder.js';
 import { ffmpegPath } from '../src/core/media/ffmpeg-path.js';
 import { InferenceEngine } from '../src/worker/inference-engine.js';
 import { DEFAULT_POSTPROCESS } from '../src/core/adapters/model-adapter.js';
-import { bundledModelPath, packageRoot } from '../src/core/package-root.js';
+import { bundledModelPath, bundledSemanticModelPath, packageRoot } from '../src/core/package-root.js';
+import { SemanticDecoder } from '../src/core/semantic-argmax.js';
 
 const { values } = parseArgs({
   options: {
@@ -35,7 +40,7 @@ const { values } = parseArgs({
     'redis-memory': { type: 'boolean', default: false },
     'redis-url': { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
     repeats: { type: 'string', default: '2' },
-    /** Run one section only: throughput | overhead | redis-memory. */
+    /** Run one section only: throughput | overhead | redis-memory | semantic. */
     only: { type: 'string' },
   },
 });
@@ -83,10 +88,10 @@ async function modelAlone(frames: { yuv: Uint8Array; width: number; height: numb
  * `segstream run` (memory transport, one worker) as its own process, as a user runs it: its
  * thread priorities and memory are its own, not the benchmark's. Reads the 'run finished' log line.
  */
-async function pipeline(source: string, modelPath: string, frames: number) {
+async function pipeline(source: string, modelPath: string, frames: number, extra: string[] = []) {
   const out = path.join(tmp, `out-${Math.random().toString(36).slice(2)}.mp4`);
   const cli = path.join(root, 'bin', 'segstream.js');
-  const args = [cli, 'run', source, '-o', out, '--model', modelPath, '--max-frames', String(frames), '--threads', String(threads)];
+  const args = [cli, 'run', source, '-o', out, '--model', modelPath, '--max-frames', String(frames), '--threads', String(threads), ...extra];
   const stderr = await new Promise<string>((resolve, reject) => {
     const c = spawn(process.execPath, args, { env: { ...process.env, SEGSTREAM_LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
@@ -191,12 +196,48 @@ async function benchRedisMemory(): Promise<void> {
   console.log(`  ratio whole/first-10s = ${ratio.toFixed(3)}  (target ≤ 1.10: ${ratio <= 1.1 ? 'PASS' : 'FAIL'})`);
 }
 
+/** Median ms of `decode` for a 21-class score map of h x w to a 1280x720 semantic map. */
+function argmaxMs(h: number, w: number, reps: number): number {
+  const C = 21;
+  const data = new Float32Array(C * h * w);
+  // Smooth blobs: each class wins a region, so boundaries are as in a real map, not noise.
+  for (let c = 0; c < C; c++) {
+    const cx = ((c * 37) % 100) / 100, cy = ((c * 61) % 100) / 100;
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data[c * h * w + y * w + x] = -((x / w - cx) ** 2 + (y / h - cy) ** 2);
+  }
+  const dec = new SemanticDecoder();
+  const labels = Array.from({ length: C }, (_, i) => `c${i}`);
+  for (let i = 0; i < 3; i++) dec.decode({ data, classes: C, height: h, width: w }, 1280, 720, labels);
+  const ms: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    dec.decode({ data, classes: C, height: h, width: w }, 1280, 720, labels);
+    ms.push(performance.now() - t0);
+  }
+  return median(ms);
+}
+
+async function benchSemantic(): Promise<void> {
+  console.log('\n# 4. semantic segmentation');
+  const atInput = argmaxMs(720, 1280, 15), stride8 = argmaxMs(90, 160, 30);
+  console.log(row(['  argmax+RLE, 21 classes, scores 1280x720', `${atInput.toFixed(2)} ms`]));
+  console.log(row(['  argmax+RLE, 21 classes, scores 160x90 → 720p', `${stride8.toFixed(2)} ms`]));
+  console.log(`  (target < 5 ms: ${Math.max(atInput, stride8) < 5 ? 'PASS' : stride8 < 5 ? 'PASS at stride 8, FAIL at input size' : 'FAIL'})`);
+  const clip = path.join(tmp, 'synth-720p.mp4');
+  execFileSync(process.execPath, [path.join(root, 'bin', 'segstream.js'), 'synth', '--seed', '4242', '--frames', '60', '--width', '1280', '--height', '720', '-o', clip], { stdio: 'ignore' });
+  const unet = await pipeline(clip, bundledSemanticModelPath(), 60, ['--task', 'semantic']);
+  const mrcnn = await pipeline(clip, bundledModelPath(), 60, ['--score', '0.3']);
+  console.log(row(['  U-Net (segstream-unet-tiny), 720p, end to end', `${unet.steadyMsPerFrame.toFixed(1)} ms`, `model ${unet.inferMsPerFrame.toFixed(1)} ms`]));
+  console.log(row(['  Mask R-CNN (segstream-maskrcnn-tiny), 720p', `${mrcnn.steadyMsPerFrame.toFixed(1)} ms`, `model ${mrcnn.inferMsPerFrame.toFixed(1)} ms`]));
+}
+
 try {
   if (!existsSync(input)) throw new Error(`input ${input} not found (pass --input; the default needs ../shared/media)`);
   console.log(`segstream bench — ${os.cpus()[0]?.model ?? 'cpu'} ×${threads}, node ${process.version}`);
   const want = (name: string): boolean => values.only === undefined || values.only === name;
   if (want('throughput')) await benchThroughput();
   if (want('overhead')) await benchOverhead();
+  if (want('semantic')) await benchSemantic();
   if ((values['redis-memory'] && values.only === undefined) || values.only === 'redis-memory') await benchRedisMemory();
 } finally {
   rmSync(tmp, { recursive: true, force: true });

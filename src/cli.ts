@@ -11,7 +11,7 @@ import type { ReconnectPolicy } from './core/media/source-supervisor.js';
 import { log } from './core/log.js';
 import type { StreamEnd } from './core/types.js';
 import { Progress, expectedFrames, formatDuration } from './core/progress.js';
-import { bundledModelPath, packageRoot } from './core/package-root.js';
+import { bundledModelPath, bundledSemanticModelPath, packageRoot } from './core/package-root.js';
 import { RedisTransport } from './core/transport/redis-transport.js';
 import { redactUrl } from './core/transport/redis-connection.js';
 import { streamIdProblem } from './core/transport/transport.js';
@@ -37,7 +37,7 @@ import { SIMILARITY_MODES, type SimilarityMode } from './core/tracking/similarit
 
 /** One line per model format of the registry: `--format` in the help lists exactly what it accepts. */
 const FORMAT_HELP = formatDescriptions()
-  .map((d) => `                          ${d.format.padEnd(16)} ${d.describe}`)
+  .map((d) => `                          ${d.format.padEnd(21)} ${d.describe}`)
   .join('\n');
 
 const HELP = `segstream — streaming video instance segmentation
@@ -55,9 +55,13 @@ Usage:
 Input: a video file, or an http(s)://, rtsp://, rtsps://, udp:// or rtp:// URL.
 
 Model and postprocessing (run, work):
+  --task T              instances (default) or semantic: what --model segments; semantic writes one
+                        class per pixel (JSONL "semantic") and defaults to models/segstream-unet-tiny.onnx
   --model PATH          ONNX model (default: the bundled models/segstream-maskrcnn-tiny.onnx)
   --format F            force the model format instead of detecting it from the model's signature:
 ${FORMAT_HELP}
+  --semantic-model PATH panoptic: also run this semantic model on every frame (instances drawn over it)
+  --semantic-format F   force the semantic model's format (torchvision-semantic, unet-semantic)
   --score X             score threshold (default 0.5)
   --iou X               NMS IoU threshold (default 0.5)
   --class-agnostic      NMS across classes (default: per class)
@@ -153,6 +157,9 @@ const OPTIONS = {
   line: { type: 'string', multiple: true },
   model: { type: 'string' },
   format: { type: 'string' },
+  task: { type: 'string' },
+  'semantic-model': { type: 'string' },
+  'semantic-format': { type: 'string' },
   score: { type: 'string' },
   iou: { type: 'string' },
   'class-agnostic': { type: 'boolean' },
@@ -206,6 +213,16 @@ function workerOptions(v: Values): FrameWorkerOptions {
   if (v.format !== undefined && !isModelFormat(v.format)) {
     throw new UsageError(`invalid --format '${v.format}': expected one of ${MODEL_FORMATS.join(', ')}`);
   }
+  const sf = v['semantic-format'];
+  if (sf !== undefined && !isModelFormat(sf)) {
+    throw new UsageError(`invalid --semantic-format '${sf}': expected one of ${MODEL_FORMATS.join(', ')}`);
+  }
+  const task = v.task ?? 'instances';
+  if (task !== 'instances' && task !== 'semantic') throw new UsageError(`invalid --task '${task}': expected instances or semantic`);
+  if (task === 'semantic' && v['semantic-model'] !== undefined) {
+    throw new UsageError('--semantic-model goes with an instance model (panoptic); with --task semantic give the model as --model');
+  }
+  if (sf !== undefined && v['semantic-model'] === undefined) throw new UsageError('--semantic-format needs --semantic-model');
   const post: Partial<PostprocessOptions> = {};
   const score = num(v, 'score', { min: 0, max: 1 });
   const iou = num(v, 'iou', { min: 0, max: 1 });
@@ -217,9 +234,12 @@ function workerOptions(v: Values): FrameWorkerOptions {
   if (maskThreshold !== undefined) post.maskThreshold = maskThreshold;
   if (v['class-agnostic']) post.classAgnostic = true;
   return {
-    model: v.model ?? bundledModelPath(),
+    model: v.model ?? (task === 'semantic' ? bundledSemanticModelPath() : bundledModelPath()),
     device,
     format: v.format,
+    task,
+    ...(v['semantic-model'] !== undefined ? { semanticModel: v['semantic-model'] } : {}),
+    ...(sf !== undefined ? { semanticFormat: sf } : {}),
     threads: num(v, 'threads', { min: 1, int: true }),
     concurrency: num(v, 'concurrency', { min: 1, int: true }),
     postprocess: post,

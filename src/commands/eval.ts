@@ -9,6 +9,7 @@ import { cocoEvalSegm, type CocoEvalResult } from '../core/eval/coco-eval.js';
 import { evaluateTracking, type TrackingMetrics } from '../core/eval/mot-metrics.js';
 import { trackingFrames } from '../core/eval/tracking-frames.js';
 import { EvalInputError, loadGroundTruth, loadResults, type DetectionAreaSource, type LoadedResults } from '../core/eval/load.js';
+import { evalSemanticJsonl, jsonlHasSemantic, type SemanticEvalResult } from '../core/eval/semantic-load.js';
 import { parseOptions } from './parse-options.js';
 import { UsageError } from './usage-error.js';
 
@@ -28,7 +29,14 @@ When GT annotations carry track_id and results carry track ids (JSONL trackId, C
 a tracking block follows: MOTA, IDF1, IDSW, FRAG, HOTA, DetA, AssA (mask IoU >= 0.5).
 
 Table: AP = mean over IoU 0.50:0.95, AP50/AP75 at one IoU; mIoU and Dice are the means over the
-detections matched at IoU >= 0.5; TP/FP/FN count that matching; '-' where a class has no GT.`;
+detections matched at IoU >= 0.5; TP/FP/FN count that matching; '-' where a class has no GT.
+
+Semantic results (JSONL frames with a "semantic" map, from --task semantic or --semantic-model):
+the GT becomes per-pixel classes (category id of the annotation covering a pixel, 0 = background,
+crowd = 255 = ignored), and one confusion matrix over all frames gives per-class Dice and IoU,
+mean IoU (classes present in GT or prediction), pixel accuracy and frequency-weighted IoU. When the
+frames carry instances too (panoptic), PQ/SQ/RQ per class (COCO panoptic: match at IoU > 0.5)
+and the COCO table follow.`;
 
 /** Runs the command; `argv` is what follows `eval` (a leading 'eval' is skipped too). */
 export async function evalCommand(argv: string[]): Promise<number> {
@@ -60,6 +68,31 @@ export async function evalCommand(argv: string[]): Promise<number> {
 
   try {
     const gt = await loadGroundTruth(gtPath);
+    if (await jsonlHasSemantic(resultsPath)) {
+      const sem = await evalSemanticJsonl(resultsPath, gt);
+      if (sem.frames === 0) throw new EvalInputError(`results ${resultsPath}: no semantic frame matches a ground-truth image (by seq)`);
+      if (sem.framesWithoutGt) process.stderr.write(`segstream eval: warning: ${sem.framesWithoutGt} result frame(s) have no ground-truth image: not evaluated\n`);
+      if (sem.errorFrames) process.stderr.write(`segstream eval: warning: ${sem.errorFrames} frame(s) failed in the pipeline (no map): not evaluated\n`);
+      // Panoptic results carry instances too: their COCO metrics follow.
+      const inst = await loadResults(resultsPath, gt);
+      const coco = inst.detections.length > 0
+        ? cocoEvalSegm({ images: gt.images, categories: gt.categories, gt: gt.annotations, dets: inst.detections })
+        : undefined;
+      const report = { gt: gtPath, results: resultsPath, resultsFormat: 'jsonl-semantic', semantic: sem, ...(coco ? { instances: coco } : {}) };
+      if (jsonPath === '-') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      else {
+        process.stdout.write(formatSemanticTable(sem, { gt: gtPath, results: resultsPath }));
+        if (coco) process.stdout.write('\n' + formatTable(coco, { gt: gtPath, results: resultsPath, format: inst.format, detectionArea: inst.detectionArea }));
+        if (jsonPath !== undefined) {
+          try {
+            await writeFile(jsonPath, JSON.stringify(report, null, 2) + '\n');
+          } catch (err) {
+            throw new EvalInputError(`cannot write ${jsonPath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+          }
+        }
+      }
+      return 0;
+    }
     const results = await loadResults(resultsPath, gt);
     const metrics = cocoEvalSegm({ images: gt.images, categories: gt.categories, gt: gt.annotations, dets: results.detections });
     const frames = trackingFrames(gt.images, gt.annotations, results.detections);
@@ -176,5 +209,31 @@ export function formatTable(m: CocoEvalResult, src: { gt: string; results: strin
   }
   lines.push('');
   lines.push('AP: mean over IoU 0.50:0.95 (101-point, COCO); mIoU/Dice/TP/FP/FN: matches at IoU >= 0.5, all areas, <= 100 dets.');
+  return lines.join('\n') + '\n';
+}
+
+/** The semantic report: one row per class (Dice, IoU, pixels), then the summary metrics. */
+export function formatSemanticTable(m: SemanticEvalResult, src: { gt: string; results: string }): string {
+  const lines: string[] = [];
+  lines.push(`semantic evaluation of ${src.results} against ${src.gt} (per-pixel classes; 255 = ignored)`);
+  lines.push(`${m.frames} frames, ${m.pixels} pixels scored, ${m.ignoredPixels} ignored`);
+  lines.push('');
+  const header = ['class', 'Dice', 'IoU', 'GT px', 'pred px'];
+  const rows = m.classes.map((c) => [`${c.classId} ${c.name}`, f3(c.dice), f3(c.iou), String(c.gtPixels), String(c.predPixels)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (r: string[]): string => r.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ').trimEnd();
+  lines.push(fmt(header));
+  for (const r of rows) lines.push(fmt(r));
+  lines.push('');
+  lines.push(`mIoU ${f3(m.meanIou)}  mean Dice ${f3(m.meanDice)}  pixel accuracy ${f3(m.pixelAccuracy)}  fwIoU ${f3(m.frequencyWeightedIou)}`);
+  if (m.panoptic) {
+    const p = m.panoptic;
+    lines.push('');
+    lines.push(`panoptic (instances = things over the semantic background = stuff): PQ ${f3(p.pq)}  SQ ${f3(p.sq)}  RQ ${f3(p.rq)}`);
+    const name = (id: number) => m.classes[id]?.name ?? `class ${id}`;
+    const prow = [['class', 'PQ', 'SQ', 'RQ', 'TP', 'FP', 'FN'], ...p.classes.map((c) => [`${c.categoryId} ${name(c.categoryId)}`, f3(c.pq), f3(c.sq), f3(c.rq), String(c.tp), String(c.fp), String(c.fn)])];
+    const pw = prow[0]!.map((_, i) => Math.max(...prow.map((r) => r[i]!.length)));
+    for (const r of prow) lines.push(r.map((v, i) => (i === 0 ? v.padEnd(pw[i]!) : v.padStart(pw[i]!))).join('  ').trimEnd());
+  }
   return lines.join('\n') + '\n';
 }

@@ -1,4 +1,4 @@
-import { drawInstances, type DrawOptions } from '../core/render/index.js';
+import { drawResult, type DrawOptions } from '../core/render/index.js';
 import { blackYuv420 } from '../core/yuv420.js';
 import { datasetPathFor } from '../core/results/coco-writer.js';
 import { buildSinks } from './sinks/registry.js';
@@ -249,7 +249,7 @@ export class Compositor {
           result.error ??= 'frame pixels lost';
         }
         if (result.error) failed++;
-        else drawInstances({ yuv: pixels, width: info.width, height: info.height }, result.instances, this.opts.draw);
+        else drawResult({ yuv: pixels, width: info.width, height: info.height }, result, this.opts.draw);
         chain.draw({ yuv: pixels, width: info.width, height: info.height });
         for (const e of await events.before(result.seq)) for (const s of sinks) await s.event(e);
         const stageEvents = chain.takeEvents();

@@ -17,3 +17,8 @@ export function packageRoot(): string {
 export function bundledModelPath(): string {
   return path.join(packageRoot(), 'models', 'segstream-maskrcnn-tiny.onnx');
 }
+
+/** The bundled default semantic model (`--task semantic`). */
+export function bundledSemanticModelPath(): string {
+  return path.join(packageRoot(), 'models', 'segstream-unet-tiny.onnx');
+}

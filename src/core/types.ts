@@ -1,6 +1,7 @@
 /**
- * The one currency between stages. Model adapters produce {@link Instance}s; the renderer, the
- * result writers and `eval` consume them without knowing which model family made them.
+ * The one currency between stages. Model adapters produce {@link Instance}s and/or a semantic map
+ * ({@link SemanticRegion}s); the renderer, the result writers and `eval` consume them without
+ * knowing which model family made them.
  */
 
 /** Axis-aligned box in frame pixels, [x1, y1, x2, y2] (x2/y2 exclusive edges, floats). */
@@ -23,6 +24,20 @@ export interface Instance {
   /** Binary mask of the whole frame, RLE-encoded. */
   mask: Rle;
   trackId?: number;
+}
+
+/**
+ * One class of a semantic segmentation map: every pixel of the frame the model gave this class.
+ * A frame's map lists only the classes present, ascending by classId; their masks are disjoint
+ * and together cover the frame (background included, when the model has a background class).
+ */
+export interface SemanticRegion {
+  classId: number;
+  label: string;
+  /** Number of pixels of the class (the mask's area). */
+  pixels: number;
+  /** Frame-size binary mask, RLE-encoded. */
+  mask: Rle;
 }
 
 /** A decoded frame. `yuv` is I420 (src/core/yuv420.ts): `yuv420Size(width, height)` bytes. */
@@ -49,6 +64,8 @@ export interface FrameResult {
   width: number;
   height: number;
   instances: Instance[];
+  /** The semantic map, when a semantic model ran on the frame (`--task semantic`, `--semantic-model`). */
+  semantic?: SemanticRegion[];
   /** Set when the frame could not be processed; the stream goes on without it. */
   error?: string;
   /** Milliseconds spent in the model (session.run) for this frame. */

@@ -18,6 +18,15 @@ export interface FrameWorkerOptions {
   /** onnxruntime intra-op threads. Default: all cores. */
   threads?: number;
   postprocess?: Partial<PostprocessOptions>;
+  /**
+   * What `model` is. 'semantic': each result carries a semantic map and no instances.
+   * @defaultValue 'instances'
+   */
+  task?: 'instances' | 'semantic';
+  /** Panoptic: a semantic model run on every frame beside the instance `model`. */
+  semanticModel?: string;
+  /** Force the semantic model's family (`--semantic-format`). */
+  semanticFormat?: ModelFormat;
   /** Frames taken at once (the next is fetched while the model runs). Default 2. */
   concurrency?: number;
   /**
@@ -52,6 +61,10 @@ export class FrameWorker {
       format: opts.format,
       intraOpThreads: opts.threads ?? os.availableParallelism(),
       postprocess: post,
+      ...(opts.task ? { task: opts.task } : {}),
+      ...(opts.semanticModel
+        ? { semantic: { modelPath: opts.semanticModel, device: opts.device ?? 'cpu', ...(opts.semanticFormat ? { format: opts.semanticFormat } : {}) } }
+        : {}),
     });
     // From here on this thread (in `segstream run` decoding and drawing) yields to the model's
     // threads, started above at normal priority (src/core/priority.ts). Not where it renews
@@ -59,11 +72,12 @@ export class FrameWorker {
     if (!transport.leasesJobs) reniceThisThread();
     if (engine.info.fallbackReason) log.warn(engine.info.fallbackReason);
     log.info('model loaded', { model: opts.model, format: engine.info.format, device: engine.info.device });
+    if (engine.info.semanticFormat) log.info('semantic model loaded', { model: opts.semanticModel, format: engine.info.semanticFormat });
     if (engine.info.trained === false) log.warn('this model is untrained (its manifest says so): its detections are not meaningful');
     const handle = await transport.consume(
       async (job, yuv): Promise<FrameResult> => {
         const out = await engine.infer(yuv, job.width, job.height);
-        return { ...job, instances: out.instances, inferMs: out.inferMs, ...(displayScore !== undefined ? { displayScore } : {}) };
+        return { ...job, instances: out.instances, ...(out.semantic ? { semantic: out.semantic } : {}), inferMs: out.inferMs, ...(displayScore !== undefined ? { displayScore } : {}) };
       },
       {
         concurrency: opts.concurrency ?? 2,

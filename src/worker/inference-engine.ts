@@ -1,12 +1,14 @@
 import type { Worker } from 'node:worker_threads';
 import type { ModelFormat } from '../core/adapters/model-adapter.js';
-import type { Instance } from '../core/types.js';
+import type { Instance, SemanticRegion } from '../core/types.js';
 import type { FromInference, InferenceThreadConfig, ToInference } from './inference-protocol.js';
 import { PendingCalls, startThread } from './thread-rpc.js';
 
 export interface InferenceOutput {
   instances: Instance[];
-  /** Milliseconds in session.run. */
+  /** The semantic map, when a semantic model ran. */
+  semantic?: SemanticRegion[];
+  /** Milliseconds in session.run (both models' together, when two ran). */
   inferMs: number;
   /** Milliseconds in pre- and postprocessing. */
   prePostMs: number;
@@ -18,6 +20,8 @@ export interface EngineInfo {
   fallbackReason?: string;
   name?: string;
   trained?: boolean;
+  /** The semantic model's format, when one runs beside the instance model. */
+  semanticFormat?: ModelFormat;
 }
 
 /**
@@ -37,8 +41,8 @@ export class InferenceEngine {
   /** Starts the thread and loads the model; rejects with the model's one-line error. */
   static async start(config: InferenceThreadConfig): Promise<InferenceEngine> {
     const { thread, ready } = await startThread<Extract<FromInference, { type: 'ready' }>>('inference-thread', config);
-    const { format, device, fallbackReason, name, trained } = ready;
-    return new InferenceEngine(thread, { format, device, fallbackReason, name, trained });
+    const { format, device, fallbackReason, name, trained, semanticFormat } = ready;
+    return new InferenceEngine(thread, { format, device, fallbackReason, name, trained, ...(semanticFormat ? { semanticFormat } : {}) });
   }
 
   /**
@@ -66,7 +70,9 @@ export class InferenceEngine {
   private onMessage(msg: FromInference): void {
     if (msg.type === 'result') {
       this.allocated = msg.inputBuffersAllocated;
-      this.calls.settle(msg.id, { value: { instances: msg.instances, inferMs: msg.inferMs, prePostMs: msg.preMs + msg.postMs } });
+      const value: InferenceOutput = { instances: msg.instances, inferMs: msg.inferMs, prePostMs: msg.preMs + msg.postMs };
+      if (msg.semantic) value.semantic = msg.semantic;
+      this.calls.settle(msg.id, { value });
     } else if (msg.type === 'error') {
       this.calls.settle(msg.id, { error: new Error(msg.message) });
     }

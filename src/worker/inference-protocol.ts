@@ -24,6 +24,10 @@ export interface SessionConfig {
 /** Passed as workerData when the inference thread starts. */
 export interface InferenceThreadConfig extends SessionConfig {
   postprocess: PostprocessOptions;
+  /** What `modelPath` is: an instance or a semantic segmentation model. Default 'instances'. */
+  task?: 'instances' | 'semantic';
+  /** Panoptic: a semantic model run on every frame too, in a session thread of its own. */
+  semantic?: Omit<SessionConfig, 'intraOpThreads'>;
 }
 
 // ── main thread ⇄ inference thread ──
@@ -31,12 +35,22 @@ export interface InferenceThreadConfig extends SessionConfig {
 export type ToInference = { type: 'infer'; id: number; yuv: Uint8Array; width: number; height: number };
 
 export type FromInference =
-  | { type: 'ready'; format: ModelFormat; device: 'cpu' | 'cuda'; fallbackReason?: string; name?: string; trained?: boolean }
+  | {
+      type: 'ready';
+      format: ModelFormat;
+      device: 'cpu' | 'cuda';
+      fallbackReason?: string;
+      name?: string;
+      trained?: boolean;
+      /** The semantic model's, when there is one beside an instance model. */
+      semanticFormat?: ModelFormat;
+    }
   | { type: 'init-error'; message: string }
   | {
       type: 'result';
       id: number;
       instances: import('../core/types.js').Instance[];
+      semantic?: import('../core/types.js').SemanticRegion[];
       inferMs: number;
       preMs: number;
       postMs: number;

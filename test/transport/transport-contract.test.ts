@@ -29,10 +29,10 @@ async function roundTrip(t: Transport, streamId: string, n: number, processor: (
     for (let s = 0; s < n; s++) await t.publishFrame(frame(streamId, s));
     await t.endStream(streamId, { frames: n, firstPtsMs: 0, lastPtsMs: (n - 1) * 100 });
   })();
-  const seen: { seq: number; first: number | null; error?: string }[] = [];
+  const seen: { seq: number; first: number | null; error?: string; result: FrameResult }[] = [];
   expect((await t.lookupStream(streamId, 5000)).state).toBe('open');
   for await (const item of t.results(streamId)) {
-    seen.push({ seq: item.result.seq, first: item.yuv ? item.yuv[0] : null, error: item.result.error });
+    seen.push({ seq: item.result.seq, first: item.yuv ? item.yuv[0] : null, error: item.result.error, result: item.result });
     await t.ack(streamId, item.result.seq);
   }
   await producing;
@@ -60,6 +60,29 @@ describe.each(makers)('%s transport', (kind, make) => {
       });
       expect(seen.map((s) => s.seq)).toEqual([...Array(30).keys()]);
       expect(seen.map((s) => s.first)).toEqual([...Array(30).keys()]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('carries semantic maps (and instances beside them, panoptic) unchanged', async () => {
+    const t = await make();
+    const semantic = (seq: number) => [
+      { classId: 0, label: 'background', pixels: W * H - 3, mask: { size: [H, W] as [number, number], counts: [seq % 4, 3, W * H - 3 - (seq % 4)] } },
+      { classId: 2, label: 'box', pixels: 3, mask: { size: [H, W] as [number, number], counts: [0, seq % 4, 3] } },
+    ];
+    const instance = { classId: 1, label: 'disc', score: 0.9, box: [0, 0, 2, 2] as [number, number, number, number], mask: { size: [H, W] as [number, number], counts: [0, 2, 30] } };
+    try {
+      const seen = await roundTrip(t, `sem-${kind}`, 6, async (seq) => ({
+        ...ok(`sem-${kind}`, seq),
+        instances: seq % 2 ? [instance] : [],
+        semantic: semantic(seq),
+      }));
+      expect(seen.map((s) => s.seq)).toEqual([...Array(6).keys()]);
+      for (const s of seen) {
+        expect(s.result.semantic).toEqual(semantic(s.seq));
+        expect(s.result.instances).toEqual(s.seq % 2 ? [instance] : []);
+      }
     } finally {
       await t.close();
     }

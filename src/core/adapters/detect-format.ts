@@ -3,7 +3,7 @@
  * the registry whose signature test matches. A manifest's `format` or an explicit override
  * (`--format`) wins over detection.
  */
-import type { ModelAdapter, ModelManifest } from './model-adapter.js';
+import type { AnyModelAdapter, ModelAdapter, ModelManifest, SemanticModelAdapter } from './model-adapter.js';
 import { ModelError } from './errors.js';
 import { familyOf, formatDescriptions, isModelFormat, MODEL_FAMILIES, MODEL_FORMATS, type ModelFormat } from './registry.js';
 import { describeSignature, rankOf, type ValueInfo } from './signature.js';
@@ -33,16 +33,16 @@ function looksLikeClassifier(inputs: readonly ValueInfo[], outputs: readonly Val
 }
 
 /**
- * The adapter for a model: family from `formatOverride`, else `manifest.format`, else the
- * signature. Throws {@link ModelError} (one line) when none applies.
+ * The adapter for a model of either task: family from `formatOverride`, else `manifest.format`,
+ * else the signature. Throws {@link ModelError} (one line) when none applies.
  */
-export function createAdapter(
+export function createAnyAdapter(
   inputMetadata: readonly ValueInfo[],
   outputMetadata: readonly ValueInfo[],
   manifest?: ModelManifest,
   formatOverride?: ModelFormat,
   opts: CreateAdapterOptions = {},
-): ModelAdapter {
+): AnyModelAdapter {
   const source = opts.source ?? '<model>';
   const forced = formatOverride ?? manifest?.format;
   if (forced !== undefined && !isModelFormat(forced)) {
@@ -51,7 +51,7 @@ export function createAdapter(
   const format = forced ?? detectFormat(inputMetadata, outputMetadata);
   if (format === null) {
     const kind = looksLikeClassifier(inputMetadata, outputMetadata)
-      ? ' (it looks like an image classifier, not an instance segmentation model)'
+      ? ' (it looks like an image classifier, not a segmentation model)'
       : '';
     const expected = formatDescriptions().map((d) => `${d.format}: ${d.describe}`).join('; ');
     throw new ModelError(
@@ -61,4 +61,36 @@ export function createAdapter(
   }
   if (!inputMetadata[0]) throw new ModelError(`model '${source}' has no inputs`);
   return familyOf(format).create(format, { inputs: inputMetadata, outputs: outputMetadata }, manifest);
+}
+
+/** As {@link createAnyAdapter}, for an instance segmentation model; a semantic one is a ModelError. */
+export function createAdapter(
+  inputMetadata: readonly ValueInfo[],
+  outputMetadata: readonly ValueInfo[],
+  manifest?: ModelManifest,
+  formatOverride?: ModelFormat,
+  opts: CreateAdapterOptions = {},
+): ModelAdapter {
+  const a = createAnyAdapter(inputMetadata, outputMetadata, manifest, formatOverride, opts);
+  if (a.task === 'semantic') {
+    throw new ModelError(
+      `model '${opts.source ?? '<model>'}' is a semantic segmentation model (${a.format}): run it with --task semantic, or beside an instance model with --semantic-model`,
+    );
+  }
+  return a;
+}
+
+/** As {@link createAnyAdapter}, for a semantic segmentation model; an instance one is a ModelError. */
+export function createSemanticAdapter(
+  inputMetadata: readonly ValueInfo[],
+  outputMetadata: readonly ValueInfo[],
+  manifest?: ModelManifest,
+  formatOverride?: ModelFormat,
+  opts: CreateAdapterOptions = {},
+): SemanticModelAdapter {
+  const a = createAnyAdapter(inputMetadata, outputMetadata, manifest, formatOverride, opts);
+  if (a.task !== 'semantic') {
+    throw new ModelError(`model '${opts.source ?? '<model>'}' is an instance segmentation model (${a.format}), not a semantic one`);
+  }
+  return a;
 }

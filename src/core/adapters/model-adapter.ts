@@ -1,5 +1,5 @@
 import type * as ort from 'onnxruntime-node';
-import type { Instance } from '../types.js';
+import type { Instance, SemanticRegion } from '../types.js';
 import type { Yuv420Image } from '../yuv420.js';
 
 /** Our postprocessing knobs, the same for every model family. */
@@ -48,6 +48,8 @@ import type { ModelFormat } from './registry.js';
  * outputs into {@link Instance}s in frame pixels. Stateless per frame; safe to reuse.
  */
 export interface ModelAdapter {
+  /** Instance segmentation (absent means the same). */
+  readonly task?: 'instances';
   readonly format: ModelFormat;
   /** Class names indexed by the model's class index. */
   readonly labels: readonly string[];
@@ -71,6 +73,23 @@ export interface ModelAdapter {
   ): Instance[];
 }
 
+/**
+ * A semantic segmentation family's adapter: the frame in, one class per pixel out, as a
+ * frame-size map with one RLE per present class (src/core/semantic-argmax.ts).
+ */
+export interface SemanticModelAdapter {
+  readonly task: 'semantic';
+  readonly format: ModelFormat;
+  /** Class names indexed by the model's class index (= the reported classId). */
+  readonly labels: readonly string[];
+  /** As {@link ModelAdapter.preprocess}. */
+  preprocess(image: Yuv420Image, alloc?: TensorAllocator): PreparedInput;
+  postprocess(outputs: Record<string, ort.Tensor>, input: PreparedInput, image: { width: number; height: number }): SemanticRegion[];
+}
+
+/** Either task's adapter; `task === 'semantic'` tells them apart. */
+export type AnyModelAdapter = ModelAdapter | SemanticModelAdapter;
+
 /** Sidecar `<model>.json` next to `<model>.onnx`. Every field optional. */
 export interface ModelManifest {
   name?: string;
@@ -89,6 +108,8 @@ export interface ModelManifest {
    * shrunk to it before the tensor is built.
    */
   input?: ManifestInputSpec;
+  /** What the model outputs; semantic models' manifests say 'semantic' (informational: the format decides). */
+  task?: 'instances' | 'semantic';
 }
 
 /** See {@link ModelManifest.input}. Other keys (notes, dtype, layout...) are informational. */
@@ -100,5 +121,11 @@ export interface ManifestInputSpec {
   mean?: number[];
   padMultiple?: number;
   resize?: { minSize?: number; maxSize?: number };
+  /** Semantic models: per-channel std the (mean-subtracted, 0..1) values are divided by. */
+  std?: number[];
+  /** Semantic models: the working size [height, width] every frame is resized to. */
+  size?: [number, number];
+  /** Semantic models with dynamic input: tensor sides are rounded to a multiple of this. */
+  multipleOf?: number;
   [key: string]: unknown;
 }

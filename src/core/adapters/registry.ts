@@ -7,9 +7,12 @@ import type { ModelFamily } from './model-family.js';
 import { torchvisionFamily } from './torchvision-maskrcnn.js';
 import { zooFamily } from './zoo-maskrcnn.js';
 import { yoloSegFamily } from './yolo-seg.js';
+import { torchvisionSemanticFamily } from './torchvision-semantic.js';
+import { unetSemanticFamily } from './unet-semantic.js';
 
 // torchvision before zoo: a torchvision export also has the zoo's output ranks; its names decide.
-export const MODEL_FAMILIES = [torchvisionFamily, zooFamily, yoloSegFamily] as const;
+// Semantic families last: one rank-4 score output (`out` for torchvision) matches no instance family.
+export const MODEL_FAMILIES = [torchvisionFamily, zooFamily, yoloSegFamily, torchvisionSemanticFamily, unetSemanticFamily] as const;
 
 /** The model formats we know, e.g. 'torchvision-28' or 'yolo-seg'. */
 export type ModelFormat = (typeof MODEL_FAMILIES)[number]['formats'][number];

@@ -1,7 +1,7 @@
 /**
  * Translucent mask fill with a solid outline, one colour per track/class (supervision MaskAnnotator).
  */
-import type { Instance } from '../types.js';
+import type { Instance, Rle } from '../types.js';
 import { yuv420Layout, type Yuv, type Yuv420Image } from '../yuv420.js';
 import { ColumnRuns, Intervals } from './column-runs.js';
 import { instanceDrawColors } from './palette.js';
@@ -49,6 +49,15 @@ export class MaskAnnotator {
       this.runs.load(inst.mask);
       this.paint(frame, instanceDrawColors(inst).fill);
     }
+  }
+
+  /** Blends one frame-size mask in `color` (fill and outline as for an instance); other sizes are skipped. */
+  annotateMask(frame: Yuv420Image, mask: Rle, color: Yuv): void {
+    const ch = (frame.height + 1) >> 1;
+    if (this.acc.length < ch) this.acc = new Int32Array(ch);
+    if (mask.size[0] !== frame.height || mask.size[1] !== frame.width) return;
+    this.runs.load(mask);
+    this.paint(frame, color);
   }
 
   /** Paints the loaded runs, column pair by column pair (one chroma column at a time). */

@@ -11,6 +11,9 @@ import { openStream } from './open-stream.js';
  * One JSON object per frame, in seq order:
  * `{"streamId","seq","ptsMs","width","height","instances":[{"classId","label","score","box","mask":{"size","counts"},"trackId"?}]}`
  * Masks are COCO RLE with `counts` as pycocotools' compressed string; boxes are xyxy frame pixels.
+ * A semantic model's map adds `"semantic":[{"classId","label","pixels","mask":{"size","counts"}}]`:
+ * one frame-size mask per class present, ascending classId (instances stay `[]` unless an
+ * instance model ran too: panoptic).
  * A frame that failed carries `"error"` and no instances. Source events (a live source lost and
  * back) are lines of their own between the frames, told apart by their `"event"` key (see
  * {@link toJsonEventLine}).
@@ -95,6 +98,9 @@ export function toJsonLine(r: FrameResult): Record<string, unknown> {
       mask: { size: i.mask.size, counts: rleCountsToString(i.mask.counts) },
       ...(i.trackId !== undefined ? { trackId: i.trackId } : {}),
     })),
+    ...(r.semantic
+      ? { semantic: r.semantic.map((c) => ({ classId: c.classId, label: c.label, pixels: c.pixels, mask: { size: c.mask.size, counts: rleCountsToString(c.mask.counts) } })) }
+      : {}),
     ...(r.error ? { error: r.error } : {}),
   };
 }

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import {
   createAdapter,
+  createAnyAdapter,
+  createSemanticAdapter,
   detectFormat,
   formatDescriptions,
   isModelFormat,
@@ -34,7 +36,16 @@ const SAMPLES: Record<string, { inputs: ValueInfo[]; outputs: ValueInfo[] }> = {
     inputs: [t('images', 'float32', [1, 3, 640, 640])],
     outputs: [t('output0', 'float32', [1, 116, 8400]), t('output1', 'float32', [1, 32, 160, 160])],
   },
+  'torchvision-semantic': {
+    inputs: [t('input', 'float32', [1, 3, 'height', 'width'])],
+    outputs: [t('out', 'float32', [1, 21, 'height', 'width']), t('aux', 'float32', [1, 21, 'height', 'width'])],
+  },
+  'unet-semantic': {
+    inputs: [t('image', 'float32', [1, 3, 'height', 'width'])],
+    outputs: [t('logits', 'float32', [1, 5, 'h_out', 'w_out'])],
+  },
 };
+const SEMANTIC = new Set(['torchvision-semantic', 'unet-semantic']);
 
 describe('the model family registry', () => {
   it('lists each format once, with a help line, and validation accepts exactly those', () => {
@@ -45,7 +56,7 @@ describe('the model family registry', () => {
     for (const d of formatDescriptions()) expect(d.describe.length, d.format).toBeGreaterThan(10);
     for (const f of MODEL_FORMATS) expect(isModelFormat(f)).toBe(true);
     expect(isModelFormat('yolo')).toBe(false);
-    expect(MODEL_FAMILIES.every((f) => f.task === 'instances')).toBe(true);
+    expect(MODEL_FAMILIES.filter((f) => f.task === 'semantic').flatMap((f) => [...f.formats]).sort()).toEqual([...SEMANTIC].sort());
   });
 
   it('every format has a sample here, is detected by its own family first, and builds an adapter of that format', () => {
@@ -56,7 +67,13 @@ describe('the model family registry', () => {
       // also has the zoo's output ranks).
       const first = MODEL_FAMILIES.find((f) => f.matches(sig) !== null);
       expect(first?.formats, format).toContain(format);
-      expect(createAdapter(sig.inputs, sig.outputs).format).toBe(format);
+      const adapter = createAnyAdapter(sig.inputs, sig.outputs);
+      expect(adapter.format).toBe(format);
+      expect(adapter.task === 'semantic', format).toBe(SEMANTIC.has(format));
+      // Each task's constructor refuses the other task's models, in one line naming the model.
+      const wrong = SEMANTIC.has(format) ? () => createAdapter(sig.inputs, sig.outputs, undefined, undefined, { source: 'm.onnx' })
+        : () => createSemanticAdapter(sig.inputs, sig.outputs, undefined, undefined, { source: 'm.onnx' });
+      expect(wrong, format).toThrow(SEMANTIC.has(format) ? /'m\.onnx' is a semantic segmentation model/ : /'m\.onnx' is an instance segmentation model/);
     }
   });
 
@@ -66,7 +83,7 @@ describe('the model family registry', () => {
     expect(err).toBeInstanceOf(ModelError);
     const msg = (err as Error).message;
     expect(msg).not.toContain('\n');
-    expect(msg).toContain(`'${p}' (it looks like an image classifier, not an instance segmentation model)`);
+    expect(msg).toContain(`'${p}' (it looks like an image classifier, not a segmentation model)`);
     expect(msg).toContain('outputs [probs float32[1,10]]');
     for (const d of formatDescriptions()) expect(msg).toContain(`${d.format}: ${d.describe}`);
   });
