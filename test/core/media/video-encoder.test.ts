@@ -1,5 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { liveMediaChildren } from '../../../src/core/media/process.js';
@@ -140,15 +139,17 @@ describe('VideoEncoder round trip (decode → encode → probe)', () => {
   });
 
   it('abort() kills ffmpeg and removes the intermediate and partial files', async () => {
-    const before = new Set(readdirSync(os.tmpdir()).filter((n) => n.startsWith('segstream-enc-')));
+    // Its own intermediate directory: other test files run encoders in os.tmpdir() at the same time.
+    const work = tmp.file('abort-work');
+    mkdirSync(work);
     const out = tmp.file('aborted.mp4');
-    const enc = new VideoEncoder(out, { width: 320, height: 240, logger: quiet });
+    const enc = new VideoEncoder(out, { width: 320, height: 240, logger: quiet, tmpDir: work });
     for (let i = 0; i < 5; i++) await enc.write(new Uint8Array(yuv420Size(320, 240)).fill(i));
-    const mine = readdirSync(os.tmpdir()).filter((n) => n.startsWith('segstream-enc-') && !before.has(n));
+    const mine = readdirSync(work).filter((n) => n.startsWith('segstream-enc-'));
     expect(mine).toHaveLength(1);
     enc.abort();
     enc.abort();
-    expect(existsSync(path.join(os.tmpdir(), mine[0]!))).toBe(false);
+    expect(existsSync(path.join(work, mine[0]!))).toBe(false);
     expect(existsSync(out)).toBe(false);
     await expect(enc.write(new Uint8Array(yuv420Size(320, 240)))).rejects.toThrow(/aborted/);
     const gone = await waitFor(() => liveMediaChildren() === 0, 3000);
