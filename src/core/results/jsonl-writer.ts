@@ -1,11 +1,6 @@
-import { type WriteStream } from 'node:fs';
-import { once } from 'node:events';
-import { finished } from 'node:stream/promises';
 import { rleCountsToString } from '../rle.js';
 import type { FrameResult, StreamEvent } from '../types.js';
-import { AtomicFile } from './atomic-file.js';
-import { fsReason } from './fs-reason.js';
-import { openStream } from './open-stream.js';
+import { AtomicTextWriter } from './atomic-text-writer.js';
 
 /**
  * One JSON object per frame, in seq order:
@@ -22,64 +17,38 @@ import { openStream } from './open-stream.js';
  * on {@link commit} (or {@link close}), and {@link abort} removes it, leaving an old file as it was.
  */
 export class JsonlWriter {
-  private readonly file: AtomicFile;
-  private readonly out: WriteStream;
+  private readonly out: AtomicTextWriter;
 
   constructor(readonly path: string) {
-    this.file = new AtomicFile(path);
-    this.out = openStream(this.file.tmpPath, path);
-    // A failed write (disk full) is thrown by the next write/finish (see check), never left unhandled.
-    this.out.on('error', () => undefined);
+    this.out = new AtomicTextWriter(path);
   }
 
   async write(result: FrameResult): Promise<void> {
-    this.check();
-    const line = JSON.stringify(toJsonLine(result)) + '\n';
-    // once() rejects on 'error' as well, so a failing disk cannot leave this waiting.
-    if (!this.out.write(line)) await once(this.out, 'drain').catch(() => undefined);
-    this.check();
+    await this.out.write(JSON.stringify(toJsonLine(result)) + '\n');
   }
 
   async writeEvent(event: StreamEvent): Promise<void> {
-    this.check();
-    const line = JSON.stringify(toJsonEventLine(event)) + '\n';
-    if (!this.out.write(line)) await once(this.out, 'drain').catch(() => undefined);
-    this.check();
+    await this.out.write(JSON.stringify(toJsonEventLine(event)) + '\n');
   }
 
   /** Flushes and closes the hidden file; the target is not touched yet. */
-  async finish(): Promise<void> {
-    this.check();
-    this.out.end();
-    await finished(this.out).catch(() => undefined);
-    this.check();
+  finish(): Promise<void> {
+    return this.out.finish();
   }
 
   /** Renames the finished file over the target. */
   commit(): void {
-    this.file.commit();
+    this.out.commit();
   }
 
   /** {@link finish} then {@link commit}; on failure nothing is left under either name. */
-  async close(): Promise<void> {
-    try {
-      await this.finish();
-      this.commit();
-    } catch (err) {
-      this.abort();
-      throw err;
-    }
-  }
-
-  private check(): void {
-    const err = this.out.errored;
-    if (err) throw new Error(`cannot write '${this.path}': ${fsReason(err)}`);
+  close(): Promise<void> {
+    return this.out.close();
   }
 
   /** Drops what was written; an existing target stays as it was. Idempotent. */
   abort(): void {
-    this.out.destroy();
-    this.file.abort();
+    this.out.abort();
   }
 }
 

@@ -1,10 +1,5 @@
-import { once } from 'node:events';
-import { type WriteStream } from 'node:fs';
-import { finished } from 'node:stream/promises';
 import type { FrameResult } from '../types.js';
-import { AtomicFile } from './atomic-file.js';
-import { fsReason } from './fs-reason.js';
-import { openStream } from './open-stream.js';
+import { AtomicTextWriter } from './atomic-text-writer.js';
 
 /**
  * MOTChallenge tracking results (`--mot`), one line per tracked instance, frames in seq order:
@@ -15,44 +10,28 @@ import { openStream } from './open-stream.js';
  * JSONL ({@link AtomicFile}).
  */
 export class MotWriter {
-  private readonly file: AtomicFile;
-  private readonly out: WriteStream;
+  private readonly out: AtomicTextWriter;
 
   constructor(readonly path: string) {
-    this.file = new AtomicFile(path);
-    this.out = openStream(this.file.tmpPath, path);
-    // A failed write (disk full) is thrown by the next write/finish (see check), never left unhandled.
-    this.out.on('error', () => undefined);
+    this.out = new AtomicTextWriter(path);
   }
 
   async write(result: FrameResult): Promise<void> {
-    this.check();
-    const text = toMotLines(result);
-    if (text && !this.out.write(text)) await once(this.out, 'drain').catch(() => undefined);
-    this.check();
+    await this.out.write(toMotLines(result));
   }
 
   /** Flushes and closes the hidden file; the target is not touched yet. */
-  async finish(): Promise<void> {
-    this.check();
-    this.out.end();
-    await finished(this.out).catch(() => undefined);
-    this.check();
+  finish(): Promise<void> {
+    return this.out.finish();
   }
 
   commit(): void {
-    this.file.commit();
+    this.out.commit();
   }
 
   /** Drops what was written; an existing target stays as it was. Idempotent. */
   abort(): void {
-    this.out.destroy();
-    this.file.abort();
-  }
-
-  private check(): void {
-    const err = this.out.errored;
-    if (err) throw new Error(`cannot write '${this.path}': ${fsReason(err)}`);
+    this.out.abort();
   }
 }
 
