@@ -96,13 +96,22 @@ describe('shutdown is bounded when Redis has gone away', () => {
     const sent = Date.now();
     worker.kill('SIGTERM');
     const e = await w.exited(sent);
+    expect(e.stderr).toMatch(/stopping: finishing active frames/);
+    expect(e.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(e.ms).toBeLessThan(3000 + 4000);
+    // BullMQ's close sometimes returns at once while Redis is down (seen under load, when the
+    // blocking connection had not yet issued its first wait): holding no frame, a clean exit
+    // inside the bound is right. Otherwise the guard must abandon at the bound. The abandon path
+    // with a held frame is the mid-frame test below.
+    if (e.code === 0) {
+      expect(e.ms, e.stderr).toBeLessThan(2900);
+      expect(e.stderr).not.toMatch(/shutdown timed out/);
+      return;
+    }
     // An abandoning role dies of the signal it was sent (exit status 143 in a shell).
     expect({ code: e.code, signal: e.signal }, e.stderr).toEqual({ code: null, signal: 'SIGTERM' });
     expect(e.ms).toBeGreaterThanOrEqual(2900); // it did try the graceful stop for the whole bound
-    expect(e.ms).toBeLessThan(3000 + 4000);
-    expect(e.stderr).toMatch(/stopping: finishing active frames/);
     expect(e.stderr).toMatch(/segstream: error: shutdown timed out after 3 s: abandoning its Redis connections \(it held no frame\)\n/);
-    expect(e.stderr).not.toMatch(/\n\s+at /); // no stack trace
   }, 60_000);
 
   it('a compositor waiting for results stops within --shutdown-timeout after SIGTERM, writing nothing', async () => {
