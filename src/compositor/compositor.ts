@@ -12,6 +12,7 @@ import type { Logger } from '../core/log.js';
 import { log as rootLog } from '../core/log.js';
 import { HEARTBEAT_TTL_MS, type ComposeItem, type Transport } from '../core/transport/transport.js';
 import type { FrameResult, StreamEnd, StreamInfo } from '../core/types.js';
+import { StopRequest, STOPPED } from '../core/stop-request.js';
 
 export interface CompositorOptions {
   streamId: string;
@@ -75,7 +76,6 @@ export interface CompositorSummary {
   stopped?: boolean;
 }
 
-const STOP = Symbol('stop');
 const TICK = Symbol('tick');
 /** How often a compositor waiting for frames looks at its producer's heartbeat. */
 const HEARTBEAT_CHECK_MS = 2000;
@@ -111,9 +111,8 @@ export function compositorOutputs(o: { output: string; results?: string; coco?: 
  */
 export class Compositor {
   private readonly log: Logger;
-  private requestStop!: (s: typeof STOP) => void;
-  /** Settles on stop(): every wait below races it, so a stop never waits for Redis. */
-  private readonly stopRequested = new Promise<typeof STOP>((resolve) => { this.requestStop = resolve; });
+  /** Every wait below races it, so a stop never waits for Redis. */
+  private readonly stopRequest = new StopRequest();
   private sinks: Sink[] = [];
   private written = 0;
 
@@ -125,24 +124,25 @@ export class Compositor {
   get frames(): number { return this.written; }
 
   /** Finish the frame being written, then close the outputs with the frames written so far. */
-  stop(): void { this.requestStop(STOP); }
+  stop(): void { this.stopRequest.request(); }
 
   /** Kills the encoder at once: no output is written (an existing file of that name is left as it was). */
   abandon(): void {
-    this.requestStop(STOP);
+    this.stopRequest.request();
     for (const s of this.sinks) s.abort();
   }
 
   /**
-   * The next result, or STOP. While it waits, it watches the producer's heartbeat: a producer
+   * The next result, or STOPPED. While it waits, it watches the producer's heartbeat: a producer
    * gone without ending its stream gets the segment in progress finalised, and a log line.
    */
-  private async nextItem(items: AsyncIterator<ComposeItem>): Promise<IteratorResult<ComposeItem> | typeof STOP> {
+  private async nextItem(items: AsyncIterator<ComposeItem>): Promise<IteratorResult<ComposeItem> | typeof STOPPED> {
     const next = items.next();
     for (;;) {
       let timer: NodeJS.Timeout | undefined;
       const tick = new Promise<typeof TICK>((r) => { timer = setTimeout(() => r(TICK), HEARTBEAT_CHECK_MS); });
-      const step = await Promise.race([next, this.stopRequested, tick]);
+      // Both short-lived: neither outlives this wait, so the race leaks nothing.
+      const step = await this.stopRequest.race(Promise.race([next, tick]));
       clearTimeout(timer);
       if (step !== TICK) return step;
       await this.watchProducer();
@@ -173,8 +173,8 @@ export class Compositor {
     let found = await this.transport.lookupStream(streamId);
     if (found.state === 'unknown') {
       hooks.onWaiting?.(waitMs);
-      const waited = await Promise.race([this.transport.lookupStream(streamId, waitMs), this.stopRequested]);
-      if (waited === STOP) throw new Error(`stopped while waiting for stream '${streamId}' to be produced`);
+      const waited = await this.stopRequest.race(this.transport.lookupStream(streamId, waitMs));
+      if (waited === STOPPED) throw new Error(`stopped while waiting for stream '${streamId}' to be produced`);
       found = waited;
     }
     if (found.state === 'finished') {
@@ -232,7 +232,7 @@ export class Compositor {
       for (const s of sinks) await s.open(info);
       for (;;) {
         const step = await this.nextItem(items);
-        if (step === STOP) {
+        if (step === STOPPED) {
           stopped = true;
           // Not awaited: a generator's return() queues behind its pending next(), which may wait
           // for a result that never comes. Closing the transport ends it.

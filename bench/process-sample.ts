@@ -1,0 +1,40 @@
+/**
+ * What a running process holds, read from /proc (Linux): resident memory, open file descriptors
+ * and live child processes. For the soak benchmark, which samples each role every minute.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+export interface ProcessSample {
+  rssMb: number;
+  fds: number;
+  children: number;
+}
+
+/** The sample, or null once the process is gone. */
+export function sampleProcess(pid: number): ProcessSample | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const rssKb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? NaN);
+    const fds = readdirSync(`/proc/${pid}/fd`).length;
+    return { rssMb: rssKb / 1024, fds, children: childrenOf(pid).length };
+  } catch {
+    return null;
+  }
+}
+
+/** Pids whose parent is `pid` (ffmpeg decoders and encoders, for our roles). */
+export function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      // The command name may hold spaces and parentheses: the fields after the last ')' are fixed.
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) out.push(Number(name));
+    } catch {
+      // exited while we read
+    }
+  }
+  return out;
+}
