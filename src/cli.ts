@@ -18,6 +18,7 @@ import { streamIdProblem } from './core/transport/transport.js';
 import { classifySource, validateSource } from './core/media/source.js';
 import { Compositor, compositorOutputs, defaultResultsPath, type SegmentOptions } from './compositor/compositor.js';
 import { segmentPatternProblem } from './compositor/sinks/segment-namer.js';
+import { hlsDirProblem, type HlsOptions } from './compositor/sinks/hls-sink.js';
 import { OutputPathError, prepareOutputs, type NamedPath } from './core/results/output-plan.js';
 import { Producer } from './producer/producer.js';
 import { FrameWorker, type FrameWorkerOptions } from './worker/frame-worker.js';
@@ -110,6 +111,11 @@ Output (run, compose):
                         killed mid-segment is recovered by the next one as NAME.recovered.mp4
   --keep-hours H        with --segment: delete the stream's segments that ended over H hours ago
   --keep-gb G           with --segment: delete the oldest segments while the stream's exceed G GB
+  --hls DIR             also publish the annotated stream as live HLS: DIR/index.m3u8, a rolling
+                        playlist of short segments (a live view, not a recording: a new run
+                        replaces an earlier view in DIR; DIR must be new, empty or hold one)
+  --hls-time S          HLS segment length in seconds (default 1)
+  --hls-list-size N     segments in the HLS playlist (default 6)
   Started again on a partly composed stream, compose resumes at its first unwritten frame:
   into the next segment, or without --segment into NAME.resumed-SEQ.mp4 beside the first file.
   Outputs are checked before any work: one that is the input (or a link to it) or another output
@@ -188,6 +194,9 @@ const OPTIONS = {
   segment: { type: 'string' },
   'keep-hours': { type: 'string' },
   'keep-gb': { type: 'string' },
+  hls: { type: 'string' },
+  'hls-time': { type: 'string' },
+  'hls-list-size': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } satisfies ParseArgsConfig['options'];
@@ -331,9 +340,22 @@ function segmentOptions(v: Values): SegmentOptions | undefined {
   return { seconds, keepHours, keepGb };
 }
 
+function hlsOptions(v: Values): HlsOptions | undefined {
+  const segmentSeconds = num(v, 'hls-time', { min: 0.2 });
+  const listSize = num(v, 'hls-list-size', { min: 2, int: true });
+  if (v.hls === undefined) {
+    if (segmentSeconds !== undefined || listSize !== undefined) throw new UsageError(`--${segmentSeconds !== undefined ? 'hls-time' : 'hls-list-size'} needs --hls DIR`);
+    return undefined;
+  }
+  const problem = hlsDirProblem(v.hls);
+  if (problem) throw new UsageError(problem);
+  return { dir: v.hls, segmentSeconds, listSize };
+}
+
 function compositorOptions(v: Values) {
   return {
     segment: segmentOptions(v),
+    hls: hlsOptions(v),
     coco: v.coco,
     mot: v.mot,
     cvat: v.cvat,

@@ -13,6 +13,7 @@ import { log as rootLog } from '../core/log.js';
 import { HEARTBEAT_TTL_MS, type ComposeItem, type Transport } from '../core/transport/transport.js';
 import type { FrameResult, StreamEnd, StreamInfo } from '../core/types.js';
 import { StopRequest, STOPPED } from '../core/stop-request.js';
+import type { HlsOptions } from './sinks/hls-sink.js';
 
 export interface CompositorOptions {
   streamId: string;
@@ -35,6 +36,8 @@ export interface CompositorOptions {
   draw?: DrawOptions;
   /** Cut the video into segments (src/compositor/sinks/segmented-mp4-sink.ts); `output` is then a pattern. */
   segment?: SegmentOptions;
+  /** Also publish the annotated stream as live HLS (src/compositor/sinks/hls-sink.ts). */
+  hls?: HlsOptions;
   /**
    * Result stages before drawing (tracking). A restarted compositor starts them afresh: track ids
    * begin again at 1 in its outputs.
