@@ -27,6 +27,7 @@ export class ModelMetrics {
     this.inference = f.inference.labels(this.model, device);
     this.pre = f.preprocess.labels(this.model, device);
     this.post = f.postprocess.labels(this.model, device);
+    f.inferenceErrors.labels(this.model, device).inc(0);
   }
 
   ran(t: FrameTimings): void {

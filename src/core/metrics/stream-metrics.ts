@@ -65,6 +65,11 @@ export class StreamMetrics {
   opened(info: StreamInfo): void {
     this.info = info;
     this.producing = true;
+    // Series at 0 from the start: a rate() over them works before the first drop.
+    this.decodedSeries.inc(0);
+    this.droppedSeries.inc(0);
+    this.f.misTimed.labels(this.streamId).inc(0);
+    this.f.reconnects.labels(this.streamId).inc(0);
   }
 
   decoded(): void {
@@ -121,6 +126,10 @@ export class StreamMetrics {
     this.composeState = state;
     if (info) this.info ??= info;
     if (output) this.output = output;
+    if (state === 'composing') {
+      this.writtenSeries.inc(0);
+      this.failedSeries.inc(0);
+    }
   }
 
   written(result: Pick<FrameResult, 'error' | 'decodedAtMs'>): void {
