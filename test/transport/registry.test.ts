@@ -90,6 +90,10 @@ describe('RegistryReporter (real Redis)', () => {
     s.composing('composing', undefined, '/out/cam9.mp4');
     s.written({ decodedAtMs: Date.now() - 100 });
     m.model('/m/segstream-maskrcnn-tiny.onnx', 'cpu').ran({ inferMs: 10, preMs: 1, postMs: 1 });
+    // A compositor that was refused (the stream unknown or composed already) reports nothing.
+    const refused = m.stream('refused');
+    refused.composing('waiting');
+    refused.composing('failed');
     const streams = new StreamRegistry(redis, k);
     const workers = new WorkerRegistry(redis, k);
     const reporter = new RegistryReporter(m, streams, workers, new Logger({ json: true }), { intervalMs: 100 });
@@ -99,6 +103,7 @@ describe('RegistryReporter (real Redis)', () => {
       const st = await streams.get('cam9');
       expect(st).toMatchObject({ state: 'live', producer: { decoded: 2, source: 'in.mp4', pid: process.pid }, compositor: { state: 'composing', written: 1, output: '/out/cam9.mp4' } });
       expect(st!.compositor!.latencyMs).toBeGreaterThanOrEqual(100);
+      expect(await streams.get('refused')).toBeNull();
       const [w] = await workers.list();
       expect(w).toMatchObject({ id: expect.stringMatching(new RegExp(`:${process.pid}$`)), model: 'segstream-maskrcnn-tiny', device: 'cpu', frames: 1, alive: true });
       s.sourceEnded();

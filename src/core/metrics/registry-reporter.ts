@@ -71,7 +71,8 @@ export class RegistryReporter {
           reconnects: s.reconnects, ...(s.error ? { error: s.error } : {}),
         }));
       }
-      if (s.composeState) {
+      // A compositor refused (stream unknown, or composed already) leaves the registry alone.
+      if (s.composeState && s.composingStarted) {
         writes.push(this.streams.reportCompositor(s.streamId, {
           ...base, state: s.composeState, written: s.counts.written, failed: s.counts.failed,
           fpsOut: round(s.writtenRate.rate()), latencyMs: s.lastLatencyMs === null ? null : Math.round(s.lastLatencyMs),

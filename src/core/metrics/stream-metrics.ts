@@ -25,6 +25,8 @@ export class StreamMetrics {
   inferMs = 0;
   sourceState: SourceState = 'starting';
   composeState: ComposeState | null = null;
+  /** The compositor here found the stream and began writing it (it reports the compositor side). */
+  composingStarted = false;
   info: StreamInfo | null = null;
   /** A producer in this process opened the stream (it reports the producer side). */
   producing = false;
@@ -127,6 +129,7 @@ export class StreamMetrics {
     if (info) this.info ??= info;
     if (output) this.output = output;
     if (state === 'composing') {
+      this.composingStarted = true;
       this.writtenSeries.inc(0);
       this.failedSeries.inc(0);
     }
