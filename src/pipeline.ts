@@ -73,7 +73,8 @@ export async function runPipeline(opts: RunOptions, logger: Logger = rootLog): P
   const metrics = opts.metrics ?? new Metrics({ role: 'run', processMetrics: false });
   const stream = metrics.stream(streamId);
   // Producer and compositor of the stream are both here: what is in flight is counted locally.
-  metrics.watchInFlight(streamId, () => stream.counts.decoded - stream.counts.written);
+  // (A frame the producer holds while the transport waits for capacity is not in flight yet.)
+  metrics.watchInFlight(streamId, () => stream.counts.decoded - stream.counts.written - (stream.publishing ? 1 : 0));
   opts.observer?.attach(transport);
   const progress = new Progress(logger, { counters: stream.counts });
   let worker: FrameWorker | null = null;
