@@ -23,6 +23,8 @@ export class RegistryReporter {
   private timer: NodeJS.Timeout | null = null;
   private busy: Promise<void> | null = null;
   private readonly host = hostname();
+  /** Sides already reported in a final state (`id:producer`, `id:compositor`): not rewritten every second for ever. */
+  private readonly settled = new Set<string>();
 
   constructor(
     private readonly metrics: Metrics,
@@ -64,20 +66,28 @@ export class RegistryReporter {
     const writes: Promise<void>[] = [];
     for (const s of this.metrics.streams) {
       const info = s.info;
-      if (s.producing && info) {
+      const pKey = `${s.streamId}:producer`;
+      const cKey = `${s.streamId}:compositor`;
+      const pSettles = s.sourceState === 'ended' || s.sourceState === 'failed';
+      if (!pSettles) this.settled.delete(pKey); // the id produced again
+      if (s.producing && info && !this.settled.has(pKey)) {
+        const settles = pSettles;
         writes.push(this.streams.reportProducer(s.streamId, {
           ...base, state: s.sourceState, source: info.source, live: info.live, width: info.width, height: info.height,
           fpsIn: round(s.decodedRate.rate()), decoded: s.counts.decoded, dropped: s.dropped, misTimed: s.misTimed,
           reconnects: s.reconnects, ...(s.error ? { error: s.error } : {}),
-        }));
+        }).then(() => { if (settles) this.settled.add(pKey); }));
       }
       // A compositor refused (stream unknown, or composed already) leaves the registry alone.
-      if (s.composeState && s.composingStarted) {
+      const cSettles = s.composeState !== 'composing' && s.composeState !== 'waiting';
+      if (!cSettles) this.settled.delete(cKey);
+      if (s.composeState && s.composingStarted && !this.settled.has(cKey)) {
+        const settles = cSettles;
         writes.push(this.streams.reportCompositor(s.streamId, {
           ...base, state: s.composeState, written: s.counts.written, failed: s.counts.failed,
           fpsOut: round(s.writtenRate.rate()), latencyMs: s.lastLatencyMs === null ? null : Math.round(s.lastLatencyMs),
           ...(s.output ? { output: s.output } : {}),
-        }));
+        }).then(() => { if (settles) this.settled.add(cKey); }));
       }
     }
     for (const m of this.metrics.models) {
