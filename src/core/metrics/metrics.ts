@@ -8,6 +8,12 @@ export interface MetricsOptions {
   /** The process's role (run, produce, work, compose, …): a default label on every series. */
   role: string;
   /**
+   * A stream with nothing running here that has been idle this long is forgotten: its series
+   * go from /metrics (a returning stream starts its counters at 0, which Prometheus reads as a
+   * counter reset). @defaultValue 1 hour
+   */
+  forgetIdleMs?: number;
+  /**
    * Node's default process metrics (CPU, memory, event loop lag, GC, handles), as
    * prom-client's collectDefaultMetrics gives them. @defaultValue true
    */
@@ -35,9 +41,11 @@ export class Metrics {
   private readonly modelMap = new Map<string, ModelMetrics>();
   private readonly inFlightSources = new Map<string, () => number | Promise<number>>();
   private queueCounts: QueueCounts | null = null;
+  private readonly forgetIdleMs: number;
 
   constructor(opts: MetricsOptions) {
     this.role = opts.role;
+    this.forgetIdleMs = opts.forgetIdleMs ?? 3600_000;
     this.registry.setDefaultLabels({ role: opts.role });
     this.families = createFamilies([this.registry], {
       inFlight: (g) => this.collectInFlight(g),
@@ -81,8 +89,21 @@ export class Metrics {
     this.queueCounts = read;
   }
 
-  /** The Prometheus text exposition of every series. */
-  text(): Promise<string> { return this.registry.metrics(); }
+  /** The Prometheus text exposition of every series (idle streams forgotten first). */
+  text(): Promise<string> {
+    this.forgetIdle();
+    return this.registry.metrics();
+  }
+
+  /** Drops streams settled and idle for `forgetIdleMs`, so a 24/7 worker's series do not grow with every stream it ever saw. */
+  forgetIdle(now = Date.now()): void {
+    for (const [id, s] of this.streamMap) {
+      if (!s.settled || now - s.lastActive < this.forgetIdleMs) continue;
+      s.removeSeries();
+      this.streamMap.delete(id);
+      this.inFlightSources.delete(id);
+    }
+  }
   get contentType(): string { return this.registry.contentType; }
 
   private async collectInFlight(g: import('prom-client').Gauge<'stream'>): Promise<void> {

@@ -43,6 +43,8 @@ export class StreamMetrics {
   lastWrittenAt: number | null = null;
   /** Decode-to-written of the last frame written here, in ms. */
   lastLatencyMs: number | null = null;
+  /** Date.now() of the last thing that happened to the stream here (metrics.ts forgets idle streams). */
+  lastActive = Date.now();
   readonly decodedRate = new RateWindow();
   readonly writtenRate = new RateWindow();
   private readonly decodedSeries;
@@ -79,7 +81,7 @@ export class StreamMetrics {
     this.totals.decoded++;
     this.decodedSeries.inc();
     this.decodedRate.add();
-    this.lastDecodedAt = Date.now();
+    this.lastDecodedAt = this.lastActive = Date.now();
     if (this.sourceState !== 'live') this.setSource('live');
   }
 
@@ -110,6 +112,7 @@ export class StreamMetrics {
 
   private setSource(state: SourceState): void {
     this.sourceState = state;
+    this.lastActive = Date.now();
     this.f.sourceUp.labels(this.streamId).set(state === 'live' ? 1 : 0);
   }
 
@@ -118,6 +121,7 @@ export class StreamMetrics {
   inferred(inferMs: number): void {
     this.counts.inferred++;
     this.totals.inferred++;
+    this.lastActive = Date.now();
     this.inferMs += inferMs;
     this.inferredSeries.inc();
   }
@@ -126,6 +130,7 @@ export class StreamMetrics {
 
   composing(state: ComposeState, info?: StreamInfo, output?: string): void {
     this.composeState = state;
+    this.lastActive = Date.now();
     if (info) this.info ??= info;
     if (output) this.output = output;
     if (state === 'composing') {
@@ -145,6 +150,7 @@ export class StreamMetrics {
       this.totals.failed++;
       this.failedSeries.inc();
     }
+    this.lastActive = Date.now();
     const now = performance.now();
     this.firstWrittenAt ??= now;
     this.lastWrittenAt = now;
@@ -154,5 +160,23 @@ export class StreamMetrics {
       this.lastLatencyMs = ms;
       this.latencySeries.observe(ms / 1000);
     }
+  }
+
+  /** Nothing of the stream is running here: no live or reconnecting source, no compositor at work. */
+  get settled(): boolean {
+    const producing = this.producing && (this.sourceState === 'live' || this.sourceState === 'reconnecting' || this.sourceState === 'starting');
+    const composing = this.composeState === 'composing' || this.composeState === 'waiting';
+    return !producing && !composing;
+  }
+
+  /** Removes the stream's series (it is forgotten: a long-lived worker sees many streams come and go). */
+  removeSeries(): void {
+    const id = this.streamId;
+    for (const stage of ['decoded', 'inferred', 'written', 'failed', 'dropped']) this.f.frames.remove(id, stage);
+    this.f.misTimed.remove(id);
+    this.f.reconnects.remove(id);
+    this.f.sourceUp.remove(id);
+    this.f.latency.remove(id);
+    this.f.inFlight.remove(id);
   }
 }

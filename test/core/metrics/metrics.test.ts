@@ -112,6 +112,23 @@ describe('Metrics', () => {
   });
 });
 
+describe('Metrics forgets idle streams', () => {
+  it('a settled stream idle past forgetIdleMs leaves /metrics; a running one stays however quiet', async () => {
+    const m = new Metrics({ role: 'work', processMetrics: false, forgetIdleMs: 60_000 });
+    m.stream('done-cam').inferred(5); // a worker only infers: nothing of it runs here
+    const live = m.stream('live-cam');
+    live.opened({ streamId: 'live-cam', source: 'rtsp://x', width: 8, height: 8, fps: 25, durationMs: null, hasAudio: false, audioCodec: null, live: true });
+    live.sourceLost(); // reconnecting: still running
+    m.forgetIdle(Date.now() + 30_000);
+    expect(m.streams.map((s) => s.streamId).sort()).toEqual(['done-cam', 'live-cam']);
+    m.forgetIdle(Date.now() + 120_000);
+    expect(m.streams.map((s) => s.streamId)).toEqual(['live-cam']);
+    const text = await m.text();
+    expect(text).not.toMatch(/stream="done-cam"/);
+    expect(text).toMatch(/segstream_source_up\{stream="live-cam",role="work"\} 0/);
+  });
+});
+
 describe('RateWindow', () => {
   it('is the rate over the last window, falling to 0 once nothing moves', () => {
     let now = 0;
