@@ -59,6 +59,8 @@ export interface CameraPlan {
   output: string;
   results?: string;
   segmented: boolean;
+  /** The camera's own `score` (in its entry or `defaults:`); unset when the file gives none. */
+  score?: number;
   worker: FrameWorkerOptions;
   producer: Omit<ProducerOptions, 'source' | 'streamId'>;
   compositor: Omit<CompositorOptions, 'streamId' | 'output' | 'results' | 'waitMs'>;
@@ -122,6 +124,7 @@ function planCamera(file: string, cam: CameraEntry, raw: CameraValues, readers: 
     compositor: read(null, () => readers.compositor(values)),
     waitMs: read(null, () => readers.waitMs(values)),
   };
+  if (values.score !== undefined) plan.score = plan.worker.postprocess?.scoreThreshold;
   if (command === 'run') {
     if (!existsSync(plan.worker.model)) fail('model', `no such file '${plan.worker.model}'`);
     if (plan.worker.semanticModel !== undefined && !existsSync(plan.worker.semanticModel)) fail('semantic-model', `no such file '${plan.worker.semanticModel}'`);

@@ -11,7 +11,6 @@ import { RedisTransport, type RedisTransportOptions } from '../core/transport/re
 import { Producer } from '../producer/producer.js';
 import type { CameraPlan } from './camera-plan.js';
 import { failureOf, reportOutcome, type CameraOutcome } from './camera-outcome.js';
-import { displayScore } from './cameras-run.js';
 
 export interface CamerasRedisOptions {
   cameras: CameraPlan[];
@@ -56,8 +55,8 @@ export async function composeCameras(opts: CamerasRedisOptions, logger: Logger):
   const transport = await RedisTransport.connect(opts.redis);
   const progress = new Progress(logger, { lead: 'written', show: ['written'], label: `compose ${opts.cameras.length} cameras` });
   const compositors = opts.cameras.map((plan) => {
-    // Workers keep what their own --score says; a camera's score above it is applied here.
-    const stages = { ...plan.compositor.stages, ...(plan.worker.task === 'semantic' ? {} : { scoreFloor: displayScore(plan.worker) }) };
+    // Workers keep what their own --score says; a camera's own score (above it) is applied here.
+    const stages = { ...plan.compositor.stages, ...(plan.score !== undefined ? { scoreFloor: plan.score } : {}) };
     return { plan, compositor: new Compositor(transport, { ...plan.compositor, stages, streamId: plan.id, output: plan.output, results: plan.results, waitMs: plan.waitMs }, logger) };
   });
   const guard = new ShutdownGuard({
