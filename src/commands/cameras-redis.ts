@@ -78,7 +78,7 @@ export async function composeCameras(opts: CamerasRedisOptions, logger: Logger):
             onWritten: (r) => { progress.counters.written++; if (r.error) progress.counters.failed++; },
           });
           const error = s.stopped ? `stopped on request after ${s.frames} frames; stream '${plan.id}' is not finished` : failureOf(undefined, s.end);
-          const wrote = plan.segmented ? `the segments of ${s.output}, each with its JSONL` : `${s.output} and ${s.results}`;
+          const wrote = plan.segmented ? `the segments of ${s.output.replaceAll('{stream}', plan.id)}, each with its JSONL` : `${s.output} and ${s.results}`;
           return reportOutcome({ id: plan.id, frames: s.frames, wrote, ...(error ? { error } : {}) }, 'written', logger);
         } catch (err) {
           return reportOutcome({ id: plan.id, frames: compositor.frames, error: failureOf(err, null)! }, 'written', logger);

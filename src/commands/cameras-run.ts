@@ -151,6 +151,6 @@ async function runCamera(plan: CameraPlan, transport: MemoryTransport, progress:
     id: streamId,
     frames: written?.frames ?? 0,
     ...(error ? { error } : {}),
-    ...(written ? { wrote: plan.segmented ? `the segments of ${written.output}, each with its JSONL` : `${written.output} and ${written.results}` } : {}),
+    ...(written ? { wrote: plan.segmented ? `the segments of ${written.output.replaceAll('{stream}', streamId)}, each with its JSONL` : `${written.output} and ${written.results}` } : {}),
   }, 'written', logger);
 }

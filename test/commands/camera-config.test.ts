@@ -108,3 +108,17 @@ describe('session groups (run --config)', () => {
     expect(g!.worker.trackLowScore).toBeUndefined();
   });
 });
+
+describe('cameras.example.yml', () => {
+  it('is a valid config file', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { CAMERA_FIELDS } = await import('../../src/commands/camera-plan.js');
+    const { repoRoot } = await import('../helpers.js');
+    const flags = ['track', 'no-track', 'class-agnostic', 'no-audio', 'no-masks', 'no-boxes', 'no-labels'];
+    const specs = Object.fromEntries(CAMERA_FIELDS.map((n) => [n, flags.includes(n) ? { type: 'boolean' as const } : { type: 'string' as const, multiple: n === 'zone' || n === 'line' }]));
+    const file = `${repoRoot}/cameras.example.yml`;
+    const c = parseCameraConfig(readFileSync(file, 'utf8'), file, specs);
+    expect(c.cameras.map((cam) => cam.id)).toEqual(['gate', 'yard', 'lobby']);
+    expect(c.cameras[1]!.values).toMatchObject({ fps: '5', segment: '600', 'keep-gb': '50', reconnect: '20' });
+  });
+});

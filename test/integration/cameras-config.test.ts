@@ -198,6 +198,25 @@ ${key === 'id' || key === 'url' ? '' : `    ${line}`}
   }, 120_000);
 });
 
+describe('--config on the command line', () => {
+  it('refuses per-camera flags, a positional input and run --redis beside it, in one line (exit 2)', async () => {
+    const config = writeConfig('flags.yml', `cameras:\n  - id: a\n    url: ${clip}\n    output: ${f('flags')}/a.mp4\n`);
+    const cases: [string[], string][] = [
+      [['run', '--config', config, '--fps', '3'], "--fps cannot be given with --config: set it in the file, under 'defaults:' or the camera"],
+      [['run', clip, '--config', config], `unexpected argument '${clip}': with --config the cameras' sources are in the file`],
+      [['run', '--config', config, '--redis', REDIS_URL], 'run --config runs in memory; for Redis use produce --config, segstream work and compose --config'],
+      [['work', '--config', config], "--config goes with run, produce or compose, not 'work'"],
+      [['run', '--config', f('missing.yml')], `cannot read config file '${f('missing.yml')}': no such file`],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(args);
+      expect(r.code, r.stderr).toBe(2);
+      expect(errorLines(r.stderr)).toEqual([`segstream: error: ${message}`]);
+    }
+    expect(existsSync(f('flags'))).toBe(false);
+  }, 120_000);
+});
+
 describe('segstream produce --config | work | compose --config (Redis)', () => {
   it('one good and one unreachable camera: the good one composed, the bad one reported by both roles', async () => {
     const bad = await unreachableCamera();
