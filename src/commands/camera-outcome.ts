@@ -19,15 +19,21 @@ export function failureOf(err: unknown, end: StreamEnd | null | undefined): stri
   return undefined;
 }
 
-/** One line on stderr as a camera ends (`camera 'gate': ...`, `camera 'yard' failed: ...`), while the others go on. */
+/**
+ * One line on stderr as a camera ends (`camera 'gate': ...`, `camera 'yard' failed: ...`), while the
+ * others go on. On a terminal it is the logger's own line (which clears the progress line first);
+ * otherwise a JSON log line for machines and the plain line for people.
+ */
 export function reportOutcome(o: CameraOutcome, what: string, logger: Logger): CameraOutcome {
-  if (o.error) {
-    logger.error(`camera '${o.id}' failed`, { camera: o.id, frames: o.frames, error: o.error });
-    process.stderr.write(`camera '${o.id}' failed: ${o.error}\n`);
-  } else {
-    logger.info(`camera '${o.id}' finished`, { camera: o.id, frames: o.frames });
-    process.stderr.write(`camera '${o.id}': ${o.frames} frames ${what}${o.wrote ? ` (${o.wrote})` : ''}\n`);
+  const line = o.error ? `camera '${o.id}' failed: ${o.error}` : `camera '${o.id}': ${o.frames} frames ${what}${o.wrote ? ` (${o.wrote})` : ''}`;
+  if (!logger.json) {
+    if (o.error) logger.error(line);
+    else logger.info(line);
+    return o;
   }
+  if (o.error) logger.error(`camera '${o.id}' failed`, { camera: o.id, frames: o.frames, error: o.error });
+  else logger.info(`camera '${o.id}' finished`, { camera: o.id, frames: o.frames });
+  process.stderr.write(line + '\n');
   return o;
 }
 
