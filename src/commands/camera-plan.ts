@@ -85,13 +85,21 @@ const PATH_FIELDS = ['output', 'results', 'coco', 'mot', 'cvat'] as const;
  * @throws ConfigError naming the file, camera and field; OutputPathError for a file system refusal
  */
 export function planCameras(config: CameraConfig, readers: CameraOptionReaders, opts: PlanOptions): CameraPlan[] {
-  const plans = config.cameras.map((cam) => planCamera(config.file, cam, { ...opts.processValues, ...cam.values }, readers, opts.command));
+  const planned = config.cameras.map((cam) => planCamera(config.file, cam, { ...opts.processValues, ...cam.values }, readers, opts.command));
+  const plans = planned.map((p) => p.plan);
   checkSegmentPatterns(config.file, plans);
-  if (opts.command !== 'produce') prepareAll(config.file, plans, readers, config, opts);
+  if (opts.command !== 'produce') prepareAll(config.file, planned, readers, opts.command);
   return plans;
 }
 
-function planCamera(file: string, cam: CameraEntry, raw: CameraValues, readers: CameraOptionReaders, command: PlanOptions['command']): CameraPlan {
+/** A camera's plan, with the values it was read from (its {stream} filled in) and its source's field. */
+interface Planned {
+  plan: CameraPlan;
+  values: CameraValues;
+  sourceField: string;
+}
+
+function planCamera(file: string, cam: CameraEntry, raw: CameraValues, readers: CameraOptionReaders, command: PlanOptions['command']): Planned {
   const { id, input } = cam;
   const fail = (field: string | null, msg: string): never => {
     throw new ConfigError(`${file}: camera '${id}'${field ? ` field '${field}'` : ''}: ${msg}`);
@@ -129,7 +137,7 @@ function planCamera(file: string, cam: CameraEntry, raw: CameraValues, readers: 
     if (!existsSync(plan.worker.model)) fail('model', `no such file '${plan.worker.model}'`);
     if (plan.worker.semanticModel !== undefined && !existsSync(plan.worker.semanticModel)) fail('semantic-model', `no such file '${plan.worker.semanticModel}'`);
   }
-  return plan;
+  return { plan, values, sourceField: cam.sourceField };
 }
 
 /**
@@ -175,17 +183,15 @@ function checkSegmentPatterns(file: string, plans: CameraPlan[]): void {
 }
 
 /** output-plan.ts over every camera at once: no output is an input, a model or another camera's output. */
-function prepareAll(file: string, plans: CameraPlan[], readers: CameraOptionReaders, config: CameraConfig, opts: PlanOptions): void {
-  const inputs: NamedPath[] = opts.command === 'run'
-    ? plans.flatMap((p) => [
-      { name: `camera '${p.id}' field '${config.cameras[plans.indexOf(p)]!.sourceField}'`, path: p.input },
+function prepareAll(file: string, planned: Planned[], readers: CameraOptionReaders, command: PlanOptions['command']): void {
+  const inputs: NamedPath[] = command === 'run'
+    ? planned.flatMap(({ plan: p, sourceField }) => [
+      { name: `camera '${p.id}' field '${sourceField}'`, path: p.input },
       { name: `camera '${p.id}' field 'model'`, path: p.worker.model },
     ])
     : [];
-  const outputs = plans.flatMap((p, i) => {
-    const values = withStream({ ...opts.processValues, ...config.cameras[i]!.values }, p.id, () => { throw new Error('unreachable'); });
-    return readers.outputs(values, p.output).map((o) => ({ name: `camera '${p.id}' ${fieldName(o.name)}`, path: o.path }));
-  });
+  const outputs = planned.flatMap(({ plan: p, values }) =>
+    readers.outputs(values, p.output).map((o) => ({ name: `camera '${p.id}' ${fieldName(o.name)}`, path: o.path })));
   try {
     prepareOutputs({ inputs, outputs });
   } catch (err) {
