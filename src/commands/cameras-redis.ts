@@ -8,7 +8,7 @@ import type { Logger } from '../core/log.js';
 import { Progress } from '../core/progress.js';
 import { ShutdownGuard } from '../core/shutdown-guard.js';
 import { RedisTransport, type RedisTransportOptions } from '../core/transport/redis-transport.js';
-import { Producer } from '../producer/producer.js';
+import { CameraProducer } from './camera-producer.js';
 import type { CameraPlan } from './camera-plan.js';
 import { failureOf, reportOutcome, type CameraOutcome } from './camera-outcome.js';
 
@@ -22,7 +22,7 @@ export interface CamerasRedisOptions {
 export async function produceCameras(opts: CamerasRedisOptions, logger: Logger): Promise<CameraOutcome[]> {
   const transport = await RedisTransport.connect({ ...opts.redis, failFast: true });
   const progress = new Progress(logger, { lead: 'decoded', show: ['decoded'], label: `produce ${opts.cameras.length} cameras` });
-  const producers = opts.cameras.map((plan) => ({ plan, producer: new Producer(transport, { ...plan.producer, source: plan.input, streamId: plan.id }, logger) }));
+  const producers = opts.cameras.map((plan) => ({ plan, producer: new CameraProducer(transport, plan, logger) }));
   const guard = new ShutdownGuard({
     timeoutMs: opts.shutdownTimeoutMs,
     stop: () => { logger.warn('stopping: every camera ends its stream after the current frame'); for (const p of producers) p.producer.stop(); },

@@ -5,12 +5,12 @@
  * the streams. A camera whose source or output fails ends alone; the rest go on.
  */
 import { DEFAULT_POSTPROCESS } from '../core/adapters/model-adapter.js';
-import { Compositor } from '../compositor/compositor.js';
+import { Compositor, type CompositorSummary } from '../compositor/compositor.js';
 import type { Logger } from '../core/log.js';
 import { Progress } from '../core/progress.js';
 import { ShutdownGuard } from '../core/shutdown-guard.js';
 import { MemoryTransport } from '../core/transport/memory-transport.js';
-import { Producer } from '../producer/producer.js';
+import { CameraProducer } from './camera-producer.js';
 import { FrameWorker, type FrameWorkerOptions } from '../worker/frame-worker.js';
 import type { CameraPlan } from './camera-plan.js';
 import { failureOf, reportOutcome, type CameraOutcome } from './camera-outcome.js';
@@ -64,10 +64,9 @@ function keptScore(worker: FrameWorkerOptions): number {
 }
 
 interface CameraRoles {
-  plan: CameraPlan;
-  producer: Producer;
-  compositor: Compositor;
-  transport: MemoryTransport;
+  producer: CameraProducer;
+  /** Started once the camera's stream is open (a camera still unreachable has none yet). */
+  compositor: Compositor | null;
 }
 
 export async function runCameras(opts: CamerasRunOptions, logger: Logger): Promise<CameraOutcome[]> {
@@ -85,7 +84,7 @@ export async function runCameras(opts: CamerasRunOptions, logger: Logger): Promi
       for (const r of roles) r.producer.stop();
     },
     abandon: () => {
-      for (const r of roles) r.compositor.abandon();
+      for (const r of roles) r.compositor?.abandon();
       for (const w of workers) w.abandon();
       for (const t of transports) t.abandon();
       return `abandoning ${roles.length} camera(s) after ${progress.counters.written} written frame(s): their outputs were not written`;
@@ -129,24 +128,30 @@ export async function runCameras(opts: CamerasRunOptions, logger: Logger): Promi
 
 async function runCamera(plan: CameraPlan, transport: MemoryTransport, progress: Progress, roles: CameraRoles[], logger: Logger): Promise<CameraOutcome> {
   const streamId = plan.id;
-  const producer = new Producer(transport, { ...plan.producer, source: plan.input, streamId }, logger);
+  const producer = new CameraProducer(transport, plan, logger);
+  const roles_: CameraRoles = { producer, compositor: null };
+  roles.push(roles_);
   const stages = { ...plan.compositor.stages, ...(plan.worker.task === 'semantic' ? {} : { scoreFloor: displayScore(plan.worker) }) };
-  const compositor = new Compositor(transport, { ...plan.compositor, stages, streamId, output: plan.output, results: plan.results }, logger);
-  roles.push({ plan, producer, compositor, transport });
-  const composed = compositor.run({
-    onWritten: (r) => { progress.counters.written++; if (r.error) progress.counters.failed++; },
-  });
-  const produced = producer.run({ onFrame: () => { progress.counters.decoded++; } });
-  // A source that never opened leaves its compositor waiting for a stream that will not come; an
-  // output that failed leaves its producer waiting for room that will not be freed (dropping the
-  // stream wakes it).
-  produced.catch(() => compositor.stop());
-  composed.catch(() => { producer.stop(); void transport.dropStream(streamId).catch(() => undefined); });
-  const [p, c] = await Promise.allSettled([produced, composed]);
-  const written = c.status === 'fulfilled' ? c.value : null;
+  let composed: Promise<CompositorSummary> | null = null;
+  // The compositor starts with the stream, so a camera that is retried for a while (camera-producer.ts)
+  // has no compositor waiting on it, and one that never answers leaves none behind.
+  const startCompositor = (): void => {
+    const compositor = (roles_.compositor = new Compositor(transport, { ...plan.compositor, stages, streamId, output: plan.output, results: plan.results }, logger));
+    composed = compositor.run({
+      onWritten: (r) => { progress.counters.written++; if (r.error) progress.counters.failed++; },
+    });
+    // An output that failed leaves the producer waiting for room that will not be freed: dropping
+    // the stream wakes it.
+    composed.catch(() => { producer.stop(); void transport.dropStream(streamId).catch(() => undefined); });
+  };
+  const produced = producer.run({ onInfo: startCompositor, onFrame: () => { progress.counters.decoded++; } });
+  produced.catch(() => roles_.compositor?.stop());
+  const [p] = await Promise.allSettled([produced]);
+  const [c] = composed ? await Promise.allSettled([composed as Promise<CompositorSummary>]) : [null];
+  const written = c?.status === 'fulfilled' ? c.value : null;
   const error = p.status === 'rejected'
     ? failureOf(p.reason, null)
-    : c.status === 'rejected' ? failureOf(c.reason, null) : failureOf(undefined, written?.end) ?? (written?.stopped ? 'stopped on request before its stream ended' : undefined);
+    : c?.status === 'rejected' ? failureOf(c.reason, null) : failureOf(undefined, written?.end) ?? (written?.stopped ? 'stopped on request before its stream ended' : undefined);
   return reportOutcome({
     id: streamId,
     frames: written?.frames ?? 0,

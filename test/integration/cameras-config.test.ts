@@ -72,8 +72,11 @@ cameras:
 `);
     const r = await runCli(['run', '--config', config, '--threads', '1'], { timeoutMs: 240_000 });
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr).toContain(`camera 'yard' failed: cannot read input '${bad}': connection refused`);
+    expect(r.stderr).toContain(`camera 'yard' failed: cannot read input '${bad}': connection refused (3 attempts: the first and 2 more, 'reconnect: 2')`);
     expect(errorLines(r.stderr)).toEqual(["segstream: error: 1 of 3 cameras failed: 'yard' (the others finished)"]);
+    // It was really tried again, twice, with the backoff between.
+    expect(logLines(r.stderr, `camera 'yard' is not reachable: cannot read input '${bad}': connection refused; trying again in 0.5 s`)).toHaveLength(1);
+    expect(logLines(r.stderr, `camera 'yard' is not reachable: cannot read input '${bad}': connection refused; trying again in 1 s`)).toHaveLength(1);
     expect(r.stderr).toMatch(/camera 'gate': 20 frames written/);
     // One model session for the three cameras.
     expect(logLines(r.stderr, 'model loaded')).toHaveLength(1);
@@ -131,6 +134,35 @@ cameras:
     const street = readJsonl(f('live/street.jsonl'));
     expect(street.length).toBeGreaterThan(0);
     expect((await probeVideo(f('live/street.mp4'))).frames).toBe(street.length);
+  }, 300_000);
+
+  it.skipIf(rtspMissing !== null)('a live camera still down when the run starts is retried and recorded once it answers', async () => {
+    const port = await freePort();
+    const long = f('late.mp4');
+    await makeTestClip(long, { width: 320, height: 180, fps: '25', seconds: 20 });
+    const config = writeConfig('late.yml', `
+defaults:
+  output: ${f('late')}/{stream}.mp4
+  no-track: true
+cameras:
+  - id: late
+    url: rtsp://127.0.0.1:${port}/test
+    max-frames: 20
+`);
+    expect(await tcpConnectError(port)).toBe('ECONNREFUSED');
+    const run = spawnCli(['run', '--config', config, '--threads', '1']);
+    children.push(run);
+    let stderr = '';
+    run.stderr!.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => run.once('exit', (code) => resolve(code)));
+    await waitForLine(run, /camera 'late' is not reachable: .*connection refused; trying again in 1 s/, 120_000);
+    const server = await startRtspServer(long, { port });
+    children.push(server.child);
+    const code = await exited;
+    expect(code, stderr).toBe(0);
+    expect(stderr).toMatch(/camera 'late': 20 frames written/);
+    expect(seqs(readJsonl(f('late/late.jsonl')))).toEqual([...Array(20).keys()]);
+    expect((await probeVideo(f('late/late.mp4'))).frames).toBe(20);
   }, 300_000);
 
   it('SIGTERM stops every camera gracefully: each output finished and playable, exit 0', async () => {
@@ -240,7 +272,7 @@ cameras:
       runCli(['compose', '--config', config], { env, timeoutMs: 180_000 }),
     ]);
     expect(p.code, p.stderr).toBe(1);
-    expect(p.stderr).toContain(`camera 'yard' failed: cannot read input '${bad}': connection refused`);
+    expect(p.stderr).toContain(`camera 'yard' failed: cannot read input '${bad}': connection refused (3 attempts: the first and 2 more, 'reconnect: 2')`);
     expect(p.stderr).toMatch(/camera 'gate': 20 frames published/);
     expect(errorLines(p.stderr)).toEqual(["segstream: error: 1 of 2 cameras failed: 'yard' (the others finished)"]);
     expect(c.code, c.stderr).toBe(1);
