@@ -137,6 +137,7 @@ Many cameras (run, produce, compose):
                         with id, url and any option above by its flag name (fps, score, output, ...;
                         see cameras.example.yml). run: all cameras in memory, one model session per
                         model; produce/compose: all cameras' producers/compositors against Redis.
+                        A live camera down at the start is retried under its reconnect policy.
                         One camera failing never stops the others; exit 1 if any failed
 
 Shutdown (run, produce, work, compose):
