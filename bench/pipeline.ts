@@ -31,6 +31,7 @@ import { InferenceEngine } from '../src/worker/inference-engine.js';
 import { DEFAULT_POSTPROCESS } from '../src/core/adapters/model-adapter.js';
 import { bundledModelPath, bundledSemanticModelPath, packageRoot } from '../src/core/package-root.js';
 import { SemanticDecoder } from '../src/core/semantic-argmax.js';
+import { RedisKeys } from '../src/core/transport/redis-keys.js';
 
 const { values } = parseArgs({
   options: {
@@ -179,7 +180,7 @@ async function distributedPeak(source: string, frames: number | null, redisUrl: 
   worker.kill('SIGTERM');
   await new Promise((r) => worker.once('exit', r));
   clearInterval(sampler);
-  const keys = await redis.keys(`${prefix}*`);
+  const keys = (await Promise.all(new RedisKeys(prefix).patterns().map((p) => redis.keys(p)))).flat();
   if (keys.length) await redis.del(...keys);
   redis.disconnect();
   if (codes.some((c) => c !== 0)) throw new Error(`distributed run failed (exit codes ${codes.join(', ')})`);
