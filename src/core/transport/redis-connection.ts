@@ -75,7 +75,10 @@ async function ready<C extends RedisClient>(client: C, url: string, timeoutMs: n
 
 function oneLine(err: Error, last: Error | null): string {
   const auth = [err, last].find((e) => e && /WRONGPASS|NOAUTH|invalid password|invalid username/i.test(e.message));
-  const why = (auth ?? last ?? err).message;
+  const chosen = auth ?? last ?? err;
+  // A Cluster that cannot load its slot map says why only in the node's own error.
+  const nodeError = (chosen as Error & { lastNodeError?: Error }).lastNodeError;
+  const why = nodeError ? `${chosen.message.replace(/\.$/, '')} (${nodeError.message})` : chosen.message;
   return why.split('\n')[0]!;
 }
 
