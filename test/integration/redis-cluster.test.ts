@@ -21,8 +21,8 @@ let workers: ChildProcess[] = [];
 
 /** Which master (by port) serves `slot`, from CLUSTER SLOTS. */
 async function slotOwners(node: Redis): Promise<(slot: number) => number> {
-  const ranges = (await node.cluster('SLOTS')) as [number, number, [string, number]][];
-  return (slot) => ranges.find(([lo, hi]) => slot >= lo && slot <= hi)![2][1];
+  const ranges = await node.cluster('SLOTS');
+  return (slot) => ranges.find(([lo, hi]) => slot >= lo && slot <= hi)![2]![1];
 }
 
 /**
