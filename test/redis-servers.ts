@@ -4,7 +4,7 @@
  * `redis-cli --cluster create`. Everything started here is stopped by the handle's stop().
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,11 +56,11 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-async function waitForPing(port: number, child: ChildProcess, log: () => string, password?: string): Promise<void> {
+async function waitForPing(port: number, child: ChildProcess, log: () => string, password?: string, ca?: Buffer): Promise<void> {
   const deadline = Date.now() + 15_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`redis-server on ${port} exited (${child.exitCode}): ${log().slice(-400)}`);
-    const r = new Redis({ port, host: '127.0.0.1', password, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const r = new Redis({ port, host: '127.0.0.1', password, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, ...(ca ? { tls: { ca, servername: 'localhost' } } : {}) });
     r.on('error', () => {});
     try {
       await r.connect();
@@ -75,8 +75,8 @@ async function waitForPing(port: number, child: ChildProcess, log: () => string,
   }
 }
 
-function spawnServer(dir: string, port: number, extra: string[]): { child: ChildProcess; log: () => string } {
-  const child = spawn('redis-server', [
+function spawnServer(dir: string, port: number, extra: string[], args?: string[]): { child: ChildProcess; log: () => string } {
+  const child = spawn('redis-server', args ?? [
     '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
     '--maxmemory-policy', 'noeviction', '--daemonize', 'no', '--logfile', '', ...extra,
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -95,14 +95,23 @@ async function stopChildren(children: ChildProcess[]): Promise<void> {
   })));
 }
 
-/** One redis-server with `extra` flags (e.g. ['--requirepass', 'pw']). */
-export async function startRedisServer(extra: string[] = [], opts: { password?: string } = {}): Promise<RedisServer> {
+/** PEM files of a TLS server (see makeTestCertificates). */
+export interface TlsFiles { ca: string; cert: string; key: string }
+
+/**
+ * One redis-server with `extra` flags (e.g. ['--requirepass', 'pw']); with `tls`, it speaks TLS
+ * only, on `port` (clients need not present a certificate).
+ */
+export async function startRedisServer(extra: string[] = [], opts: { password?: string; tls?: TlsFiles } = {}): Promise<RedisServer> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'segstream-redis-'));
   const port = await freePort();
-  const { child, log } = spawnServer(dir, port, extra);
+  const tlsArgs = opts.tls
+    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', opts.tls.cert, '--tls-key-file', opts.tls.key, '--tls-ca-cert-file', opts.tls.ca, '--tls-auth-clients', 'no']
+    : [];
+  const { child, log } = spawnServer(dir, port, [...extra, ...tlsArgs]);
   const stop = async () => { await stopChildren([child]); rmSync(dir, { recursive: true, force: true }); };
   try {
-    await waitForPing(port, child, log, opts.password);
+    await waitForPing(port, child, log, opts.password, opts.tls ? readFileSync(opts.tls.ca) : undefined);
   } catch (err) {
     await stop();
     throw err;
@@ -152,4 +161,38 @@ export async function startRedisCluster(masters = 3): Promise<LocalRedisCluster>
     nodeClients: () => clients,
     stop,
   };
+}
+
+/** A Redis Sentinel monitoring the master on `masterPort` under `name`, quorum 1. */
+export async function startSentinel(masterPort: number, name: string): Promise<RedisServer> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'segstream-sentinel-'));
+  const port = await freePort();
+  const conf = path.join(dir, 'sentinel.conf'); // Sentinel rewrites its config: a file of its own
+  writeFileSync(conf, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${name} 127.0.0.1 ${masterPort} 1`, `sentinel down-after-milliseconds ${name} 5000`, ''].join('\n'));
+  const { child, log } = spawnServer(dir, port, [], [conf, '--sentinel']);
+  const stop = async () => { await stopChildren([child]); rmSync(dir, { recursive: true, force: true }); };
+  try {
+    await waitForPing(port, child, log);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { port, url: `redis://127.0.0.1:${port}`, stop };
+}
+
+/**
+ * A throw-away CA and a server certificate for localhost / 127.0.0.1, made with openssl in `dir`;
+ * null when openssl is not installed.
+ */
+export async function makeTestCertificates(dir: string): Promise<TlsFiles | null> {
+  const f = (name: string) => path.join(dir, name);
+  try {
+    await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=segstream test CA', '-keyout', f('ca.key'), '-out', f('ca.pem')]);
+    await run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', f('server.key'), '-out', f('server.csr')]);
+    writeFileSync(f('san.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+    await run('openssl', ['x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', f('san.cnf'), '-out', f('server.pem')]);
+  } catch {
+    return null;
+  }
+  return { ca: f('ca.pem'), cert: f('server.pem'), key: f('server.key') };
 }

@@ -22,7 +22,8 @@ export interface ConnectRedisOptions {
 /**
  * Opens a connection to the server or Cluster `url` names (see parseRedisUrl) and waits until it
  * is ready, so that a wrong URL, a wrong password or a Redis that is down gives one clear error
- * instead of an endless reconnect loop. A plain redis:// URL that reaches a Cluster node is
+ * instead of an endless reconnect loop. Sentinel: ioredis asks the Sentinels for the master and
+ * follows a failover. A plain redis:// URL that reaches a Cluster node is
  * opened as a Cluster from that node: a single-node client there would get MOVED for most keys.
  */
 export async function connectRedis(url: string, opts: ConnectRedisOptions = {}): Promise<RedisClient> {
@@ -31,6 +32,13 @@ export async function connectRedis(url: string, opts: ConnectRedisOptions = {}):
   const perCommand: RedisOptions = opts.blocking ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 3 };
   if (target.kind === 'cluster') {
     return ready(newCluster(target.nodes, { username: target.username, password: target.password, ...(target.tls ? { tls: {} } : {}), ...perCommand }, opts), url, timeoutMs);
+  }
+  if (target.kind === 'sentinel') {
+    return ready(new Redis({
+      sentinels: target.nodes, name: target.masterName, db: target.db, username: target.username, password: target.password,
+      ...(target.tls ? { tls: {}, enableTLSForSentinelMode: true } : {}),
+      ...perCommand, enableOfflineQueue: !!opts.blocking, lazyConnect: true,
+    }), url, timeoutMs);
   }
   const redis = await ready(new Redis(url, { ...perCommand, enableOfflineQueue: !!opts.blocking, lazyConnect: true }), url, timeoutMs);
   if (!(await isClusterNode(redis))) return redis;
@@ -79,7 +87,7 @@ function oneLine(err: Error, last: Error | null): string {
   // A Cluster that cannot load its slot map says why only in the node's own error.
   const nodeError = (chosen as Error & { lastNodeError?: Error }).lastNodeError;
   const why = nodeError ? `${chosen.message.replace(/\.$/, '')} (${nodeError.message})` : chosen.message;
-  return why.split('\n')[0]!;
+  return why.split('\n')[0]!.replace(/ Retrying from scratch after \d+ms\./, '');
 }
 
 async function isClusterNode(redis: Redis): Promise<boolean> {
@@ -99,10 +107,4 @@ export function duplicateBlocking(client: RedisClient): RedisClient {
     return client.duplicate([], { enableOfflineQueue: true, redisOptions: { ...client.options.redisOptions, maxRetriesPerRequest: null } });
   }
   return client.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true });
-}
-
-/** The masters of a Cluster (host:port), or the one server. For logs and tests. */
-export function describeNodes(client: RedisClient): string[] {
-  if (client instanceof Cluster) return client.nodes('master').map((n) => `${n.options.host}:${n.options.port}`);
-  return [`${client.options.host}:${client.options.port}`];
 }

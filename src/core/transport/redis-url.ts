@@ -1,8 +1,12 @@
 /** Where a Redis URL points: one server, or the seed nodes of a Redis Cluster. */
 export interface RedisTarget {
-  kind: 'single' | 'cluster';
-  /** Cluster seed nodes (any reachable one is enough; the rest are discovered). Empty for 'single'. */
+  kind: 'single' | 'cluster' | 'sentinel';
+  /** Cluster seed nodes or Sentinels (any reachable one is enough; the rest are discovered). Empty for 'single'. */
   nodes: { host: string; port: number }[];
+  /** Sentinel: the name of the master the Sentinels monitor. */
+  masterName?: string;
+  /** Sentinel: the database number. */
+  db?: number;
   username?: string;
   password?: string;
   /** rediss:// or rediss+cluster://. */
@@ -10,6 +14,7 @@ export interface RedisTarget {
 }
 
 const CLUSTER_URL = /^(rediss?)\+cluster:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/?#@]+)(\/.*)?$/i;
+const SENTINEL_URL = /^(rediss?)\+sentinel:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/?#@]+)\/([^/?#]+)(?:\/(\d+))?\/?$/i;
 
 /**
  * Reads a Redis URL:
@@ -18,6 +23,8 @@ const CLUSTER_URL = /^(rediss?)\+cluster:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/?#
  *   rediss://…                              the same over TLS
  *   redis+cluster://[user:pass@]h1:p1,h2:p2 a Redis Cluster, from these seed nodes
  *   rediss+cluster://…                      the same over TLS
+ *   redis+sentinel://[user:pass@]s1:p1,s2:p2/MASTER[/db]  the master that these Sentinels name
+ *                                           (the credentials are the master's; Sentinels without auth)
  *
  * Throws a one-line error naming the problem.
  */
@@ -35,8 +42,22 @@ export function parseRedisUrl(url: string): RedisTarget {
       tls: scheme!.toLowerCase() === 'rediss',
     };
   }
+  const sentinel = SENTINEL_URL.exec(url);
+  if (sentinel) {
+    const [, scheme, user, pass, hosts, masterName, db] = sentinel;
+    return {
+      kind: 'sentinel',
+      nodes: hosts!.split(',').map((h) => parseHostPort(h, url, 26379)),
+      masterName: decodeURIComponent(masterName!),
+      db: db === undefined ? undefined : Number(db),
+      username: user ? decodeURIComponent(user) : undefined,
+      password: pass !== undefined ? decodeURIComponent(pass) : undefined,
+      tls: scheme!.toLowerCase() === 'rediss',
+    };
+  }
+  if (/^rediss?\+sentinel:/i.test(url)) throw new Error(`Redis URL '${redactUrl(url)}': write redis+sentinel://HOST:PORT[,HOST:PORT…]/MASTER_NAME[/DB]`);
   if (!/^rediss?:\/\//i.test(url)) {
-    throw new Error(`Redis URL '${redactUrl(url)}' is not redis://, rediss://, redis+cluster:// or rediss+cluster://`);
+    throw new Error(`Redis URL '${redactUrl(url)}' is not redis://, rediss://, redis+cluster:// or redis+sentinel://`);
   }
   if (/^rediss?:\/\/[^/]*,/i.test(url)) {
     throw new Error(`Redis URL '${redactUrl(url)}' names several hosts: write redis+cluster://… for a Redis Cluster`);
@@ -44,9 +65,9 @@ export function parseRedisUrl(url: string): RedisTarget {
   return { kind: 'single', nodes: [], tls: /^rediss:/i.test(url) };
 }
 
-function parseHostPort(spec: string, url: string): { host: string; port: number } {
+function parseHostPort(spec: string, url: string, defaultPort = 6379): { host: string; port: number } {
   const m = /^(\[[^\]]+\]|[^:\[\]]+)(?::(\d+))?$/.exec(spec.trim());
-  const port = m?.[2] === undefined ? 6379 : Number(m[2]);
+  const port = m?.[2] === undefined ? defaultPort : Number(m[2]);
   if (!m || !(port >= 1 && port <= 65535)) throw new Error(`Redis URL '${redactUrl(url)}': '${spec}' is not host:port`);
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
 }
