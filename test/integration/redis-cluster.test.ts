@@ -57,7 +57,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!!noCluster)('Redis Cluster (3 masters on loopback): produce ×4 | work ×2 | compose ×4', () => {
-  it('spreads the streams\' frame keys over the masters, each stream on one slot, and delivers every seq once', async () => {
+  it('spreads the streams\' frame keys over the masters, each stream on one slot, and delivers every seq once through both workers', async () => {
     const nodes = cluster.nodeClients();
     const streams = await streamsOnEveryNode(nodes[0]!, nodes.length);
     // Half the roles get the seed list, half a plain redis:// URL of one node (found to be a Cluster node).
@@ -65,7 +65,17 @@ describe.skipIf(!!noCluster)('Redis Cluster (3 masters on loopback): produce ×4
     const nodeEnv = { SEGSTREAM_REDIS_PREFIX: prefix, REDIS_URL: `redis://127.0.0.1:${cluster.ports[1]}` };
     const envFor = (i: number) => (i % 2 ? nodeEnv : clusterEnv);
 
-    // 1. No worker yet: every stream's frames wait in the cluster, where we can see them.
+    // 1. Two workers wait; four producers publish. Frames stay in the cluster until composed, so
+    // after the producers are done every frame key is there to be counted.
+    const workerLogs: string[] = [];
+    const started = [0, 1].map((i) => {
+      const w = spawnCli(['work', '--score', '0.3', '--threads', '1', '--concurrency', '2'], envFor(i));
+      workers.push(w);
+      workerLogs[i] = '';
+      w.stderr!.on('data', (d) => { workerLogs[i] += d; });
+      return waitForLine(w, /waiting for frames/);
+    });
+    await Promise.all(started);
     const produced = await Promise.all(streams.map((s, i) => runCli(['produce', clip, '--stream', s.id, '--max-in-flight', String(FRAMES)], { env: envFor(i) })));
     for (const p of produced) expect(p.code, p.stderr).toBe(0);
     expect(produced[1]!.stderr).toMatch(/is a Cluster node: using it as a Redis Cluster/);
@@ -84,12 +94,7 @@ describe.skipIf(!!noCluster)('Redis Cluster (3 masters on loopback): produce ×4
     const queueHolders = (await Promise.all(nodes.map((n) => n.keys(`${keys.prefix}:frames:*`)))).filter((k) => k.length > 0);
     expect(queueHolders).toHaveLength(1);
 
-    // 2. Two workers and four compositors: every frame of every stream comes out once, in order.
-    for (let i = 0; i < 2; i++) {
-      const w = spawnCli(['work', '--score', '0.3', '--threads', '1', '--concurrency', '2'], envFor(i));
-      workers.push(w);
-      await waitForLine(w, /waiting for frames/);
-    }
+    // 2. Four compositors: every frame of every stream comes out once, in order.
     const composed = await Promise.all(streams.map((s, i) => runCli(['compose', '--stream', s.id, '-o', path.join(tmp.dir, `${s.id}.mp4`)], { env: envFor(i + 1) })));
     for (const c of composed) expect(c.code, c.stderr).toBe(0);
     for (const s of streams) {
@@ -100,5 +105,18 @@ describe.skipIf(!!noCluster)('Redis Cluster (3 masters on loopback): produce ×4
     // Composed frames are freed on their own nodes; each stream leaves only its finished record.
     const left = (await Promise.all(nodes.map((n) => n.keys(`{${keys.name}:s:*`)))).flat().sort();
     expect(left).toEqual(streams.map((s) => keys.finished(s.id)).sort());
+
+    // Both workers took frames; together they inferred each frame once. Their last progress line
+    // (written when they stop) has the count.
+    const inferred = await Promise.all(workers.map((w, i) => new Promise<number>((resolve) => {
+      w.once('exit', () => {
+        const last = workerLogs[i]!.split('\n').filter((l) => l.includes('"msg":"progress"')).pop();
+        resolve(last ? (JSON.parse(last) as { inferred: number }).inferred : 0);
+      });
+      w.kill('SIGTERM');
+    })));
+    console.log(`[cluster test] frames inferred per worker ${JSON.stringify(inferred)}`);
+    expect(inferred.every((n) => n > 0)).toBe(true);
+    expect(inferred[0]! + inferred[1]!).toBe(streams.length * FRAMES);
   });
 });
