@@ -119,4 +119,18 @@ describe.skipIf(!!noCluster)('Redis Cluster (3 masters on loopback): produce ×4
     expect(inferred.every((n) => n > 0)).toBe(true);
     expect(inferred[0]! + inferred[1]!).toBe(streams.length * FRAMES);
   });
+
+  it('warns about every master whose maxmemory-policy would evict frames, naming it', async () => {
+    const nodes = cluster.nodeClients();
+    await nodes[2]!.config('SET', 'maxmemory-policy', 'allkeys-lru');
+    try {
+      const r = await runCli(['drop', '--stream', 'nothing-here'], { env: { SEGSTREAM_REDIS_PREFIX: prefix, REDIS_URL: cluster.url } });
+      expect(r.code, r.stderr).toBe(0);
+      const warnings = r.stderr.split('\n').filter((l) => l.includes('maxmemory-policy'));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain(`'allkeys-lru' on 127.0.0.1:${cluster.ports[2]}`);
+    } finally {
+      await nodes[2]!.config('SET', 'maxmemory-policy', 'noeviction');
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Cluster } from 'ioredis';
 import { hostname } from 'node:os';
 import type { Frame, FrameResult, StreamEnd, StreamEvent, StreamInfo } from '../types.js';
 import { log } from '../log.js';
@@ -104,14 +105,19 @@ export class RedisTransport implements Transport {
   }
 
   private async checkEvictionPolicy(): Promise<void> {
-    try {
-      const [, policy] = (await this.redis.config('GET', 'maxmemory-policy')) as string[];
-      if (policy && policy !== 'noeviction') {
-        log.warn(`Redis maxmemory-policy is '${policy}': frames or jobs may be evicted; set it to 'noeviction'`);
+    // On a Cluster each master has its own setting: ask them all.
+    const nodes = this.redis instanceof Cluster ? this.redis.nodes('master') : [this.redis];
+    await Promise.all(nodes.map(async (node) => {
+      try {
+        const [, policy] = (await node.config('GET', 'maxmemory-policy')) as string[];
+        if (policy && policy !== 'noeviction') {
+          const where = nodes.length > 1 ? ` on ${node.options.host}:${node.options.port}` : '';
+          log.warn(`Redis maxmemory-policy is '${policy}'${where}: frames or jobs may be evicted; set it to 'noeviction'`);
+        }
+      } catch {
+        // CONFIG is often disabled on managed Redis: nothing to check then.
       }
-    } catch {
-      // CONFIG is often disabled on managed Redis: nothing to check then.
-    }
+    }));
   }
 
   // ── producer ──
