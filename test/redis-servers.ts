@@ -86,6 +86,25 @@ function spawnServer(dir: string, port: number, extra: string[], args?: string[]
   return { child, log: () => out };
 }
 
+/**
+ * Spawns a server on a free port and waits for its PING. Another process may take the port between
+ * the check and the bind (tests run in parallel): then it tries again on another port.
+ */
+async function spawnOnFreePort(dir: string, argsFor: (port: number) => { extra?: string[]; args?: string[] }, ping: { password?: string; ca?: Buffer } = {}): Promise<{ port: number; child: ChildProcess }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const { extra = [], args } = argsFor(port);
+    const { child, log } = spawnServer(dir, port, extra, args);
+    try {
+      await waitForPing(port, child, log, ping.password, ping.ca);
+      return { port, child };
+    } catch (err) {
+      await stopChildren([child]);
+      if (attempt >= 3 || !/Address already in use/i.test(log())) throw err;
+    }
+  }
+}
+
 async function stopChildren(children: ChildProcess[]): Promise<void> {
   await Promise.all(children.map((c) => new Promise<void>((resolve) => {
     if (c.exitCode !== null || c.signalCode !== null) return resolve();
@@ -104,19 +123,17 @@ export interface TlsFiles { ca: string; cert: string; key: string }
  */
 export async function startRedisServer(extra: string[] = [], opts: { password?: string; tls?: TlsFiles } = {}): Promise<RedisServer> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'segstream-redis-'));
-  const port = await freePort();
-  const tlsArgs = opts.tls
-    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', opts.tls.cert, '--tls-key-file', opts.tls.key, '--tls-ca-cert-file', opts.tls.ca, '--tls-auth-clients', 'no']
+  const tls = opts.tls;
+  const tlsArgs = (port: number) => tls
+    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.cert, '--tls-key-file', tls.key, '--tls-ca-cert-file', tls.ca, '--tls-auth-clients', 'no']
     : [];
-  const { child, log } = spawnServer(dir, port, [...extra, ...tlsArgs]);
-  const stop = async () => { await stopChildren([child]); rmSync(dir, { recursive: true, force: true }); };
   try {
-    await waitForPing(port, child, log, opts.password, opts.tls ? readFileSync(opts.tls.ca) : undefined);
+    const { port, child } = await spawnOnFreePort(dir, (p) => ({ extra: [...extra, ...tlsArgs(p)] }), { password: opts.password, ca: tls ? readFileSync(tls.ca) : undefined });
+    return { port, url: `redis://127.0.0.1:${port}`, stop: async () => { await stopChildren([child]); rmSync(dir, { recursive: true, force: true }); } };
   } catch (err) {
-    await stop();
+    rmSync(dir, { recursive: true, force: true });
     throw err;
   }
-  return { port, url: `redis://127.0.0.1:${port}`, stop };
 }
 
 /** A Redis Cluster of `masters` masters (no replicas) on loopback, ready (cluster_state:ok). */
@@ -132,11 +149,9 @@ export async function startRedisCluster(masters = 3): Promise<LocalRedisCluster>
   };
   try {
     for (let i = 0; i < masters; i++) {
-      const port = await freePort();
-      const { child, log } = spawnServer(dir, port, ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '5000']);
+      const { port, child } = await spawnOnFreePort(dir, (p) => ({ extra: ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${p}.conf`, '--cluster-node-timeout', '5000'] }));
       children.push(child);
       ports.push(port);
-      await waitForPing(port, child, log);
     }
     await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 });
     for (const port of ports) {
@@ -166,18 +181,17 @@ export async function startRedisCluster(masters = 3): Promise<LocalRedisCluster>
 /** A Redis Sentinel monitoring the master on `masterPort` under `name`, quorum 1. */
 export async function startSentinel(masterPort: number, name: string): Promise<RedisServer> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'segstream-sentinel-'));
-  const port = await freePort();
   const conf = path.join(dir, 'sentinel.conf'); // Sentinel rewrites its config: a file of its own
-  writeFileSync(conf, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${name} 127.0.0.1 ${masterPort} 1`, `sentinel down-after-milliseconds ${name} 5000`, ''].join('\n'));
-  const { child, log } = spawnServer(dir, port, [], [conf, '--sentinel']);
-  const stop = async () => { await stopChildren([child]); rmSync(dir, { recursive: true, force: true }); };
   try {
-    await waitForPing(port, child, log);
+    const { port, child } = await spawnOnFreePort(dir, (p) => {
+      writeFileSync(conf, [`port ${p}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${name} 127.0.0.1 ${masterPort} 1`, `sentinel down-after-milliseconds ${name} 5000`, ''].join('\n'));
+      return { args: [conf, '--sentinel'] };
+    });
+    return { port, url: `redis://127.0.0.1:${port}`, stop: async () => { await stopChildren([child]); rmSync(dir, { recursive: true, force: true }); } };
   } catch (err) {
-    await stop();
+    rmSync(dir, { recursive: true, force: true });
     throw err;
   }
-  return { port, url: `redis://127.0.0.1:${port}`, stop };
 }
 
 /**
