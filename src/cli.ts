@@ -128,7 +128,9 @@ Output (run, compose):
 
 Transport:
   --redis URL           Redis URL (run: use Redis instead of memory; others: default $REDIS_URL
-                        or redis://127.0.0.1:6379)
+                        or redis://127.0.0.1:6379): redis://[:PASSWORD@]HOST:PORT[/DB], rediss://
+                        (TLS), redis+cluster://H1:P1,H2:P2 (Redis Cluster; a Cluster node behind
+                        redis:// is detected too)
   --stream ID           stream id (produce, compose, drop; run picks one)
   --max-in-flight N     frames per stream decoded but not yet composed (default 16)
   --frame-ttl S         frame bytes expire in Redis after S seconds (default 600)
