@@ -5,6 +5,7 @@ import type { Transport } from '../core/transport/transport.js';
 import type { StreamEnd } from '../core/types.js';
 import { Producer, type ProducerHooks } from '../producer/producer.js';
 import type { CameraPlan } from './camera-plan.js';
+import type { Metrics } from '../core/metrics/metrics.js';
 
 /**
  * A config camera's producer. A live camera that cannot be reached when the command starts is
@@ -21,7 +22,7 @@ export class CameraProducer {
   /** Failed first connections so far. */
   attempts = 0;
 
-  constructor(private readonly transport: Transport, private readonly plan: CameraPlan, private readonly logger: Logger) {}
+  constructor(private readonly transport: Transport, private readonly plan: CameraPlan, private readonly logger: Logger, private readonly metrics?: Metrics) {}
 
   async run(hooks: ProducerHooks = {}): Promise<StreamEnd> {
     const { plan } = this;
@@ -30,7 +31,7 @@ export class CameraProducer {
     const backoff = new Backoff();
     for (;;) {
       let opened = false;
-      const producer = (this.current = new Producer(this.transport, { ...plan.producer, source: plan.input, streamId: plan.id }, this.logger));
+      const producer = (this.current = new Producer(this.transport, { ...plan.producer, source: plan.input, streamId: plan.id, metrics: this.metrics }, this.logger));
       if (this.stopped) producer.stop();
       try {
         return await producer.run({ ...hooks, onInfo: (info) => { opened = true; hooks.onInfo?.(info); } });

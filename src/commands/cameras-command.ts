@@ -11,6 +11,7 @@ import { failIfAnyFailed } from './camera-outcome.js';
 import { runCameras } from './cameras-run.js';
 import { composeCameras, produceCameras } from './cameras-redis.js';
 import { UsageError } from './usage-error.js';
+import { metricsEndpoint, Observability } from './observability.js';
 
 export interface CamerasCommandContext {
   /** The CLI's option table (types of the camera fields). */
@@ -26,7 +27,7 @@ export interface CamerasCommandContext {
 /** Flags that make no sense beside --config: the file names each camera's source and stream. */
 const NOT_WITH_CONFIG = ['stream'];
 
-export async function camerasCommand(cmd: string, positionals: string[], values: CameraValues & { config?: string }, ctx: CamerasCommandContext): Promise<void> {
+export async function camerasCommand(cmd: string, positionals: string[], values: CameraValues & { config?: string; 'metrics-port'?: string; 'metrics-host'?: string }, ctx: CamerasCommandContext): Promise<void> {
   const logger = ctx.logger ?? log;
   if (cmd !== 'run' && cmd !== 'produce' && cmd !== 'compose') throw new UsageError(`--config goes with run, produce or compose, not '${cmd}'`);
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}': with --config the cameras' sources are in the file`);
@@ -42,11 +43,18 @@ export async function camerasCommand(cmd: string, positionals: string[], values:
   const { config: _, ...processValues } = values;
   const cameras = planCameras(config, ctx.readers, { command: cmd, processValues });
   logger.info(`${cameras.length} camera(s) from ${file}`, { cameras: cameras.map((c) => c.id) });
-  if (cmd === 'run') {
-    failIfAnyFailed(await runCameras({ cameras, maxInFlight: ctx.maxInFlight, shutdownTimeoutMs: ctx.shutdownTimeoutMs }, logger));
-  } else if (cmd === 'produce') {
-    failIfAnyFailed(await produceCameras({ cameras, redis: ctx.redis(), shutdownTimeoutMs: ctx.shutdownTimeoutMs }, logger));
-  } else {
-    failIfAnyFailed(await composeCameras({ cameras, redis: ctx.redis(), shutdownTimeoutMs: ctx.shutdownTimeoutMs }, logger));
+  // One endpoint for every camera (labels carry the stream). No source check: one camera down
+  // does not make the others' process unready; segstream_source_up{stream} says which.
+  const observer = await Observability.start({ role: cmd, endpoint: metricsEndpoint(values), model: cmd === 'run', redis: cmd !== 'run', logger });
+  try {
+    if (cmd === 'run') {
+      failIfAnyFailed(await runCameras({ cameras, maxInFlight: ctx.maxInFlight, shutdownTimeoutMs: ctx.shutdownTimeoutMs, observer }, logger));
+    } else if (cmd === 'produce') {
+      failIfAnyFailed(await produceCameras({ cameras, redis: ctx.redis(), shutdownTimeoutMs: ctx.shutdownTimeoutMs, observer }, logger));
+    } else {
+      failIfAnyFailed(await composeCameras({ cameras, redis: ctx.redis(), shutdownTimeoutMs: ctx.shutdownTimeoutMs, observer }, logger));
+    }
+  } finally {
+    await observer.close();
   }
 }

@@ -11,18 +11,22 @@ import { RedisTransport, type RedisTransportOptions } from '../core/transport/re
 import { CameraProducer } from './camera-producer.js';
 import type { CameraPlan } from './camera-plan.js';
 import { failureOf, reportOutcome, type CameraOutcome } from './camera-outcome.js';
+import type { CamerasObserver } from './cameras-run.js';
 
 export interface CamerasRedisOptions {
   cameras: CameraPlan[];
   redis: RedisTransportOptions;
   /** Graceful stop bound on SIGTERM/SIGINT. @defaultValue 10 000 ms */
   shutdownTimeoutMs?: number;
+  /** The process's metrics endpoint (`--metrics-port`) and stream registry reports. */
+  observer?: CamerasObserver;
 }
 
 export async function produceCameras(opts: CamerasRedisOptions, logger: Logger): Promise<CameraOutcome[]> {
   const transport = await RedisTransport.connect({ ...opts.redis, failFast: true });
+  opts.observer?.attach(transport, opts.cameras.map((c) => c.id));
   const progress = new Progress(logger, { lead: 'decoded', show: ['decoded'], label: `produce ${opts.cameras.length} cameras` });
-  const producers = opts.cameras.map((plan) => ({ plan, producer: new CameraProducer(transport, plan, logger) }));
+  const producers = opts.cameras.map((plan) => ({ plan, producer: new CameraProducer(transport, plan, logger, opts.observer?.metrics) }));
   const guard = new ShutdownGuard({
     timeoutMs: opts.shutdownTimeoutMs,
     stop: () => { logger.warn('stopping: every camera ends its stream after the current frame'); for (const p of producers) p.producer.stop(); },
@@ -45,6 +49,7 @@ export async function produceCameras(opts: CamerasRedisOptions, logger: Logger):
       }));
     } finally {
       progress.stop();
+      await opts.observer?.close();
       await transport.close();
     }
   };
@@ -53,11 +58,12 @@ export async function produceCameras(opts: CamerasRedisOptions, logger: Logger):
 
 export async function composeCameras(opts: CamerasRedisOptions, logger: Logger): Promise<CameraOutcome[]> {
   const transport = await RedisTransport.connect(opts.redis);
+  opts.observer?.attach(transport, opts.cameras.map((c) => c.id));
   const progress = new Progress(logger, { lead: 'written', show: ['written'], label: `compose ${opts.cameras.length} cameras` });
   const compositors = opts.cameras.map((plan) => {
     // Workers keep what their own --score says; a camera's own score (above it) is applied here.
     const stages = { ...plan.compositor.stages, ...(plan.score !== undefined ? { scoreFloor: plan.score } : {}) };
-    return { plan, compositor: new Compositor(transport, { ...plan.compositor, stages, streamId: plan.id, output: plan.output, results: plan.results, waitMs: plan.waitMs }, logger) };
+    return { plan, compositor: new Compositor(transport, { ...plan.compositor, stages, streamId: plan.id, output: plan.output, results: plan.results, waitMs: plan.waitMs, metrics: opts.observer?.metrics }, logger) };
   });
   const guard = new ShutdownGuard({
     timeoutMs: opts.shutdownTimeoutMs,
@@ -86,6 +92,7 @@ export async function composeCameras(opts: CamerasRedisOptions, logger: Logger):
       }));
     } finally {
       progress.stop();
+      await opts.observer?.close();
       await transport.close();
     }
   };

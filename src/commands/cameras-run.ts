@@ -14,6 +14,8 @@ import { CameraProducer } from './camera-producer.js';
 import { FrameWorker, type FrameWorkerOptions } from '../worker/frame-worker.js';
 import type { CameraPlan } from './camera-plan.js';
 import { failureOf, reportOutcome, type CameraOutcome } from './camera-outcome.js';
+import type { Metrics } from '../core/metrics/metrics.js';
+import type { Transport } from '../core/transport/transport.js';
 
 export interface CamerasRunOptions {
   cameras: CameraPlan[];
@@ -21,6 +23,15 @@ export interface CamerasRunOptions {
   maxInFlight?: number;
   /** Graceful stop bound on SIGTERM/SIGINT. @defaultValue 10 000 ms */
   shutdownTimeoutMs?: number;
+  /** The process's metrics endpoint (`--metrics-port`): every camera's series, one model check. */
+  observer?: CamerasObserver;
+}
+
+/** What the camera runners need of the CLI's Observability (src/commands/observability.ts). */
+export interface CamerasObserver {
+  readonly metrics: Metrics;
+  attach(transport: Transport, inFlightOf?: string[]): void;
+  close(): Promise<void>;
 }
 
 /** Cameras that share a model session, with the worker options that serve them all. */
@@ -100,7 +111,7 @@ export async function runCameras(opts: CamerasRunOptions, logger: Logger): Promi
         transports.push(transport);
         let worker: FrameWorker;
         try {
-          worker = await FrameWorker.start(transport, group.worker, {
+          worker = await FrameWorker.start(transport, { ...group.worker, metrics: opts.observer?.metrics }, {
             onProcessed: () => { progress.counters.inferred++; },
           }, logger);
         } catch (err) {
@@ -113,22 +124,27 @@ export async function runCameras(opts: CamerasRunOptions, logger: Logger): Promi
         logger.info('model session shared', { model: group.worker.model, cameras: group.cameras.map((c) => c.id) });
         for (const plan of group.cameras) {
           if (stopping) break;
-          outcomes.push(runCamera(plan, transport, progress, roles, logger));
+          outcomes.push(runCamera(plan, transport, progress, roles, logger, opts.observer?.metrics));
         }
       }
       return await Promise.all(outcomes);
     } finally {
       progress.stop();
       await Promise.all(workers.map((w) => w.close()));
+      await opts.observer?.close();
       await Promise.all(transports.map((t) => t.close()));
     }
   };
   return guard.run(run());
 }
 
-async function runCamera(plan: CameraPlan, transport: MemoryTransport, progress: Progress, roles: CameraRoles[], logger: Logger): Promise<CameraOutcome> {
+async function runCamera(plan: CameraPlan, transport: MemoryTransport, progress: Progress, roles: CameraRoles[], logger: Logger, metrics?: Metrics): Promise<CameraOutcome> {
   const streamId = plan.id;
-  const producer = new CameraProducer(transport, plan, logger);
+  const producer = new CameraProducer(transport, plan, logger, metrics);
+  if (metrics) {
+    const s = metrics.stream(streamId);
+    metrics.watchInFlight(streamId, () => s.counts.decoded - s.counts.written - (s.publishing ? 1 : 0));
+  }
   const roles_: CameraRoles = { producer, compositor: null };
   roles.push(roles_);
   const stages = { ...plan.compositor.stages, ...(plan.worker.task === 'semantic' ? {} : { scoreFloor: displayScore(plan.worker) }) };
@@ -136,7 +152,7 @@ async function runCamera(plan: CameraPlan, transport: MemoryTransport, progress:
   // The compositor starts with the stream, so a camera that is retried for a while (camera-producer.ts)
   // has no compositor waiting on it, and one that never answers leaves none behind.
   const startCompositor = (): void => {
-    const compositor = (roles_.compositor = new Compositor(transport, { ...plan.compositor, stages, streamId, output: plan.output, results: plan.results }, logger));
+    const compositor = (roles_.compositor = new Compositor(transport, { ...plan.compositor, stages, streamId, output: plan.output, results: plan.results, metrics }, logger));
     composed = compositor.run({
       onWritten: (r) => { progress.counters.written++; if (r.error) progress.counters.failed++; },
     });

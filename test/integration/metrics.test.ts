@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { writeSynthClip } from '../../src/synth/index.js';
@@ -241,6 +242,35 @@ describe('metrics of segstream run', () => {
     // Closed with the run: nothing listens any more.
     expect(await tryGet(port, '/healthz')).toBeNull();
   }, 120_000);
+
+  it('run --config serves one endpoint for every camera: each stream its own series', async () => {
+    const cfg = path.join(tmp.dir, 'cams.yml');
+    writeFileSync(cfg, `defaults:\n  output: ${tmp.dir}/cfg-{stream}.mp4\ncameras:\n  - id: east\n    input: ${clip}\n  - id: west\n    input: ${clip}\n`);
+    const run = track(spawnCli(['run', '--config', cfg, '--metrics-port', '0', '--metrics-host', '127.0.0.1', '--threads', '1']));
+    const err = stderrOf(run);
+    const line = await waitForLine(run, /"port":\d+/);
+    const port = Number(/"port":(\d+)/.exec(line)![1]);
+    const done = exited(run);
+    let finished = false;
+    void done.then(() => { finished = true; });
+    let both: string | undefined;
+    let ready = false;
+    while (!finished) {
+      const r = await tryGet(port, '/metrics');
+      if (r && ['east', 'west'].every((id) => (sample(r.body, 'segstream_frames_total', { stream: id, stage: 'written' }) ?? 0) > 0)) both ??= r.body;
+      ready ||= (await tryGet(port, '/readyz'))?.status === 200;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    expect(await done, err()).toEqual({ code: 0, signal: null });
+    expect(both, 'no scrape showed both cameras writing').toBeDefined();
+    expect(ready).toBe(true);
+    for (const id of ['east', 'west']) {
+      expect(sample(both!, 'segstream_frames_total', { stream: id, stage: 'decoded', role: 'run' })).toBeGreaterThan(0);
+      expect(readJsonl(path.join(tmp.dir, `cfg-${id}.jsonl`)).length).toBe(FRAMES);
+    }
+    // One model session for both cameras: one series of model timings.
+    expect(both!.match(/^segstream_inference_seconds_count\{/gm)).toHaveLength(1);
+  }, 180_000);
 
   it('bad --metrics-port / --metrics-host are usage errors; a port in use is one clear line, exit 1', async () => {
     const bad = await runCli(['run', clip, '-o', path.join(tmp.dir, 'x.mp4'), '--metrics-port', '70000']);
