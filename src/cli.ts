@@ -155,7 +155,7 @@ Shutdown (run, produce, work, compose):
                         and the process dies of the signal (status 143/130). A second signal
                         abandons at once.
 
-Metrics and health (run, produce, work, compose):
+Metrics and health (run, produce, work, compose, and with --config):
   --metrics-port N      serve Prometheus /metrics, /healthz and /readyz on port N (0 = any free
                         port, logged); off by default
   --metrics-host ADDR   address to bind (default 0.0.0.0: reachable from other hosts/containers)
