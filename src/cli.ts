@@ -22,7 +22,8 @@ import { hlsDirProblem, type HlsOptions } from './compositor/sinks/hls-sink.js';
 import { OutputPathError, prepareOutputs, type NamedPath } from './core/results/output-plan.js';
 import { Producer } from './producer/producer.js';
 import { FrameWorker, type FrameWorkerOptions } from './worker/frame-worker.js';
-import { runPipeline } from './pipeline.js';
+import { newStreamId, runPipeline } from './pipeline.js';
+import { forgetStream, metricsEndpoint, Observability } from './commands/observability.js';
 import { ShutdownGuard } from './core/shutdown-guard.js';
 import { ShutdownAbandoned } from './core/shutdown-abandoned.js';
 import { groundTruthPathFor, writeSynthClip } from './synth/index.js';
@@ -141,6 +142,11 @@ Shutdown (run, produce, work, compose):
                         and the process dies of the signal (status 143/130). A second signal
                         abandons at once.
 
+Metrics and health (run, produce, work, compose):
+  --metrics-port N      serve Prometheus /metrics, /healthz and /readyz on port N (0 = any free
+                        port, logged); off by default
+  --metrics-host ADDR   address to bind (default 0.0.0.0: reachable from other hosts/containers)
+
 Environment: REDIS_URL, SEGSTREAM_REDIS_PREFIX (key prefix, default '{segstream}'), FFMPEG_PATH,
 SEGSTREAM_LOG_LEVEL (debug|info|warn|error), SEGSTREAM_NICE (nice value of the work around the
 model: ffmpeg, pre/postprocessing, drawing; default 10, 0 = off). Logs are one JSON object per line
@@ -197,6 +203,8 @@ const OPTIONS = {
   hls: { type: 'string' },
   'hls-time': { type: 'string' },
   'hls-list-size': { type: 'string' },
+  'metrics-port': { type: 'string' },
+  'metrics-host': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } satisfies ParseArgsConfig['options'];
@@ -436,7 +444,9 @@ async function cmdRun(positionals: string[], v: Values): Promise<void> {
   const input = requireInput(positionals, 'run');
   const output = requireOutput(v);
   const useRedis = v.redis !== undefined;
+  const streamId = newStreamId();
   const opts = {
+    streamId,
     input,
     output,
     results: v.results,
@@ -448,7 +458,8 @@ async function cmdRun(positionals: string[], v: Values): Promise<void> {
     shutdownTimeoutMs: shutdownTimeoutMs(v),
   };
   prepareCompositorOutputs(v, output, [{ name: 'the input', path: input }, { name: '--model', path: opts.worker.model }]);
-  const s = await runPipeline(opts);
+  const obs = await Observability.start({ role: 'run', endpoint: metricsEndpoint(v), model: true, redis: useRedis, source: { streamId, stallMs: opts.producer.stallTimeoutMs ?? 20_000 } });
+  const s = await runPipeline({ ...opts, metrics: obs.metrics, observer: obs }).finally(() => obs.close());
   const modelFps = s.inferMs > 0 ? s.frames / (s.inferMs / 1000) : 0;
   const inferMsPerFrame = s.inferMs / Math.max(1, s.frames);
   // For scripts and benchmarks: steady fps leaves out model load, ffmpeg start and the final mux.
@@ -492,13 +503,16 @@ async function cmdProduce(positionals: string[], v: Values): Promise<void> {
   const streamId = requireStream(v);
   const timeoutMs = shutdownTimeoutMs(v);
   const maxFrames = num(v, 'max-frames', { min: 1, int: true });
+  const obs = await Observability.start({ role: 'produce', endpoint: metricsEndpoint(v), redis: true, source: { streamId, stallMs: producerOptions(v).stallTimeoutMs ?? 20_000 } });
   const transport = await RedisTransport.connect({ ...redisOptions(v, redisUrl(v)), failFast: true });
-  const progress = new Progress(log, { lead: 'decoded', show: ['decoded'], label: `produce ${streamId}` });
-  const producer = new Producer(transport, { ...producerOptions(v), source: input, streamId });
+  obs.attach(transport, [streamId]);
+  const producer = new Producer(transport, { ...producerOptions(v), source: input, streamId, metrics: obs.metrics });
+  const progress = new Progress(log, { lead: 'decoded', show: ['decoded'], label: `produce ${streamId}`, counters: producer.metrics.counts });
   const guard = new ShutdownGuard({
     timeoutMs,
     stop: () => { log.warn('stopping: ending the stream after the current frame'); producer.stop(); },
     abandon: () => {
+      obs.abandon();
       transport.abandon();
       return `abandoning stream '${streamId}' after ${plural(progress.counters.decoded, 'decoded frame')}, without its end record`;
     },
@@ -508,10 +522,10 @@ async function cmdProduce(positionals: string[], v: Values): Promise<void> {
       progress.start();
       return await producer.run({
         onInfo: (info) => { progress.total = expectedFrames(info, { maxFrames }); },
-        onFrame: () => { progress.counters.decoded++; },
       });
     } finally {
       progress.stop();
+      await obs.close();
       await transport.close();
     }
   };
@@ -522,11 +536,12 @@ async function cmdProduce(positionals: string[], v: Values): Promise<void> {
 
 async function cmdWork(v: Values): Promise<void> {
   const timeoutMs = shutdownTimeoutMs(v);
+  const options = workerOptions(v);
+  const obs = await Observability.start({ role: 'work', endpoint: metricsEndpoint(v), model: true, redis: true });
   const transport = await RedisTransport.connect(redisOptions(v, redisUrl(v)));
-  const progress = new Progress(log, { lead: 'inferred', show: ['inferred'], label: 'work' });
-  const worker = await FrameWorker.start(transport, workerOptions(v), {
-    onProcessed: () => { progress.counters.inferred++; },
-  });
+  obs.attach(transport);
+  const progress = new Progress(log, { lead: 'inferred', show: ['inferred'], label: 'work', counters: obs.metrics.totals });
+  const worker = await FrameWorker.start(transport, { ...options, metrics: obs.metrics });
   let requestStop!: () => void;
   const stopRequested = new Promise<void>((resolve) => { requestStop = resolve; });
   const guard = new ShutdownGuard({
@@ -535,6 +550,7 @@ async function cmdWork(v: Values): Promise<void> {
     abandon: () => {
       const active = worker.active;
       worker.abandon();
+      obs.abandon();
       transport.abandon();
       return active
         ? `abandoning ${plural(active, 'active frame')}; their locks lapse and another worker retries them`
@@ -547,6 +563,7 @@ async function cmdWork(v: Values): Promise<void> {
     await stopRequested;
     progress.stop();
     await worker.close();
+    await obs.close();
     await transport.close();
   };
   await guard.run(work());
@@ -560,18 +577,21 @@ async function cmdCompose(v: Values): Promise<void> {
   // The stream's source is checked against the outputs by the compositor, once Redis names it.
   prepareCompositorOutputs(v, output, []);
   const options = compositorOptions(v); // bad option values fail before Redis is tried
+  const obs = await Observability.start({ role: 'compose', endpoint: metricsEndpoint(v), redis: true });
   const transport = await RedisTransport.connect(redisOptions(v, redisUrl(v)));
-  const progress = new Progress(log, { lead: 'written', show: ['written'], label: `compose ${streamId}` });
+  obs.attach(transport, [streamId]);
   const started = Date.now();
   const compositor = new Compositor(transport, {
     ...options, streamId, output, results: v.results ?? defaultResultsPath(output),
-    waitMs: wait === undefined ? undefined : wait * 1000,
+    waitMs: wait === undefined ? undefined : wait * 1000, metrics: obs.metrics,
   });
+  const progress = new Progress(log, { lead: 'written', show: ['written'], label: `compose ${streamId}`, counters: compositor.metrics.counts });
   const guard = new ShutdownGuard({
     timeoutMs,
     stop: () => { log.warn('stopping: closing the outputs after the frame being written'); compositor.stop(); },
     abandon: () => {
       compositor.abandon();
+      obs.abandon();
       transport.abandon();
       return `abandoning stream '${streamId}' after ${plural(compositor.frames, 'written frame')}: ${output} was not written`;
     },
@@ -586,10 +606,10 @@ async function cmdCompose(v: Values): Promise<void> {
           progress.total = expectedFrames(info);
           progress.start();
         },
-        onWritten: (r) => { progress.counters.written++; if (r.error) progress.counters.failed++; },
       });
     } finally {
       progress.stop();
+      await obs.close();
       await transport.close();
     }
   };
@@ -604,6 +624,7 @@ async function cmdDrop(v: Values): Promise<void> {
   const transport = await RedisTransport.connect(redisOptions(v, redisUrl(v)));
   try {
     await transport.dropStream(streamId);
+    await forgetStream(transport, streamId);
     log.info('stream dropped', { stream: streamId });
   } finally {
     await transport.close();

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import { Compositor, type CompositorOptions, type CompositorSummary } from './compositor/compositor.js';
 import { Producer, type ProducerOptions } from './producer/producer.js';
 import { FrameWorker, type FrameWorkerOptions } from './worker/frame-worker.js';
@@ -10,6 +9,7 @@ import { log as rootLog, type Logger } from './core/log.js';
 import { Progress, expectedFrames } from './core/progress.js';
 import type { EngineInfo } from './worker/inference-engine.js';
 import { ShutdownGuard } from './core/shutdown-guard.js';
+import { Metrics } from './core/metrics/metrics.js';
 
 export interface RunOptions {
   input: string;
@@ -31,6 +31,16 @@ export interface RunOptions {
    * @defaultValue 10 000 ms
    */
   shutdownTimeoutMs?: number;
+  /**
+   * The process's metrics, shared with other streams of the process; the stream's series carry
+   * its id. @defaultValue a private one (nothing served)
+   */
+  metrics?: Metrics;
+  /**
+   * Told when the transport is up and before it closes: the CLI's metrics endpoint watches its
+   * Redis (readiness PING, queue, registries) and makes its last registry report then.
+   */
+  observer?: { attach(transport: Transport): void; close(): Promise<void> };
 }
 
 export interface RunSummary extends CompositorSummary {
@@ -60,13 +70,16 @@ export async function runPipeline(opts: RunOptions, logger: Logger = rootLog): P
   const transport: Transport = opts.redis
     ? await RedisTransport.connect({ ...opts.redis, maxInFlight: opts.maxInFlight })
     : new MemoryTransport({ maxInFlight: opts.maxInFlight });
-  const progress = new Progress(logger);
-  let inferMs = 0;
-  let firstWrittenAt = 0;
-  let lastWrittenAt = 0;
+  const metrics = opts.metrics ?? new Metrics({ role: 'run', processMetrics: false });
+  const stream = metrics.stream(streamId);
+  // Producer and compositor of the stream are both here: what is in flight is counted locally.
+  // (A frame the producer holds while the transport waits for capacity is not in flight yet.)
+  metrics.watchInFlight(streamId, () => stream.counts.decoded - stream.counts.written - (stream.publishing ? 1 : 0));
+  opts.observer?.attach(transport);
+  const progress = new Progress(logger, { counters: stream.counts });
   let worker: FrameWorker | null = null;
-  const producer = new Producer(transport, { ...opts.producer, source: opts.input, streamId }, logger);
-  const compositor = new Compositor(transport, { ...opts.compositor, streamId, output: opts.output, results: opts.results }, logger);
+  const producer = new Producer(transport, { ...opts.producer, source: opts.input, streamId, metrics }, logger);
+  const compositor = new Compositor(transport, { ...opts.compositor, streamId, output: opts.output, results: opts.results, metrics }, logger);
   const guard = new ShutdownGuard({
     timeoutMs: opts.shutdownTimeoutMs,
     stop: () => {
@@ -83,21 +96,11 @@ export async function runPipeline(opts: RunOptions, logger: Logger = rootLog): P
   const run = async (): Promise<RunSummary> => {
     try {
       // Load the model first: a bad model fails before any decoding starts.
-      worker = await FrameWorker.start(transport, opts.worker, {
-        onProcessed: (r) => { progress.counters.inferred++; inferMs += r.inferMs ?? 0; },
-      }, logger);
+      worker = await FrameWorker.start(transport, { ...opts.worker, metrics }, {}, logger);
       if (opts.progress ?? true) progress.start();
-      const composed = compositor.run({
-        onWritten: (r) => {
-          lastWrittenAt = performance.now();
-          if (progress.counters.written === 0) firstWrittenAt = lastWrittenAt;
-          progress.counters.written++;
-          if (r.error) progress.counters.failed++;
-        },
-      });
+      const composed = compositor.run();
       const produced = producer.run({
         onInfo: (info) => { progress.total = expectedFrames(info, { maxFrames: opts.producer?.maxFrames }); },
-        onFrame: () => { progress.counters.decoded++; },
       });
       // Either side failing leaves the other waiting (a compositor for a stream that never comes, a
       // producer for capacity that is never freed): stop both; Promise.all reports the first failure.
@@ -108,11 +111,13 @@ export async function runPipeline(opts: RunOptions, logger: Logger = rootLog): P
       produced.catch(stopAll);
       composed.catch(stopAll);
       const [, summary] = await Promise.all([produced, composed]);
-      const steadyFps = summary.frames > 1 ? (summary.frames - 1) / ((lastWrittenAt - firstWrittenAt) / 1000) : null;
-      return { ...summary, streamId, wallMs: Date.now() - started, inferMs, steadyFps, engine: worker.info };
+      const { firstWrittenAt, lastWrittenAt } = stream;
+      const steadyFps = summary.frames > 1 && firstWrittenAt !== null && lastWrittenAt !== null ? (summary.frames - 1) / ((lastWrittenAt - firstWrittenAt) / 1000) : null;
+      return { ...summary, streamId, wallMs: Date.now() - started, inferMs: stream.inferMs, steadyFps, engine: worker.info };
     } finally {
       progress.stop();
       await worker?.close();
+      await opts.observer?.close();
       await transport.close();
     }
   };

@@ -14,6 +14,8 @@ import { HEARTBEAT_TTL_MS, type ComposeItem, type Transport } from '../core/tran
 import type { FrameResult, StreamEnd, StreamInfo } from '../core/types.js';
 import { StopRequest, STOPPED } from '../core/stop-request.js';
 import type { HlsOptions } from './sinks/hls-sink.js';
+import { Metrics } from '../core/metrics/metrics.js';
+import type { StreamMetrics } from '../core/metrics/stream-metrics.js';
 
 export interface CompositorOptions {
   streamId: string;
@@ -49,6 +51,11 @@ export interface CompositorOptions {
    * @defaultValue 600 000 ms
    */
   waitMs?: number;
+  /**
+   * The process's metrics: frames written and failed, decode-to-written latency, compose state.
+   * @defaultValue a private one (nothing served)
+   */
+  metrics?: Metrics;
 }
 
 export interface SegmentOptions {
@@ -118,9 +125,12 @@ export class Compositor {
   private readonly stopRequest = new StopRequest();
   private sinks: Sink[] = [];
   private written = 0;
+  /** This stream's counters in the process's metrics. */
+  readonly metrics: StreamMetrics;
 
   constructor(private readonly transport: Transport, private readonly opts: CompositorOptions, logger: Logger = rootLog) {
     this.log = logger.child({ role: 'compositor', stream: opts.streamId });
+    this.metrics = (opts.metrics ?? new Metrics({ role: 'compose', processMetrics: false })).stream(opts.streamId);
   }
 
   /** Frames written to the outputs so far. */
@@ -214,6 +224,18 @@ export class Compositor {
   }
 
   async run(hooks: CompositorHooks = {}): Promise<CompositorSummary> {
+    this.metrics.composing('waiting');
+    try {
+      const summary = await this.compose(hooks);
+      this.metrics.composing(summary.stopped ? 'stopped' : 'finished');
+      return summary;
+    } catch (err) {
+      this.metrics.composing('failed');
+      throw err;
+    }
+  }
+
+  private async compose(hooks: CompositorHooks): Promise<CompositorSummary> {
     const { streamId } = this.opts;
     const info = await this.waitForStream(hooks);
     // The source is known only now (compose reads it from Redis): it must not be one of our outputs.
@@ -221,6 +243,7 @@ export class Compositor {
     checkOutputs({ inputs: [{ name: "the stream's source", path: info.source }], outputs: compositorOutputs({ ...this.opts, events: chain.hasEvents }) });
     hooks.onInfo?.(info);
     const opts = await this.resumedOptions();
+    this.metrics.composing('composing', info, path.resolve(opts.output));
     const resultsPath = opts.results ?? defaultResultsPath(opts.output);
     const sinks = (this.sinks = buildSinks({ ...opts, zoneEvents: chain.hasEvents }, this.log));
     let frames = 0;
@@ -261,6 +284,7 @@ export class Compositor {
         frames++;
         this.written = frames;
         if (Number.isFinite(result.ptsMs)) { firstPtsMs ??= result.ptsMs; lastPtsMs = result.ptsMs; }
+        this.metrics.written(result);
         hooks.onWritten?.(result);
       }
       const end = stopped ? null : await this.transport.streamEnd(streamId);

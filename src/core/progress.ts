@@ -31,6 +31,11 @@ export interface ProgressOptions {
   /** Which counters to show, in order. Default decoded, inferred, written. */
   show?: (keyof ProgressCounters)[];
   label?: string;
+  /**
+   * Counters to read instead of its own: a stream's or the process's in the metrics
+   * (src/core/metrics), which the roles feed. @defaultValue its own, fed by the caller
+   */
+  counters?: ProgressCounters;
 }
 
 /**
@@ -38,7 +43,7 @@ export interface ProgressOptions {
  * structured log line every few seconds instead, so logs stay parseable.
  */
 export class Progress {
-  readonly counters: ProgressCounters = { decoded: 0, inferred: 0, written: 0, failed: 0 };
+  readonly counters: ProgressCounters;
   private timer: NodeJS.Timeout | null = null;
   private readonly started = Date.now();
   private lastLine = '';
@@ -47,6 +52,7 @@ export class Progress {
 
   constructor(private readonly logger: Logger, private readonly opts: ProgressOptions = {}) {
     this.tty = !logger.json && Boolean(process.stderr.isTTY);
+    this.counters = opts.counters ?? { decoded: 0, inferred: 0, written: 0, failed: 0 };
   }
 
   set total(n: number | null | undefined) { this.opts.total = n ?? null; }

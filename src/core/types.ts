@@ -54,6 +54,8 @@ export interface Frame {
    * compositor's ack, Redis once the bytes are stored), so the buffer can be reused.
    */
   release?: () => void;
+  /** Wall clock (ms since the epoch) when the frame left the decoder: frame latency starts here. */
+  decodedAtMs?: number;
 }
 
 /** What a worker hands back for one frame. Small: no pixels, masks as RLE. */
@@ -75,6 +77,8 @@ export interface FrameResult {
    * threshold): the compositor draws and writes only instances scoring at least this.
    */
   displayScore?: number;
+  /** Carried over from the frame's job: when it was decoded (ms since the epoch; frame latency). */
+  decodedAtMs?: number;
 }
 
 /** What the producer learns about a source before/while decoding it. */
@@ -106,6 +110,10 @@ export interface StreamEnd {
   error?: string;
   /** Live sources: times the source was lost and came back (each one a source-lost/back event pair). */
   reconnects?: number;
+  /** Live sources: frames decoded but dropped because the pipeline was behind. */
+  dropped?: number;
+  /** Live sources: frames dropped because their timestamp went backwards (before RTCP sync). */
+  misTimed?: number;
 }
 
 /**

@@ -5,6 +5,8 @@ import type { Logger } from '../core/log.js';
 import { log as rootLog } from '../core/log.js';
 import { HEARTBEAT_EVERY_MS, HEARTBEAT_TTL_MS, type ResumePoint, type Transport } from '../core/transport/transport.js';
 import type { StreamEnd, StreamEvent, StreamInfo } from '../core/types.js';
+import { Metrics } from '../core/metrics/metrics.js';
+import type { StreamMetrics } from '../core/metrics/stream-metrics.js';
 
 export interface ProducerOptions {
   /** File path or URL (http(s)://, rtsp://, udp://, rtp://). */
@@ -21,6 +23,11 @@ export interface ProducerOptions {
    * attempts in a row. Files are never reopened. @defaultValue 'always'
    */
   reconnect?: ReconnectPolicy;
+  /**
+   * The process's metrics: decoded, dropped and mis-timed frames, reconnects, source state.
+   * @defaultValue a private one (nothing served)
+   */
+  metrics?: Metrics;
 }
 
 export interface ProducerHooks {
@@ -40,9 +47,12 @@ export class Producer {
   private readonly log: Logger;
   /** Renumbers a resumed stream's events like its frames. */
   private eventShift = (e: StreamEvent): StreamEvent => e;
+  /** This stream's counters in the process's metrics. */
+  readonly metrics: StreamMetrics;
 
   constructor(private readonly transport: Transport, private readonly opts: ProducerOptions, logger: Logger = rootLog) {
     this.log = logger.child({ role: 'producer', stream: opts.streamId });
+    this.metrics = (opts.metrics ?? new Metrics({ role: 'produce', processMetrics: false })).stream(opts.streamId);
   }
 
   async run(hooks: ProducerHooks = {}): Promise<StreamEnd> {
@@ -58,7 +68,11 @@ export class Producer {
       reconnect: this.opts.reconnect,
       logger: this.log,
       // Published before the frame it precedes: the compositor writes it in its place.
-      onEvent: (e) => this.transport.publishEvent(this.eventShift(e)),
+      onEvent: (e) => {
+        if (e.kind === 'source-lost') this.metrics.sourceLost();
+        else this.metrics.sourceBack();
+        return this.transport.publishEvent(this.eventShift(e));
+      },
     });
     this.source = decoder;
     if (this.stopping) decoder.close();
@@ -67,6 +81,7 @@ export class Producer {
       info = { ...(await decoder.info()), startedAt: new Date().toISOString() };
     } catch (err) {
       decoder.close();
+      this.metrics.sourceEnded((err as Error).message);
       throw err;
     }
     const resumed = await this.openOrResume(info);
@@ -78,6 +93,7 @@ export class Producer {
     await beat();
     const heart = setInterval(beat, HEARTBEAT_EVERY_MS);
     heart.unref();
+    this.metrics.opened(info);
     hooks.onInfo?.(info);
     this.log.info('decoding', { source: info.source, size: `${info.width}x${info.height}`, fps: info.fps ?? undefined, audio: info.hasAudio, live: info.live });
 
@@ -92,10 +108,20 @@ export class Producer {
         ptsShift ??= resumed!.lastPtsMs! + (Date.now() - resumed!.lastWallMs!) - f.ptsMs;
         const seq = f.seq + seqBase;
         const ptsMs = f.ptsMs + ptsShift;
-        await this.transport.publishFrame({
-          streamId: this.opts.streamId, seq, ptsMs, width: f.width, height: f.height, yuv,
-          release: () => this.pool.give(yuv),
-        });
+        const sm = this.metrics;
+        sm.decoded();
+        // The decoder counts what it drops; the totals so far become the metrics' increase.
+        const so = decoder.end();
+        sm.decoderTotals(so.dropped, so.misTimed);
+        sm.publishing = true;
+        try {
+          await this.transport.publishFrame({
+            streamId: this.opts.streamId, seq, ptsMs, width: f.width, height: f.height, yuv,
+            release: () => this.pool.give(yuv), decodedAtMs: Date.now(),
+          });
+        } finally {
+          sm.publishing = false;
+        }
         firstPtsMs ??= resumed?.firstPtsMs ?? ptsMs;
         lastPtsMs = ptsMs;
         frames++;
@@ -110,8 +136,11 @@ export class Producer {
       decoder.close();
       clearInterval(heart);
     }
-    const { reconnects } = decoder.end();
-    const end: StreamEnd = { frames: seqBase + frames, firstPtsMs, lastPtsMs, ...(error ? { error } : {}), ...(info.live ? { reconnects } : {}) };
+    const { reconnects, dropped, misTimed } = decoder.end();
+    this.metrics.decoderTotals(dropped, misTimed);
+    // A live stream's end record says what its source cost: outages, and frames dropped or mis-timed.
+    const end: StreamEnd = { frames: seqBase + frames, firstPtsMs, lastPtsMs, ...(error ? { error } : {}), ...(info.live ? { reconnects, dropped, misTimed } : {}) };
+    this.metrics.sourceEnded(frames === 0 ? error ?? 'no frames' : error);
     await this.transport.endStream(this.opts.streamId, end);
     if (error) this.log.warn(frames ? `decoding stopped early: ${error}` : error, { frames });
     if (frames === 0) throw new Error(error ?? `no frames decoded from '${this.opts.source}'`);

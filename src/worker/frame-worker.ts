@@ -7,6 +7,8 @@ import type { ConsumerHandle, Transport } from '../core/transport/transport.js';
 import type { FrameResult } from '../core/types.js';
 import { InferenceEngine, type EngineInfo } from './inference-engine.js';
 import { reniceThisThread } from '../core/priority.js';
+import { Metrics } from '../core/metrics/metrics.js';
+import type { ModelMetrics } from '../core/metrics/model-metrics.js';
 
 export interface FrameWorkerOptions {
   /** Path to the .onnx model. */
@@ -35,6 +37,11 @@ export interface FrameWorkerOptions {
    * and writes only those above it. Unset: the score threshold alone decides.
    */
   trackLowScore?: number;
+  /**
+   * The process's metrics: inference, pre/postprocessing times and frames inferred per stream.
+   * The model appears in it once loaded (what makes a worker ready). @defaultValue a private one
+   */
+  metrics?: Metrics;
 }
 
 /** Loads the model once, then runs every frame the transport hands it. */
@@ -43,6 +50,8 @@ export class FrameWorker {
     private readonly engine: InferenceEngine,
     private readonly handle: ConsumerHandle,
     readonly info: EngineInfo,
+    /** The loaded model's timings and frame counts. */
+    readonly metrics: ModelMetrics,
   ) {}
 
   static async start(
@@ -74,9 +83,19 @@ export class FrameWorker {
     log.info('model loaded', { model: opts.model, format: engine.info.format, device: engine.info.device });
     if (engine.info.semanticFormat) log.info('semantic model loaded', { model: opts.semanticModel, format: engine.info.semanticFormat });
     if (engine.info.trained === false) log.warn('this model is untrained (its manifest says so): its detections are not meaningful');
+    const metrics = opts.metrics ?? new Metrics({ role: 'work', processMetrics: false });
+    const model = metrics.model(opts.model, engine.info.device);
     const handle = await transport.consume(
       async (job, yuv): Promise<FrameResult> => {
-        const out = await engine.infer(yuv, job.width, job.height);
+        let out;
+        try {
+          out = await engine.infer(yuv, job.width, job.height);
+        } catch (err) {
+          model.failed();
+          throw err;
+        }
+        model.ran(out);
+        metrics.stream(job.streamId).inferred(out.inferMs);
         return { ...job, instances: out.instances, ...(out.semantic ? { semantic: out.semantic } : {}), inferMs: out.inferMs, ...(displayScore !== undefined ? { displayScore } : {}) };
       },
       {
@@ -87,7 +106,7 @@ export class FrameWorker {
         },
       },
     );
-    return new FrameWorker(engine, handle, engine.info);
+    return new FrameWorker(engine, handle, engine.info, model);
   }
 
   /** Finishes the frames in progress (BullMQ hands back nothing unfinished), then stops. */

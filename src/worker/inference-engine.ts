@@ -12,6 +12,9 @@ export interface InferenceOutput {
   inferMs: number;
   /** Milliseconds in pre- and postprocessing. */
   prePostMs: number;
+  /** Of those, in preprocessing (the input tensor) and in postprocessing (NMS, masks, RLE). */
+  preMs: number;
+  postMs: number;
 }
 
 export interface EngineInfo {
@@ -70,7 +73,7 @@ export class InferenceEngine {
   private onMessage(msg: FromInference): void {
     if (msg.type === 'result') {
       this.allocated = msg.inputBuffersAllocated;
-      const value: InferenceOutput = { instances: msg.instances, inferMs: msg.inferMs, prePostMs: msg.preMs + msg.postMs };
+      const value: InferenceOutput = { instances: msg.instances, inferMs: msg.inferMs, prePostMs: msg.preMs + msg.postMs, preMs: msg.preMs, postMs: msg.postMs };
       if (msg.semantic) value.semantic = msg.semantic;
       this.calls.settle(msg.id, { value });
     } else if (msg.type === 'error') {

@@ -76,7 +76,7 @@ export class MemoryTransport implements Transport {
     s.firstPtsMs ??= frame.ptsMs;
     s.last = { ptsMs: frame.ptsMs, wallMs: Date.now() };
     s.frames.set(frame.seq, frame);
-    this.jobs.push({ streamId: frame.streamId, seq: frame.seq, ptsMs: frame.ptsMs, width: frame.width, height: frame.height });
+    this.jobs.push({ streamId: frame.streamId, seq: frame.seq, ptsMs: frame.ptsMs, width: frame.width, height: frame.height, ...(frame.decodedAtMs !== undefined ? { decodedAtMs: frame.decodedAtMs } : {}) });
     this.jobArrived.notify();
   }
 

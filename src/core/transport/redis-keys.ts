@@ -22,5 +22,11 @@ export class RedisKeys {
   heartbeat(stream: string): string { return `${this.prefix}:s:${stream}:hb`; }
   /** Left by the compositor when it finished the stream (all the keys above are gone then). */
   finished(stream: string): string { return `${this.prefix}:s:${stream}:finished`; }
+  /** The stream's status in the stream registry (stream-registry.ts): a hash, one field per role. */
+  status(stream: string): string { return `${this.prefix}:s:${stream}:status`; }
+  /** Index of the registry's streams: a sorted set of ids, scored by their last report (ms). */
+  streamIndex(): string { return `${this.prefix}:streams`; }
+  /** The worker registry (worker-registry.ts): a hash, one field per worker process and model. */
+  workers(): string { return `${this.prefix}:workers`; }
   jobId(stream: string, seq: number): string { return `${stream}.${seq}`; }
 }

@@ -144,7 +144,7 @@ export class RedisTransport implements Transport {
       .set(this.keys.last(id), JSON.stringify({ seq: frame.seq, ptsMs: frame.ptsMs, firstPtsMs: this.firstPts(id, frame.ptsMs), wallMs: Date.now() }), 'PX', this.streamTtlMs)
       .exec();
     frame.release?.(); // the bytes are in Redis now
-    const job: FrameJob = { streamId: id, seq: frame.seq, ptsMs: frame.ptsMs, width: frame.width, height: frame.height };
+    const job: FrameJob = { streamId: id, seq: frame.seq, ptsMs: frame.ptsMs, width: frame.width, height: frame.height, ...(frame.decodedAtMs !== undefined ? { decodedAtMs: frame.decodedAtMs } : {}) };
     await this.getQueue().add('frame', job, { jobId: this.keys.jobId(id, frame.seq) });
   }
 
@@ -273,6 +273,11 @@ export class RedisTransport implements Transport {
     else tx.hset(key, String(result.seq), json);
     tx.pexpire(key, this.streamTtlMs).rpush(this.keys.done(result.streamId), String(result.seq)).pexpire(this.keys.done(result.streamId), this.streamTtlMs);
     await tx.exec();
+  }
+
+  /** Jobs in the frame queue by state (the `segstream_queue_jobs` metric). */
+  jobCounts(): Promise<Record<string, number>> {
+    return this.getQueue().getJobCounts('waiting', 'active', 'delayed', 'failed');
   }
 
   // ── compositor ──

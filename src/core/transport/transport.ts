@@ -7,6 +7,8 @@ export interface FrameJob {
   ptsMs: number;
   width: number;
   height: number;
+  /** When the producer decoded it (ms since the epoch; the frame-latency metric's start). */
+  decodedAtMs?: number;
 }
 
 /** A worker's per-frame function. Throwing fails the frame (retried, then an error result). */
