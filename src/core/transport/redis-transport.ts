@@ -428,4 +428,7 @@ export class RedisTransport implements Transport {
 
   /** For tests and the benchmark: the Redis connection this transport uses. */
   get client(): Redis { return this.redis; }
+
+  /** The frame queue (the dashboard mounts it in bull-board). */
+  get queue(): Queue { return this.getQueue(); }
 }
