@@ -17,6 +17,8 @@
  *    Mask R-CNN's, on the same synthetic 720p clip.
  * 3. (--redis-memory) peak Redis memory of a distributed run (produce | work | compose processes)
  *    over the whole 139 s clip vs its first 10 s: target ratio ≤ 1.10.
+ * 5. (--only redis-capacity) 720p frame SET+GET throughput: one redis-server vs a 3-master Redis
+ *    Cluster, both started by the benchmark, side by side (bench/redis-capacity.ts).
  */
 import { parseArgs } from 'node:util';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -31,6 +33,8 @@ import { InferenceEngine } from '../src/worker/inference-engine.js';
 import { DEFAULT_POSTPROCESS } from '../src/core/adapters/model-adapter.js';
 import { bundledModelPath, bundledSemanticModelPath, packageRoot } from '../src/core/package-root.js';
 import { SemanticDecoder } from '../src/core/semantic-argmax.js';
+import { RedisKeys } from '../src/core/transport/redis-keys.js';
+import { benchRedisCapacity } from './redis-capacity.js';
 
 const { values } = parseArgs({
   options: {
@@ -40,7 +44,7 @@ const { values } = parseArgs({
     'redis-memory': { type: 'boolean', default: false },
     'redis-url': { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
     repeats: { type: 'string', default: '2' },
-    /** Run one section only: throughput | overhead | redis-memory | semantic. */
+    /** Run one section only: throughput | overhead | redis-memory | semantic | redis-capacity. */
     only: { type: 'string' },
   },
 });
@@ -179,7 +183,7 @@ async function distributedPeak(source: string, frames: number | null, redisUrl: 
   worker.kill('SIGTERM');
   await new Promise((r) => worker.once('exit', r));
   clearInterval(sampler);
-  const keys = await redis.keys(`${prefix}*`);
+  const keys = (await Promise.all(new RedisKeys(prefix).patterns().map((p) => redis.keys(p)))).flat();
   if (keys.length) await redis.del(...keys);
   redis.disconnect();
   if (codes.some((c) => c !== 0)) throw new Error(`distributed run failed (exit codes ${codes.join(', ')})`);
@@ -232,13 +236,14 @@ async function benchSemantic(): Promise<void> {
 }
 
 try {
-  if (!existsSync(input)) throw new Error(`input ${input} not found (pass --input; the default needs ../shared/media)`);
+  if (values.only !== 'redis-capacity' && !existsSync(input)) throw new Error(`input ${input} not found (pass --input; the default needs ../shared/media)`);
   console.log(`segstream bench — ${os.cpus()[0]?.model ?? 'cpu'} ×${threads}, node ${process.version}`);
   const want = (name: string): boolean => values.only === undefined || values.only === name;
   if (want('throughput')) await benchThroughput();
   if (want('overhead')) await benchOverhead();
   if (want('semantic')) await benchSemantic();
   if ((values['redis-memory'] && values.only === undefined) || values.only === 'redis-memory') await benchRedisMemory();
+  if (values.only === 'redis-capacity') await benchRedisCapacity({ repeats: Number(values.repeats) });
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }

@@ -32,6 +32,8 @@ import { synthCommand } from './commands/synth.js';
 import { evalCommand } from './commands/eval.js';
 import { parseOptions } from './commands/parse-options.js';
 import { UsageError } from './commands/usage-error.js';
+import { camerasCommand } from './commands/cameras-command.js';
+import type { CameraOptionReaders } from './commands/camera-plan.js';
 import type { StageOptions } from './compositor/stages/registry.js';
 import { parseRegionSpec, type RegionSpec } from './compositor/stages/zones/region-spec.js';
 import { TRACKER_KINDS, type TrackerKind } from './compositor/stages/tracker-stage.js';
@@ -54,6 +56,7 @@ Usage:
   segstream drop --stream ID                      delete a stream's keys from Redis
   segstream synth --seed N -o clip.mp4            synthetic clip + exact COCO ground truth (clip.json)
   segstream eval --gt gt.json --results r.jsonl   COCO mask AP, AP50, AP75, mean IoU/Dice per class
+  segstream run|produce|compose --config cameras.yml   every camera of a config file in one process
 
 Input: a video file, or an http(s)://, rtsp://, rtsps://, udp:// or rtp:// URL.
 
@@ -129,7 +132,9 @@ Output (run, compose):
 
 Transport:
   --redis URL           Redis URL (run: use Redis instead of memory; others: default $REDIS_URL
-                        or redis://127.0.0.1:6379)
+                        or redis://127.0.0.1:6379): redis://[:PASSWORD@]HOST:PORT[/DB], rediss://
+                        (TLS), redis+cluster://H1:P1,H2:P2 (Redis Cluster; a Cluster node behind
+                        redis:// is detected too)
   --stream ID           stream id (produce, compose, drop; run picks one)
   --max-in-flight N     frames per stream decoded but not yet composed (default 16)
   --frame-ttl S         frame bytes expire in Redis after S seconds (default 600)
@@ -138,6 +143,14 @@ Transport:
   A producer says it is alive every 2 s; one gone for 10 s without ending its stream is reported
   by compose (which finalises its segment and waits). produce started again on a live source's
   stream whose producer died continues it: same --stream, seq after the last one published.
+
+Many cameras (run, produce, compose):
+  --config FILE         cameras from a YAML (or .json) file: 'defaults:' and a 'cameras:' list, each
+                        with id, url and any option above by its flag name (fps, score, output, ...;
+                        see cameras.example.yml). run: all cameras in memory, one model session per
+                        model; produce/compose: all cameras' producers/compositors against Redis.
+                        A live camera down at the start is retried under its reconnect policy.
+                        One camera failing never stops the others; exit 1 if any failed
 
 Shutdown (run, produce, work, compose):
   --shutdown-timeout S  on SIGTERM/SIGINT stop gracefully within S seconds (default 10), else
@@ -207,6 +220,7 @@ const OPTIONS = {
   'thumbnail-every': { type: 'string' },
   'hls-time': { type: 'string' },
   'hls-list-size': { type: 'string' },
+  config: { type: 'string' },
   'metrics-port': { type: 'string' },
   'metrics-host': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -446,10 +460,25 @@ function printSummary(s: { frames: number; failed: number; output: string; resul
   );
 }
 
+/** Every file a compositor with these options writes. */
+function compositorOutputsOf(v: Values, output: string): NamedPath[] {
+  return compositorOutputs({ output, results: v.results, coco: v.coco, mot: v.mot, cvat: v.cvat, events: regionOptions(v).length > 0, segment: segmentOptions(v) });
+}
+
 /** Output checks before any work (output-plan.ts): no output overwrites an input or another output. */
 function prepareCompositorOutputs(v: Values, output: string, inputs: NamedPath[]): void {
-  prepareOutputs({ inputs, outputs: compositorOutputs({ output, results: v.results, coco: v.coco, mot: v.mot, cvat: v.cvat, events: regionOptions(v).length > 0, segment: segmentOptions(v) }) });
+  prepareOutputs({ inputs, outputs: compositorOutputsOf(v, output) });
 }
+
+/** The option readers above, for the fields of a camera config file (src/commands/camera-plan.ts). */
+const cameraReaders: CameraOptionReaders = {
+  worker: (c) => workerOptions(c as Values),
+  producer: (c) => producerOptions(c as Values),
+  compositor: (c) => compositorOptions(c as Values),
+  output: (c) => requireOutput(c as Values),
+  outputs: (c, output) => compositorOutputsOf(c as Values, output),
+  waitMs: (c) => { const s = num(c as Values, 'wait', { min: 0 }); return s === undefined ? undefined : s * 1000; },
+};
 
 async function cmdRun(positionals: string[], v: Values): Promise<void> {
   const input = requireInput(positionals, 'run');
@@ -667,6 +696,13 @@ export async function main(argv: string[]): Promise<number> {
     return cmd || v.help ? 0 : 2;
   }
   try {
+    if (v.config !== undefined) {
+      await camerasCommand(cmd, parsed.positionals, v, {
+        options: OPTIONS, readers: cameraReaders, redis: () => redisOptions(v, redisUrl(v)),
+        maxInFlight: num(v, 'max-in-flight', { min: 1, int: true }), shutdownTimeoutMs: shutdownTimeoutMs(v),
+      });
+      return 0;
+    }
     switch (cmd) {
       case 'run': await cmdRun(parsed.positionals, v); break;
       case 'demo': await cmdDemo(v); break;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
+import { RedisKeys } from '../src/core/transport/redis-keys.js';
 import { randomBytes } from 'node:crypto';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -35,11 +36,15 @@ export function testPrefix(): string {
   return `{segstream-test-${randomBytes(4).toString('hex')}}`;
 }
 
-export async function deleteKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
+/** Deletes every key of deployment `prefix` (queue and streams: see RedisKeys.patterns). */
+export async function deleteKeys(prefix: string, url = REDIS_URL): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 2 });
   try {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
+    const keys = (await Promise.all(new RedisKeys(prefix).patterns().map((p) => redis.keys(p)))).flat();
+    // One DEL per key: on a Cluster node a multi-key DEL must not cross slots.
+    const pipeline = redis.pipeline();
+    for (const key of keys) pipeline.del(key);
+    await pipeline.exec();
   } finally {
     redis.disconnect();
   }

@@ -3,7 +3,7 @@
  * /metrics + /healthz + /readyz server when `--metrics-port` is given, the readiness checks of
  * the role, and, for Redis roles, the stream and worker registries kept up to date.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/transport/redis-connection.js';
 import { log as rootLog, type Logger } from '../core/log.js';
 import { Metrics } from '../core/metrics/metrics.js';
 import { MetricsServer } from '../core/metrics/metrics-server.js';
@@ -52,7 +52,7 @@ export interface ObservabilityOptions {
 }
 
 export class Observability {
-  private redis: Redis | null = null;
+  private redis: RedisClient | null = null;
   private reporter: RegistryReporter | null = null;
   private registry: StreamRegistry | null = null;
 

@@ -96,7 +96,7 @@ export class DashboardServer {
   private routes(app: express.Express): void {
     const board = new ExpressAdapter();
     board.setBasePath('/queues');
-    createBullBoard({ queues: [new BullMQAdapter(this.transport.queue, { readOnlyMode: false })], serverAdapter: board });
+    createBullBoard({ queues: [new BullMQAdapter(this.transport.frameQueue, { readOnlyMode: false })], serverAdapter: board });
     app.use('/queues', board.getRouter());
 
     app.get('/', (_req, res) => res.sendFile(path.join(PUBLIC(), 'index.html')));

@@ -4,6 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { probeVideo } from '../../src/core/media/test-clip.js';
+import { RedisKeys } from '../../src/core/transport/redis-keys.js';
 import { comparable, readJsonl, seqs } from './jsonl.js';
 import { deleteKeys, hasSharedMedia, makeSynthClipWithAudio, REDIS_URL, runCli, sharedMedia, spawnCli, tempDir, testPrefix, waitForLine } from '../helpers.js';
 
@@ -103,7 +104,7 @@ describe('distributed: produce | work ×2 | compose as separate processes', () =
     // No worker yet: all 8 frames wait in Redis. Then one frame's pixels vanish (as if expired).
     const p = await runCli(['produce', small, '--stream', 'badframe'], { env });
     expect(p.code, p.stderr).toBe(0);
-    expect(await redis.del(`${prefix}:s:badframe:f:3`)).toBe(1);
+    expect(await redis.del(new RedisKeys(prefix).frame('badframe', 3))).toBe(1);
     redis.disconnect();
     await startWorker();
     const c = await runCli(['compose', '--stream', 'badframe', '-o', out], { env });

@@ -14,6 +14,11 @@ export interface StageOptions {
   track?: TrackerStageOptions | false;
   /** Zones and lines to count tracks in and across (needs tracking). @defaultValue none */
   regions?: RegionSpec[];
+  /**
+   * Keep only instances scoring at least this, whatever the worker marked (a camera's own score
+   * on a model session shared by cameras). @defaultValue the worker's `displayScore`
+   */
+  scoreFloor?: number;
 }
 
 export function buildResultChain(o: StageOptions = {}): ResultChain {
@@ -23,6 +28,6 @@ export function buildResultChain(o: StageOptions = {}): ResultChain {
     if (o.track === false) throw new RangeError('zones and lines count tracks: they need tracking on');
     stages.push(new ZoneStage({ regions: o.regions }));
   }
-  stages.push(new ScoreFloorStage());
+  stages.push(new ScoreFloorStage(o.scoreFloor));
   return new ResultChain(stages);
 }

@@ -48,7 +48,13 @@ export class MemoryTransport implements Transport {
   readonly leasesJobs = false;
   private readonly streams = new Map<string, StreamState>();
   private readonly finished = new Map<string, FinishedStream>();
-  private readonly jobs: FrameJob[] = [];
+  /**
+   * Queued jobs per stream, and the streams with jobs in the order they get their next turn: a
+   * worker takes one job from each stream in rotation, so a file that publishes as fast as it can
+   * never makes a live camera's frames wait behind its whole in-flight window.
+   */
+  private readonly jobs = new Map<string, FrameJob[]>();
+  private readonly turns: string[] = [];
   private readonly jobArrived = new Signal();
   private readonly streamOpened = new Signal();
   private readonly maxInFlight: number;
@@ -70,14 +76,36 @@ export class MemoryTransport implements Transport {
 
   async publishFrame(frame: Frame): Promise<void> {
     const s = this.stream(frame.streamId);
-    while (s.inFlight >= this.maxInFlight && !this.closed) await s.capacity.wait();
+    while (s.inFlight >= this.maxInFlight && !this.closed) {
+      await s.capacity.wait();
+      // Dropped while waiting (its compositor failed, in a multi-camera run): nobody takes its frames.
+      if (this.streams.get(frame.streamId) !== s) throw new Error(`stream '${frame.streamId}' was dropped`);
+    }
     s.inFlight++;
     s.published = frame.seq + 1;
     s.firstPtsMs ??= frame.ptsMs;
     s.last = { ptsMs: frame.ptsMs, wallMs: Date.now() };
     s.frames.set(frame.seq, frame);
-    this.jobs.push({ streamId: frame.streamId, seq: frame.seq, ptsMs: frame.ptsMs, width: frame.width, height: frame.height, ...(frame.decodedAtMs !== undefined ? { decodedAtMs: frame.decodedAtMs } : {}) });
+    this.queueJob({ streamId: frame.streamId, seq: frame.seq, ptsMs: frame.ptsMs, width: frame.width, height: frame.height, ...(frame.decodedAtMs !== undefined ? { decodedAtMs: frame.decodedAtMs } : {}) });
     this.jobArrived.notify();
+  }
+
+  private queueJob(job: FrameJob): void {
+    const queue = this.jobs.get(job.streamId);
+    if (queue) { queue.push(job); return; }
+    this.jobs.set(job.streamId, [job]);
+    this.turns.push(job.streamId);
+  }
+
+  /** The next job, round-robin over the streams that have one. */
+  private takeJob(): FrameJob | undefined {
+    const streamId = this.turns.shift();
+    if (streamId === undefined) return undefined;
+    const queue = this.jobs.get(streamId)!;
+    const job = queue.shift()!;
+    if (queue.length) this.turns.push(streamId);
+    else this.jobs.delete(streamId);
+    return job;
   }
 
   async resumeStream(info: StreamInfo): Promise<ResumePoint> {
@@ -114,7 +142,7 @@ export class MemoryTransport implements Transport {
     let active = 0;
     const loop = async (): Promise<void> => {
       while (!stopping && !this.closed) {
-        const job = this.jobs.shift();
+        const job = this.takeJob();
         if (!job) { await this.jobArrived.wait(); continue; }
         const s = this.streams.get(job.streamId);
         const frame = s?.frames.get(job.seq);
@@ -208,8 +236,11 @@ export class MemoryTransport implements Transport {
 
   async dropStream(streamId: string): Promise<void> {
     assertStreamId(streamId);
+    const s = this.streams.get(streamId);
     this.streams.delete(streamId);
     this.finished.delete(streamId);
+    s?.capacity.notify();
+    s?.arrived.notify();
   }
 
   async close(): Promise<void> {

@@ -1,10 +1,10 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import { hostname } from 'node:os';
 import type { Frame, FrameResult, StreamEnd, StreamEvent, StreamInfo } from '../types.js';
 import { log } from '../log.js';
 import { yuv420Size } from '../yuv420.js';
-import { connectRedis, redactUrl } from './redis-connection.js';
+import { connectRedis, duplicateBlocking, redactUrl, type RedisClient } from './redis-connection.js';
 import { RedisKeys } from './redis-keys.js';
 import { sleep } from './memory-transport.js';
 import {
@@ -23,9 +23,9 @@ import {
 } from './transport.js';
 
 export interface RedisTransportOptions extends TransportOptions {
-  /** redis://[user:pass@]host:port[/db]. */
+  /** redis://[user:pass@]host:port[/db], rediss://…, or redis+cluster://h1:p1,h2:p2 (see parseRedisUrl). */
   url: string;
-  /** Key prefix with a Redis Cluster hash tag. Default '{segstream}'. */
+  /** Deployment key prefix, `{name}` or `name` (see RedisKeys for the layout). Default '{segstream}'. */
   prefix?: string;
   /** BullMQ queue name shared by all streams. Default 'frames'. */
   queueName?: string;
@@ -61,13 +61,13 @@ export class RedisTransport implements Transport {
   private readonly streamTtlMs: number;
   private readonly attempts: number;
   private queue: Queue | null = null;
-  private readonly connections: Redis[] = [];
+  private readonly connections: RedisClient[] = [];
   /** Producer side: last composed count read from Redis, per stream (saves a GET per frame). */
   private readonly composedSeen = new Map<string, number>();
   private closed = false;
 
-  private constructor(private readonly redis: Redis, private readonly opts: RedisTransportOptions) {
-    this.keys = new RedisKeys(opts.prefix ?? '{segstream}');
+  private constructor(private readonly redis: RedisClient, private readonly opts: RedisTransportOptions) {
+    this.keys = new RedisKeys(opts.prefix);
     this.maxInFlight = opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
     this.frameTtlMs = opts.frameTtlMs ?? 600_000;
     this.streamTtlMs = opts.streamTtlMs ?? 7 * 24 * 3600_000;
@@ -76,6 +76,7 @@ export class RedisTransport implements Transport {
   }
 
   static async connect(opts: RedisTransportOptions): Promise<RedisTransport> {
+    new RedisKeys(opts.prefix); // a bad prefix fails before any connection is made
     const redis = await connectRedis(opts.url, { blocking: !opts.failFast });
     const t = new RedisTransport(redis, opts);
     await t.checkEvictionPolicy();
@@ -104,14 +105,19 @@ export class RedisTransport implements Transport {
   }
 
   private async checkEvictionPolicy(): Promise<void> {
-    try {
-      const [, policy] = (await this.redis.config('GET', 'maxmemory-policy')) as string[];
-      if (policy && policy !== 'noeviction') {
-        log.warn(`Redis maxmemory-policy is '${policy}': frames or jobs may be evicted; set it to 'noeviction'`);
+    // On a Cluster each master has its own setting: ask them all.
+    const nodes = this.redis instanceof Cluster ? this.redis.nodes('master') : [this.redis];
+    await Promise.all(nodes.map(async (node) => {
+      try {
+        const [, policy] = (await node.config('GET', 'maxmemory-policy')) as string[];
+        if (policy && policy !== 'noeviction') {
+          const where = nodes.length > 1 ? ` on ${node.options.host}:${node.options.port}` : '';
+          log.warn(`Redis maxmemory-policy is '${policy}'${where}: frames or jobs may be evicted; set it to 'noeviction'`);
+        }
+      } catch {
+        // CONFIG is often disabled on managed Redis: nothing to check then.
       }
-    } catch {
-      // CONFIG is often disabled on managed Redis: nothing to check then.
-    }
+    }));
   }
 
   // ── producer ──
@@ -192,7 +198,7 @@ export class RedisTransport implements Transport {
 
   async consume(processor: FrameProcessor, options: ConsumeOptions = {}): Promise<ConsumerHandle> {
     // BullMQ workers need a connection that retries forever (maxRetriesPerRequest: null).
-    const conn = this.redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true });
+    const conn = duplicateBlocking(this.redis);
     conn.on('error', () => {});
     this.connections.push(conn);
     const lockDuration = this.opts.lockDurationMs ?? 30_000;
@@ -315,7 +321,7 @@ export class RedisTransport implements Transport {
   }
 
   async *results(streamId: string): AsyncIterable<ComposeItem> {
-    const blocking = this.redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true });
+    const blocking = duplicateBlocking(this.redis);
     blocking.on('error', () => {});
     this.connections.push(blocking);
     const stuckCheckMs = this.opts.stuckCheckMs ?? 5000;
@@ -427,8 +433,8 @@ export class RedisTransport implements Transport {
   }
 
   /** For tests and the benchmark: the Redis connection this transport uses. */
-  get client(): Redis { return this.redis; }
+  get client(): RedisClient { return this.redis; }
 
   /** The frame queue (the dashboard mounts it in bull-board). */
-  get queue(): Queue { return this.getQueue(); }
+  get frameQueue(): Queue { return this.getQueue(); }
 }

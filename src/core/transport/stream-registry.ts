@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 import type { RedisKeys } from './redis-keys.js';
 
 /** The producer side of a stream, as its producer last reported it. */
@@ -74,7 +74,7 @@ export class StreamRegistry {
   private readonly ttlMs: number;
   private readonly staleMs: number;
 
-  constructor(private readonly redis: Redis, private readonly keys: RedisKeys, opts: StreamRegistryOptions = {}) {
+  constructor(private readonly redis: RedisClient, private readonly keys: RedisKeys, opts: StreamRegistryOptions = {}) {
     this.ttlMs = opts.ttlMs ?? 7 * 24 * 3600_000;
     this.staleMs = opts.staleMs ?? 10_000;
   }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 import type { RedisKeys } from './redis-keys.js';
 
 /** One worker process's model, as it last reported itself. */
@@ -44,7 +44,7 @@ export class WorkerRegistry {
   private readonly staleMs: number;
   private readonly forgetMs: number;
 
-  constructor(private readonly redis: Redis, private readonly keys: RedisKeys, opts: WorkerRegistryOptions = {}) {
+  constructor(private readonly redis: RedisClient, private readonly keys: RedisKeys, opts: WorkerRegistryOptions = {}) {
     this.staleMs = opts.staleMs ?? 10_000;
     this.forgetMs = opts.forgetMs ?? 3600_000;
   }

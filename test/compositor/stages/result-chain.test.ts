@@ -31,6 +31,19 @@ function idsOf(r: FrameResult, k: number): Record<string, number | undefined> {
 }
 
 describe('result stages', () => {
+  it('a fixed score floor (a camera\'s own score on a shared session) replaces the worker\'s mark', () => {
+    const chain = buildResultChain({ track: false, scoreFloor: 0.5 });
+    // The worker kept everything down to 0.1 and marked 0.1 for another camera: this one keeps 0.5.
+    const r = chain.process(frame(10, 's', 0.1));
+    const raw = frame(10);
+    expect(raw.instances.some((i) => i.score < 0.5)).toBe(true);
+    expect(r.instances.length).toBe(raw.instances.filter((i) => i.score >= 0.5).length);
+    expect(r.instances.every((i) => i.score >= 0.5)).toBe(true);
+    expect(r.displayScore).toBeUndefined();
+    // Without it the mark decides, as before.
+    expect(buildResultChain({ track: false }).process(frame(10, 's', 0.1)).instances.length).toBe(raw.instances.length);
+  });
+
   it('the default chain tracks, keeps ids through a low-score dip, and shows only instances >= displayScore', () => {
     const chain = buildResultChain();
     expect(chain.stages.map((s) => s.name)).toEqual(['tracker', 'score-floor']);
