@@ -30,6 +30,7 @@ import { ShutdownAbandoned } from './core/shutdown-abandoned.js';
 import { groundTruthPathFor, writeSynthClip } from './synth/index.js';
 import { synthCommand } from './commands/synth.js';
 import { evalCommand } from './commands/eval.js';
+import { dashboardCommand } from './commands/dashboard.js';
 import { parseOptions } from './commands/parse-options.js';
 import { UsageError } from './commands/usage-error.js';
 import { camerasCommand } from './commands/cameras-command.js';
@@ -56,6 +57,7 @@ Usage:
   segstream drop --stream ID                      delete a stream's keys from Redis
   segstream synth --seed N -o clip.mp4            synthetic clip + exact COCO ground truth (clip.json)
   segstream eval --gt gt.json --results r.jsonl   COCO mask AP, AP50, AP75, mean IoU/Dice per class
+  segstream dashboard [--port 8080]               live page of every stream and worker in Redis (+ bull-board)
   segstream run|produce|compose --config cameras.yml   every camera of a config file in one process
 
 Input: a video file, or an http(s)://, rtsp://, rtsps://, udp:// or rtp:// URL.
@@ -677,6 +679,7 @@ export async function main(argv: string[]): Promise<number> {
   // These two own their flags.
   if (argv[0] === 'synth') return synthCommand(argv.slice(1));
   if (argv[0] === 'eval') return evalCommand(argv.slice(1));
+  if (argv[0] === 'dashboard') return dashboardCommand(argv.slice(1));
   let parsed;
   try {
     parsed = parseOptions(argv, OPTIONS, true);
