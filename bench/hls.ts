@@ -8,7 +8,8 @@
  *   newest-frame latency = appearance − the time its last frame was written (encode + mux),
  *   oldest-frame latency = appearance − the time its first frame was written (+ the segment length).
  * A player adds its own buffer on top (hls.js holds liveSyncDurationCount segments; the dashboard
- * sets it to 1). Also prints the ffmpeg child's CPU time per frame (the view's cost).
+ * sets it to 1). Also prints the ffmpeg child's CPU time per frame (the view's cost), and what
+ * one dashboard thumbnail costs (thumbnail-sink.ts).
  */
 import { parseArgs } from 'node:util';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { HlsSink } from '../src/compositor/sinks/hls-sink.js';
+import { ThumbnailSink } from '../src/compositor/sinks/thumbnail-sink.js';
 import { childrenOf } from './process-sample.js';
 import { Logger } from '../src/core/log.js';
 import { synthFrames } from '../src/synth/synth-frames.js';
@@ -44,6 +46,34 @@ function cpuMs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, in USER_HZ (100 on Linux)
+}
+
+/** CPU time of this process's waited-for children (utime + stime), in ms. */
+function childrenCpuMs(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[13]) + Number(f[14])) * 1000) / 100; // cutime + cstime
+}
+
+/** The dashboard thumbnail (thumbnail-sink.ts): ffmpeg CPU and wall time per JPEG, at --size. */
+async function thumbnailCost(pool: Uint8Array[], info: StreamInfo): Promise<void> {
+  const n = 20;
+  let jpegBytes = 0;
+  let done!: () => void;
+  let left = n;
+  const all = new Promise<void>((r) => { done = r; });
+  const sink = new ThumbnailSink('bench', { everyMs: 0, publish: async (_id, jpeg) => { jpegBytes += jpeg.length; if (--left === 0) done(); } }, new Logger({ level: 'warn' }));
+  await sink.open(info);
+  const cpu0 = childrenCpuMs();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    await sink.write({ result: { streamId: 'bench', seq: i, ptsMs: i * 100, width: info.width, height: info.height, instances: [] }, yuv: pool[i % pool.length]! });
+    await sink.close(); // one at a time: the sink skips a thumbnail while the previous is being made
+  }
+  await all;
+  const wall = (performance.now() - t0) / n;
+  const cpu = (childrenCpuMs() - cpu0) / n;
+  console.log(`[hls] thumbnail (320 px JPEG of a ${info.width}x${info.height} frame): ${cpu.toFixed(0)} ms CPU, ${wall.toFixed(0)} ms wall, ${(jpegBytes / n / 1024).toFixed(1)} KB each; at one per 5 s: ${(cpu / 50).toFixed(2)} % of one core`);
 }
 
 async function main(): Promise<void> {
@@ -101,6 +131,7 @@ async function main(): Promise<void> {
   console.log(`[hls] newest frame of a segment to playlist: p50 ${quantile(newest, 0.5).toFixed(0)} ms, p95 ${quantile(newest, 0.95).toFixed(0)} ms, max ${Math.max(...newest).toFixed(0)} ms`);
   console.log(`[hls] oldest frame of a segment to playlist: p50 ${quantile(oldest, 0.5).toFixed(0)} ms, p95 ${quantile(oldest, 0.95).toFixed(0)} ms, max ${Math.max(...oldest).toFixed(0)} ms`);
   console.log(`[hls] ffmpeg CPU ${(cpu / n).toFixed(1)} ms per frame (${((cpu / (n / fps)) / 10).toFixed(1)} % of one core)`);
+  await thumbnailCost(pool, info);
   rmSync(path.dirname(dir), { recursive: true, force: true });
 }
 

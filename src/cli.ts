@@ -16,9 +16,10 @@ import { RedisTransport } from './core/transport/redis-transport.js';
 import { redactUrl } from './core/transport/redis-connection.js';
 import { streamIdProblem } from './core/transport/transport.js';
 import { classifySource, validateSource } from './core/media/source.js';
-import { Compositor, compositorOutputs, defaultResultsPath, type SegmentOptions } from './compositor/compositor.js';
+import { Compositor, compositorOutputs, defaultResultsPath, type CompositorOptions, type SegmentOptions } from './compositor/compositor.js';
 import { segmentPatternProblem } from './compositor/sinks/segment-namer.js';
 import { hlsDirProblem, type HlsOptions } from './compositor/sinks/hls-sink.js';
+import type { ThumbnailOptions } from './compositor/sinks/thumbnail-sink.js';
 import { OutputPathError, prepareOutputs, type NamedPath } from './core/results/output-plan.js';
 import { Producer } from './producer/producer.js';
 import { FrameWorker, type FrameWorkerOptions } from './worker/frame-worker.js';
@@ -29,6 +30,7 @@ import { ShutdownAbandoned } from './core/shutdown-abandoned.js';
 import { groundTruthPathFor, writeSynthClip } from './synth/index.js';
 import { synthCommand } from './commands/synth.js';
 import { evalCommand } from './commands/eval.js';
+import { dashboardCommand } from './commands/dashboard.js';
 import { parseOptions } from './commands/parse-options.js';
 import { UsageError } from './commands/usage-error.js';
 import { camerasCommand } from './commands/cameras-command.js';
@@ -55,6 +57,7 @@ Usage:
   segstream drop --stream ID                      delete a stream's keys from Redis
   segstream synth --seed N -o clip.mp4            synthetic clip + exact COCO ground truth (clip.json)
   segstream eval --gt gt.json --results r.jsonl   COCO mask AP, AP50, AP75, mean IoU/Dice per class
+  segstream dashboard [--port 8080]               live page of every stream and worker in Redis (+ bull-board)
   segstream run|produce|compose --config cameras.yml   every camera of a config file in one process
 
 Input: a video file, or an http(s)://, rtsp://, rtsps://, udp:// or rtp:// URL.
@@ -120,6 +123,8 @@ Output (run, compose):
                         replaces an earlier view in DIR; DIR must be new, empty or hold one)
   --hls-time S          HLS segment length in seconds (default 1)
   --hls-list-size N     segments in the HLS playlist (default 6)
+  --thumbnail-every S   through Redis: store a 320 px JPEG of the latest annotated frame every S
+                        seconds for the dashboard (default 5; 0 = never)
   Started again on a partly composed stream, compose resumes at its first unwritten frame:
   into the next segment, or without --segment into NAME.resumed-SEQ.mp4 beside the first file.
   Outputs are checked before any work: one that is the input (or a link to it) or another output
@@ -214,6 +219,7 @@ const OPTIONS = {
   'keep-hours': { type: 'string' },
   'keep-gb': { type: 'string' },
   hls: { type: 'string' },
+  'thumbnail-every': { type: 'string' },
   'hls-time': { type: 'string' },
   'hls-list-size': { type: 'string' },
   config: { type: 'string' },
@@ -374,7 +380,14 @@ function hlsOptions(v: Values): HlsOptions | undefined {
   return { dir: v.hls, segmentSeconds, listSize };
 }
 
-function compositorOptions(v: Values) {
+/** The dashboard's thumbnails, published through `obs` once it has Redis; none without Redis. */
+function thumbnailOptions(v: Values, obs: Observability, redis: boolean): ThumbnailOptions | undefined {
+  const every = num(v, 'thumbnail-every', { min: 0 }) ?? 5;
+  if (!redis || every === 0) return undefined;
+  return { everyMs: every * 1000, publish: (id, jpeg) => obs.thumbnails?.(id, jpeg) ?? Promise.resolve() };
+}
+
+function compositorOptions(v: Values): Omit<CompositorOptions, 'streamId' | 'output' | 'results'> {
   return {
     segment: segmentOptions(v),
     hls: hlsOptions(v),
@@ -488,6 +501,7 @@ async function cmdRun(positionals: string[], v: Values): Promise<void> {
   };
   prepareCompositorOutputs(v, output, [{ name: 'the input', path: input }, { name: '--model', path: opts.worker.model }]);
   const obs = await Observability.start({ role: 'run', endpoint: metricsEndpoint(v), model: true, redis: useRedis, source: { streamId, stallMs: opts.producer.stallTimeoutMs ?? 20_000 } });
+  opts.compositor.thumbnail = thumbnailOptions(v, obs, useRedis);
   const s = await runPipeline({ ...opts, metrics: obs.metrics, observer: obs }).finally(() => obs.close());
   const modelFps = s.inferMs > 0 ? s.frames / (s.inferMs / 1000) : 0;
   const inferMsPerFrame = s.inferMs / Math.max(1, s.frames);
@@ -613,6 +627,7 @@ async function cmdCompose(v: Values): Promise<void> {
   const compositor = new Compositor(transport, {
     ...options, streamId, output, results: v.results ?? defaultResultsPath(output),
     waitMs: wait === undefined ? undefined : wait * 1000, metrics: obs.metrics,
+    thumbnail: thumbnailOptions(v, obs, true),
   });
   const progress = new Progress(log, { lead: 'written', show: ['written'], label: `compose ${streamId}`, counters: compositor.metrics.counts });
   const guard = new ShutdownGuard({
@@ -664,6 +679,7 @@ export async function main(argv: string[]): Promise<number> {
   // These two own their flags.
   if (argv[0] === 'synth') return synthCommand(argv.slice(1));
   if (argv[0] === 'eval') return evalCommand(argv.slice(1));
+  if (argv[0] === 'dashboard') return dashboardCommand(argv.slice(1));
   let parsed;
   try {
     parsed = parseOptions(argv, OPTIONS, true);

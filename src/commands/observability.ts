@@ -54,6 +54,7 @@ export interface ObservabilityOptions {
 export class Observability {
   private redis: RedisClient | null = null;
   private reporter: RegistryReporter | null = null;
+  private registry: StreamRegistry | null = null;
 
   private constructor(readonly metrics: Metrics, readonly readiness: Readiness, private readonly server: MetricsServer | null) {}
 
@@ -125,7 +126,14 @@ export class Observability {
         return Math.max(0, (Number(published) || 0) - (Number(composed) || 0));
       });
     }
-    this.reporter = new RegistryReporter(this.metrics, new StreamRegistry(redis, transport.keys), new WorkerRegistry(redis, transport.keys), rootLog).start();
+    this.registry = new StreamRegistry(redis, transport.keys);
+    this.reporter = new RegistryReporter(this.metrics, this.registry, new WorkerRegistry(redis, transport.keys), rootLog).start();
+  }
+
+  /** Stores a stream's dashboard thumbnail in the registry; null without Redis (nobody to show it). */
+  get thumbnails(): ((streamId: string, jpeg: Buffer) => Promise<void>) | null {
+    const registry = this.registry;
+    return registry ? (id, jpeg) => registry.setThumbnail(id, jpeg) : null;
   }
 
   /** The last registry report (bounded), then the server goes; never waits for a client. */

@@ -14,6 +14,7 @@ import { HEARTBEAT_TTL_MS, type ComposeItem, type Transport } from '../core/tran
 import type { FrameResult, StreamEnd, StreamInfo } from '../core/types.js';
 import { StopRequest, STOPPED } from '../core/stop-request.js';
 import type { HlsOptions } from './sinks/hls-sink.js';
+import type { ThumbnailOptions } from './sinks/thumbnail-sink.js';
 import { Metrics } from '../core/metrics/metrics.js';
 import type { StreamMetrics } from '../core/metrics/stream-metrics.js';
 
@@ -40,6 +41,8 @@ export interface CompositorOptions {
   segment?: SegmentOptions;
   /** Also publish the annotated stream as live HLS (src/compositor/sinks/hls-sink.ts). */
   hls?: HlsOptions;
+  /** Publish a small JPEG of the latest annotated frame every few seconds (src/compositor/sinks/thumbnail-sink.ts). */
+  thumbnail?: ThumbnailOptions;
   /**
    * Result stages before drawing (tracking). A restarted compositor starts them afresh: track ids
    * begin again at 1 in its outputs.
@@ -224,6 +227,7 @@ export class Compositor {
   }
 
   async run(hooks: CompositorHooks = {}): Promise<CompositorSummary> {
+    if (this.opts.hls) this.metrics.hls = path.resolve(this.opts.hls.dir);
     this.metrics.composing('waiting');
     try {
       const summary = await this.compose(hooks);

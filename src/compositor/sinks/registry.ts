@@ -8,6 +8,7 @@ import { SegmentedMp4Sink } from './segmented-mp4-sink.js';
 import { ResultWriterSink } from './result-writer-sink.js';
 import { ZoneEventsSink } from './zone-events-sink.js';
 import { HlsSink } from './hls-sink.js';
+import { ThumbnailSink } from './thumbnail-sink.js';
 import { MotWriter } from '../../core/results/mot-writer.js';
 import { CvatVideoWriter } from '../../core/results/cvat-video-writer.js';
 import { eventsPathFor } from '../compositor.js';
@@ -25,6 +26,7 @@ const SINKS: { wanted(o: SinkOptions): boolean; make(o: SinkOptions, log: Logger
   { wanted: (o) => !o.segment && !!o.mot, make: (o) => new ResultWriterSink(o.mot!, () => new MotWriter(o.mot!)) },
   { wanted: (o) => !o.segment && !!o.cvat, make: (o) => new ResultWriterSink(o.cvat!, () => new CvatVideoWriter(o.cvat!, { taskName: path.basename(o.output) })) },
   { wanted: (o) => !o.segment && o.zoneEvents, make: (o) => new ZoneEventsSink(eventsPathFor(o.output)) },
+  { wanted: (o) => !!o.thumbnail, make: (o, log) => new ThumbnailSink(o.streamId, o.thumbnail!, log) },
   { wanted: (o) => !!o.hls, make: (o, log) => new HlsSink(o.hls!, log) },
   { wanted: (o) => !o.segment, make: (o, log) => new Mp4Sink(o.output, o, log) },
   { wanted: (o) => !!o.segment, make: (o, log) => new SegmentedMp4Sink(o.output, { ...o, ...o.segment!, streamId: o.streamId }, log) },

@@ -87,6 +87,7 @@ export class RegistryReporter {
           ...base, state: s.composeState, written: s.counts.written, failed: s.counts.failed,
           fpsOut: round(s.writtenRate.rate()), latencyMs: s.lastLatencyMs === null ? null : Math.round(s.lastLatencyMs),
           ...(s.output ? { output: s.output } : {}),
+          ...(s.hls ? { hls: s.hls } : {}),
         }).then(() => { if (settles) this.settled.add(cKey); }));
       }
     }

@@ -32,6 +32,8 @@ export class StreamMetrics {
   producing = false;
   /** The compositor's video (or segment pattern). */
   output: string | undefined;
+  /** The compositor's live HLS view (absolute directory), when it publishes one. */
+  hls: string | undefined;
   /** Why the source ended, when it ended on an error. */
   error: string | undefined;
   /** Date.now() of the last frame decoded here (the producer's readiness: source delivering). */

@@ -54,6 +54,8 @@ export class RedisKeys {
   finished(stream: string): string { return this.stream(stream, 'finished'); }
   /** The stream's status in the stream registry (stream-registry.ts): a hash, one field per role. */
   status(stream: string): string { return this.stream(stream, 'status'); }
+  /** The latest annotated frame as a small JPEG (thumbnail-sink.ts), for the dashboard. */
+  thumbnail(stream: string): string { return this.stream(stream, 'thumb'); }
   /** Index of the registry's streams: a sorted set of ids, scored by their last report (ms). */
   streamIndex(): string { return this.global('streams'); }
   /** The worker registry (worker-registry.ts): a hash, one field per worker process and model. */

@@ -434,4 +434,7 @@ export class RedisTransport implements Transport {
 
   /** For tests and the benchmark: the Redis connection this transport uses. */
   get client(): RedisClient { return this.redis; }
+
+  /** The frame queue (the dashboard mounts it in bull-board). */
+  get frameQueue(): Queue { return this.getQueue(); }
 }

@@ -31,6 +31,8 @@ export interface CompositorStatus {
   /** Decode to written of the last frame written, in ms. */
   latencyMs: number | null;
   output?: string;
+  /** The live HLS view's directory on the compositor's host (`--hls`). */
+  hls?: string;
   host: string;
   pid: number;
   updatedAt: number;
@@ -115,9 +117,19 @@ export class StreamRegistry {
     return found.filter((s): s is StreamStatus => s !== null);
   }
 
+  /** Stores the stream's latest thumbnail (JPEG), kept as long as its status. */
+  async setThumbnail(streamId: string, jpeg: Buffer): Promise<void> {
+    await this.redis.set(this.keys.thumbnail(streamId), jpeg, 'PX', this.ttlMs);
+  }
+
+  /** The stream's latest thumbnail, or null. */
+  thumbnail(streamId: string): Promise<Buffer | null> {
+    return this.redis.getBuffer(this.keys.thumbnail(streamId));
+  }
+
   /** Forgets a stream (`segstream drop`). */
   async remove(streamId: string): Promise<void> {
-    await this.redis.del(this.keys.status(streamId));
+    await this.redis.del(this.keys.status(streamId), this.keys.thumbnail(streamId));
     await this.redis.zrem(this.keys.streamIndex(), streamId);
   }
 
