@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The dashboard in a real browser (Debian's chromium, headless, driven by puppeteer-core) against
  * a real distributed run (produce | work | compose through Redis) of a live RTSP camera (the
