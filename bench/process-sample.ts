@@ -38,3 +38,20 @@ export function childrenOf(pid: number): number[] {
   }
   return out;
 }
+
+/**
+ * The sample with the least RSS of `reads` readings `gapMs` apart (descriptors and children from
+ * the last). Frame buffers are garbage collected in bursts, so one reading swings by tens of MB;
+ * the floor between bursts is what grows when something leaks.
+ */
+export async function sampleProcessFloor(pid: number, reads = 5, gapMs = 1000): Promise<ProcessSample | null> {
+  let best: ProcessSample | null = null;
+  let last: ProcessSample | null = null;
+  for (let i = 0; i < reads; i++) {
+    if (i) await new Promise((r) => setTimeout(r, gapMs));
+    last = sampleProcess(pid);
+    if (!last) return null;
+    if (!best || last.rssMb < best.rssMb) best = last;
+  }
+  return { rssMb: best!.rssMb, fds: last!.fds, children: last!.children };
+}

@@ -10,8 +10,9 @@
  *   produce → work → compose (segmented recording, retention on), and, unless --no-embedded, a
  *   `segstream run` of the same camera (the embedded default) as a fourth process.
  * Every --outage-every-min the camera's server is killed for --outage-s seconds and started again
- * on its port, so reconnects happen throughout. Each sample records every role's RSS, open file
- * descriptors and child processes, and Redis used_memory.
+ * on its port, so reconnects happen throughout. Each sample records every role's RSS (the least of
+ * five readings a second apart: frame buffers are collected in bursts, and the floor between them
+ * is what a leak raises), open file descriptors and child processes, and Redis used_memory.
  *
  * Verdicts (issue 8 item 6), from the --settle-min sample on:
  * - RSS of every role within 10 % of its value at --settle-min;
@@ -21,15 +22,15 @@
  *   outage ended (with the default 60 s samples, every one: outages start 25 s after a minute).
  */
 import { parseArgs } from 'node:util';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { ffmpegPath } from '../src/core/media/ffmpeg-path.js';
 import { packageRoot } from '../src/core/package-root.js';
 import { freePort, rtspServerMissing, startRtspServer, tcpConnectError } from '../test/fixtures/rtsp/rtsp-server.js';
-import { sampleProcess, type ProcessSample } from './process-sample.js';
+import { sampleProcessFloor, type ProcessSample } from './process-sample.js';
+import { clipSeconds, loopedClip } from './camera-clip.js';
 
 const { values } = parseArgs({
   options: {
@@ -57,22 +58,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const t0 = Date.now();
 const elapsed = () => Date.now() - t0;
 const mmss = (ms: number) => `${String(Math.floor(ms / 60_000)).padStart(2, '0')}:${String(Math.floor(ms / 1000) % 60).padStart(2, '0')}`;
-
-function clipSeconds(file: string): number {
-  const r = spawnSync(ffmpegPath(), ['-hide_banner', '-i', file], { encoding: 'utf8' });
-  const m = /Duration: (\d+):(\d+):([\d.]+)/.exec(r.stderr);
-  if (!m) throw new Error(`cannot read the duration of ${file}`);
-  return Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]);
-}
-
-/** The clip repeated without re-encoding (ffmpeg offsets each loop's timestamps) to outlast the run. */
-function loopedClip(file: string, seconds: number): string {
-  const loops = Math.ceil(seconds / clipSeconds(file));
-  const out = path.join(tmp, 'camera.mp4');
-  const r = spawnSync(ffmpegPath(), ['-v', 'error', '-stream_loop', String(loops - 1), '-i', file, '-map', '0:v:0', '-c', 'copy', '-y', out], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`looping ${file} failed: ${r.stderr}`);
-  return out;
-}
 
 interface Role { name: string; child: ChildProcess; log: string }
 
@@ -112,7 +97,7 @@ async function main(): Promise<void> {
   const missing = rtspServerMissing();
   if (missing) throw new Error(`the RTSP server cannot run here: ${missing}`);
   if (!existsSync(source)) throw new Error(`no source clip at ${source} (give --source)`);
-  const camera = loopedClip(source, minutes * 60 + 120);
+  const camera = loopedClip(source, minutes * 60 + 120, tmp);
   console.log(`[soak] ${minutes} min; camera ${camera} (${clipSeconds(camera).toFixed(0)} s, looped from ${path.basename(source)}); logs in ${tmp}`);
 
   const redis = await startRedis();
@@ -154,7 +139,9 @@ async function main(): Promise<void> {
     if (elapsed() >= nextSample) {
       const info = await probe.info('memory');
       const redisMb = Number(/used_memory:(\d+)/.exec(info)?.[1]) / 2 ** 20;
-      const s = { atMs: elapsed(), roles: Object.fromEntries(roles.map((r) => [r.name, sampleProcess(r.child.pid!)])), redisMb };
+      const atMs = elapsed();
+      const taken = await Promise.all(roles.map((r) => sampleProcessFloor(r.child.pid!)));
+      const s = { atMs, roles: Object.fromEntries(roles.map((r, i) => [r.name, taken[i]!])), redisMb };
       samples.push(s);
       const cells = roles.map((r) => {
         const p = s.roles[r.name];

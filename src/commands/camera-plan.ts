@@ -28,6 +28,7 @@ export const CAMERA_FIELDS = [
   'fps', 'max-frames', 'stall-timeout', 'reconnect',
   'no-audio', 'preset', 'crf', 'no-masks', 'no-boxes', 'no-labels',
   'segment', 'keep-hours', 'keep-gb', 'wait',
+  'hls', 'hls-time', 'hls-list-size',
 ] as const;
 
 /** The camera fields with their command-line types, taken from the CLI's option table. */
@@ -77,7 +78,7 @@ export interface PlanOptions {
   command: 'run' | 'produce' | 'compose';
 }
 
-const PATH_FIELDS = ['output', 'results', 'coco', 'mot', 'cvat'] as const;
+const PATH_FIELDS = ['output', 'results', 'coco', 'mot', 'cvat', 'hls'] as const;
 
 /**
  * Each camera's options, every value checked, and (for run and compose) all outputs checked
@@ -88,6 +89,7 @@ export function planCameras(config: CameraConfig, readers: CameraOptionReaders, 
   const planned = config.cameras.map((cam) => planCamera(config.file, cam, { ...opts.processValues, ...cam.values }, readers, opts.command));
   const plans = planned.map((p) => p.plan);
   checkSegmentPatterns(config.file, plans);
+  checkHlsDirs(config.file, plans);
   if (opts.command !== 'produce') prepareAll(config.file, planned, readers, opts.command);
   return plans;
 }
@@ -179,6 +181,18 @@ function checkSegmentPatterns(file: string, plans: CameraPlan[]): void {
     const other = seen.get(names);
     if (other) throw new ConfigError(`${file}: camera '${p.id}' field 'output': '${p.output}' names the same segment files as camera '${other}': put {stream} in the pattern`);
     seen.set(names, p.id);
+  }
+}
+
+/** Two cameras publishing their live view into one directory would replace each other's. */
+function checkHlsDirs(file: string, plans: CameraPlan[]): void {
+  const seen = new Map<string, string>();
+  for (const p of plans) {
+    const dir = p.compositor.hls?.dir;
+    if (dir === undefined) continue;
+    const other = seen.get(path.resolve(dir));
+    if (other) throw new ConfigError(`${file}: camera '${p.id}' field 'hls': '${dir}' is camera '${other}'s live view too: put {stream} in it`);
+    seen.set(path.resolve(dir), p.id);
   }
 }
 

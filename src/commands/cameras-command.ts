@@ -24,6 +24,14 @@ export interface CamerasCommandContext {
   logger?: Logger;
 }
 
+/** `--thumbnail-every S` (process-wide: every camera's dashboard thumbnail), default 5 s. */
+function thumbnailEverySeconds(raw: string | boolean | string[] | undefined): number {
+  if (raw === undefined) return 5;
+  const n = Number(raw);
+  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`invalid --thumbnail-every '${String(raw)}': expected a number of seconds >= 0 (0 = never)`);
+  return n;
+}
+
 /** Flags that make no sense beside --config: the file names each camera's source and stream. */
 const NOT_WITH_CONFIG = ['stream'];
 
@@ -52,7 +60,9 @@ export async function camerasCommand(cmd: string, positionals: string[], values:
     } else if (cmd === 'produce') {
       failIfAnyFailed(await produceCameras({ cameras, redis: ctx.redis(), shutdownTimeoutMs: ctx.shutdownTimeoutMs, observer }, logger));
     } else {
-      failIfAnyFailed(await composeCameras({ cameras, redis: ctx.redis(), shutdownTimeoutMs: ctx.shutdownTimeoutMs, observer }, logger));
+      const every = thumbnailEverySeconds(values['thumbnail-every']);
+      const thumbnail = every > 0 ? { everyMs: every * 1000, publish: (id: string, jpeg: Buffer) => observer.thumbnails?.(id, jpeg) ?? Promise.resolve() } : undefined;
+      failIfAnyFailed(await composeCameras({ cameras, redis: ctx.redis(), shutdownTimeoutMs: ctx.shutdownTimeoutMs, observer, thumbnail }, logger));
     }
   } finally {
     await observer.close();

@@ -3,6 +3,7 @@
  * camera's compositor, in one process over one Redis transport, with any number of `segstream
  * work` processes between them. Each camera ends on its own; the others go on.
  */
+import type { ThumbnailOptions } from '../compositor/sinks/thumbnail-sink.js';
 import { Compositor } from '../compositor/compositor.js';
 import type { Logger } from '../core/log.js';
 import { Progress } from '../core/progress.js';
@@ -20,6 +21,8 @@ export interface CamerasRedisOptions {
   shutdownTimeoutMs?: number;
   /** The process's metrics endpoint (`--metrics-port`) and stream registry reports. */
   observer?: CamerasObserver;
+  /** compose: every camera's dashboard thumbnail. */
+  thumbnail?: ThumbnailOptions;
 }
 
 export async function produceCameras(opts: CamerasRedisOptions, logger: Logger): Promise<CameraOutcome[]> {
@@ -63,7 +66,7 @@ export async function composeCameras(opts: CamerasRedisOptions, logger: Logger):
   const compositors = opts.cameras.map((plan) => {
     // Workers keep what their own --score says; a camera's own score (above it) is applied here.
     const stages = { ...plan.compositor.stages, ...(plan.score !== undefined ? { scoreFloor: plan.score } : {}) };
-    return { plan, compositor: new Compositor(transport, { ...plan.compositor, stages, streamId: plan.id, output: plan.output, results: plan.results, waitMs: plan.waitMs, metrics: opts.observer?.metrics }, logger) };
+    return { plan, compositor: new Compositor(transport, { ...plan.compositor, stages, streamId: plan.id, output: plan.output, results: plan.results, waitMs: plan.waitMs, metrics: opts.observer?.metrics, thumbnail: opts.thumbnail }, logger) };
   });
   const guard = new ShutdownGuard({
     timeoutMs: opts.shutdownTimeoutMs,

@@ -16,6 +16,7 @@ import type { CameraPlan } from './camera-plan.js';
 import { failureOf, reportOutcome, type CameraOutcome } from './camera-outcome.js';
 import type { Metrics } from '../core/metrics/metrics.js';
 import type { Transport } from '../core/transport/transport.js';
+import type { FrameResult } from '../core/types.js';
 
 export interface CamerasRunOptions {
   cameras: CameraPlan[];
@@ -25,6 +26,8 @@ export interface CamerasRunOptions {
   shutdownTimeoutMs?: number;
   /** The process's metrics endpoint (`--metrics-port`): every camera's series, one model check. */
   observer?: CamerasObserver;
+  /** Told of every frame written, with its camera (an embedding program, bench/live-latency.ts). */
+  onWritten?(cameraId: string, result: FrameResult): void;
 }
 
 /** What the camera runners need of the CLI's Observability (src/commands/observability.ts). */
@@ -124,7 +127,7 @@ export async function runCameras(opts: CamerasRunOptions, logger: Logger): Promi
         logger.info('model session shared', { model: group.worker.model, cameras: group.cameras.map((c) => c.id) });
         for (const plan of group.cameras) {
           if (stopping) break;
-          outcomes.push(runCamera(plan, transport, progress, roles, logger, opts.observer?.metrics));
+          outcomes.push(runCamera(plan, transport, progress, roles, logger, opts.observer?.metrics, opts.onWritten));
         }
       }
       return await Promise.all(outcomes);
@@ -138,7 +141,10 @@ export async function runCameras(opts: CamerasRunOptions, logger: Logger): Promi
   return guard.run(run());
 }
 
-async function runCamera(plan: CameraPlan, transport: MemoryTransport, progress: Progress, roles: CameraRoles[], logger: Logger, metrics?: Metrics): Promise<CameraOutcome> {
+async function runCamera(
+  plan: CameraPlan, transport: MemoryTransport, progress: Progress, roles: CameraRoles[], logger: Logger,
+  metrics?: Metrics, onWritten?: CamerasRunOptions['onWritten'],
+): Promise<CameraOutcome> {
   const streamId = plan.id;
   const producer = new CameraProducer(transport, plan, logger, metrics);
   if (metrics) {
@@ -154,7 +160,7 @@ async function runCamera(plan: CameraPlan, transport: MemoryTransport, progress:
   const startCompositor = (): void => {
     const compositor = (roles_.compositor = new Compositor(transport, { ...plan.compositor, stages, streamId, output: plan.output, results: plan.results, metrics }, logger));
     composed = compositor.run({
-      onWritten: (r) => { progress.counters.written++; if (r.error) progress.counters.failed++; },
+      onWritten: (r) => { progress.counters.written++; if (r.error) progress.counters.failed++; onWritten?.(plan.id, r); },
     });
     // An output that failed leaves the producer waiting for room that will not be freed: dropping
     // the stream wakes it.

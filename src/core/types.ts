@@ -54,7 +54,7 @@ export interface Frame {
    * compositor's ack, Redis once the bytes are stored), so the buffer can be reused.
    */
   release?: () => void;
-  /** Wall clock (ms since the epoch) when the frame left the decoder: frame latency starts here. */
+  /** Wall clock (ms since the epoch) when ffmpeg handed the frame over: frame latency starts here. */
   decodedAtMs?: number;
 }
 

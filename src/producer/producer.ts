@@ -117,7 +117,7 @@ export class Producer {
         try {
           await this.transport.publishFrame({
             streamId: this.opts.streamId, seq, ptsMs, width: f.width, height: f.height, yuv,
-            release: () => this.pool.give(yuv), decodedAtMs: Date.now(),
+            release: () => this.pool.give(yuv), decodedAtMs: f.arrivedAtMs,
           });
         } finally {
           sm.publishing = false;

@@ -4,6 +4,8 @@ import type { FramePool } from './frame-pool.js';
 export interface BufferedFrame {
   yuv: Buffer;
   ptsMs: number;
+  /** Wall clock (ms since the epoch) when ffmpeg handed it over. */
+  arrivedAtMs: number;
 }
 
 export interface FrameBufferOptions {

@@ -85,6 +85,8 @@ export interface DecodedFrame {
   height: number;
   /** I420, `yuv420Size(width, height)` bytes, its own buffer (safe to keep unless it came from `pool`). */
   yuv: Buffer;
+  /** Wall clock (ms since the epoch) when ffmpeg handed it over: where frame latency starts. */
+  arrivedAtMs: number;
 }
 
 /** {@link StreamEnd} plus how decoding ended. */
@@ -419,6 +421,7 @@ export class VideoDecoder {
   private emit(yuv: Buffer, sourcePtsMs: number | null): void {
     if (this.limitReached) return; // decoded past maxFrames while ffmpeg is being stopped
     this.decoded++;
+    const arrivedAtMs = Date.now();
     const step = 1000 / (this.opts.fps ?? this.header.input.fps ?? 25);
     // NOPTS (rare: some raw streams): continue from the last one at the nominal rate.
     sourcePtsMs ??= this.lastSourcePtsMs === null ? 0 : this.lastSourcePtsMs + step;
@@ -436,15 +439,15 @@ export class VideoDecoder {
     this.lastSourcePtsMs = sourcePtsMs;
     const w = this.waiters.shift();
     if (w) {
-      w.resolve({ done: false, value: this.deliver(yuv, ptsMs) });
+      w.resolve({ done: false, value: this.deliver(yuv, ptsMs, arrivedAtMs) });
       return;
     }
-    this.ready.push({ yuv, ptsMs });
+    this.ready.push({ yuv, ptsMs, arrivedAtMs });
   }
 
   /** Numbers a frame as it is handed to the consumer (so seq stays contiguous across drops). */
-  private deliver(yuv: Buffer, ptsMs: number): DecodedFrame {
-    const frame: DecodedFrame = { seq: this.opts.firstSeq + this.produced, ptsMs, width: this.width, height: this.height, yuv };
+  private deliver(yuv: Buffer, ptsMs: number, arrivedAtMs: number): DecodedFrame {
+    const frame: DecodedFrame = { seq: this.opts.firstSeq + this.produced, ptsMs, width: this.width, height: this.height, yuv, arrivedAtMs };
     this.produced++;
     this.firstPtsMs ??= ptsMs;
     this.lastPtsMs = ptsMs;
@@ -488,7 +491,7 @@ export class VideoDecoder {
     const f = this.ready.shift();
     if (f) {
       this.updateFlow();
-      return Promise.resolve({ done: false, value: this.deliver(f.yuv, f.ptsMs) });
+      return Promise.resolve({ done: false, value: this.deliver(f.yuv, f.ptsMs, f.arrivedAtMs) });
     }
     if (this.finished) {
       if (this.fatal && !this.fatalThrown) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FrameBuffer } from '../../../src/core/media/frame-buffer.js';
 import { FramePool } from '../../../src/core/media/frame-pool.js';
 
-const frame = (ptsMs: number) => ({ yuv: Buffer.alloc(6), ptsMs });
+const frame = (ptsMs: number) => ({ yuv: Buffer.alloc(6), ptsMs, arrivedAtMs: Date.now() });
 
 describe('FrameBuffer', () => {
   it('holds every frame by default (back-pressure is the decoder\'s)', () => {
