@@ -70,7 +70,9 @@ export class MemoryTransport implements Transport {
 
   async publishFrame(frame: Frame): Promise<void> {
     const s = this.stream(frame.streamId);
-    while (s.inFlight >= this.maxInFlight && !this.closed) await s.capacity.wait();
+    while (s.inFlight >= this.maxInFlight && !this.closed && this.streams.get(frame.streamId) === s) await s.capacity.wait();
+    // Dropped while it waited (its compositor failed): nobody will take the frame.
+    if (this.streams.get(frame.streamId) !== s) throw new Error(`stream '${frame.streamId}' was dropped`);
     s.inFlight++;
     s.published = frame.seq + 1;
     s.firstPtsMs ??= frame.ptsMs;
@@ -208,8 +210,12 @@ export class MemoryTransport implements Transport {
 
   async dropStream(streamId: string): Promise<void> {
     assertStreamId(streamId);
+    const s = this.streams.get(streamId);
     this.streams.delete(streamId);
     this.finished.delete(streamId);
+    // A producer waiting for capacity, a compositor waiting for results: both wake and find it gone.
+    s?.capacity.notify();
+    s?.arrived.notify();
   }
 
   async close(): Promise<void> {
