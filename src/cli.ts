@@ -26,6 +26,8 @@ import { ShutdownGuard } from './core/shutdown-guard.js';
 import { ShutdownAbandoned } from './core/shutdown-abandoned.js';
 import { groundTruthPathFor, writeSynthClip } from './synth/index.js';
 import { synthCommand } from './commands/synth.js';
+import { batchCommand, isBatchRun } from './commands/batch.js';
+import { IMAGE_EXTENSIONS, isImagePath } from './core/media/image-format.js';
 import { evalCommand } from './commands/eval.js';
 import { parseOptions } from './commands/parse-options.js';
 import { UsageError } from './commands/usage-error.js';
@@ -45,6 +47,7 @@ const HELP = `segstream — streaming video instance segmentation
 Usage:
   segstream demo [-o DIR]                         annotate a generated 10 s clip with the bundled model (no Redis)
   segstream run <input> -o out.mp4 [options]      producer + worker + compositor in one process
+  segstream run INPUT... -o OUTDIR/ [options]     a batch: files, folders (recursive), globs; one output each
   segstream produce <input> --stream ID [options] decode a source into Redis
   segstream work [options]                        run frames from Redis (start as many as you like)
   segstream compose --stream ID -o out.mp4        write a stream's annotated video + results
@@ -52,7 +55,17 @@ Usage:
   segstream synth --seed N -o clip.mp4            synthetic clip + exact COCO ground truth (clip.json)
   segstream eval --gt gt.json --results r.jsonl   COCO mask AP, AP50, AP75, mean IoU/Dice per class
 
-Input: a video file, or an http(s)://, rtsp://, rtsps://, udp:// or rtp:// URL.
+Input: a video file, an image (JPEG, PNG, BMP, WebP; EXIF orientation applied), or an http(s)://,
+rtsp://, rtsps://, udp:// or rtp:// URL.
+
+Batch (run with several inputs, a folder or a glob, or -o ending in '/'):
+  -o OUTDIR/            one output per input under OUTDIR, same relative path: videos -> .mp4,
+                        images keep their type; each with its JSONL beside it. Inputs whose two
+                        files exist are skipped (an interrupted batch resumes); --overwrite redoes them
+  --parallel N          inputs in flight at once, all through one loaded model (default 4)
+  --coco PATH           one COCO dataset for the batch: every image and every video frame
+                        (video frames named VIDEO/000123.jpg); see README "Images and batches"
+  A bad input is one line and a row of the final table; the batch goes on; exit 1 if any failed.
 
 Model and postprocessing (run, work):
   --task T              instances (default) or semantic: what --model segments; semantic writes one
@@ -95,7 +108,9 @@ Decoding (run, produce):
                         never, or give up after R failed attempts in a row (backoff 0.5 s to 10 s)
 
 Output (run, compose):
-  -o, --output PATH     annotated H.264 MP4
+  -o, --output PATH     annotated H.264 MP4, or an image (.jpg .jpeg .png .bmp .webp): the input's
+                        first frame, same size
+  --jpeg-quality Q      JPEG/WebP quality of an image output, 1..100 (default 90)
   --results PATH        JSONL results (default: the output path with .jsonl)
   --coco PATH           also write COCO results (pycocotools loadRes list) + PATH.dataset.json
   --mot PATH            also write tracks as MOTChallenge text (frame,id,x,y,w,h,conf,-1,-1,-1)
@@ -188,6 +203,9 @@ const OPTIONS = {
   segment: { type: 'string' },
   'keep-hours': { type: 'string' },
   'keep-gb': { type: 'string' },
+  overwrite: { type: 'boolean' },
+  parallel: { type: 'string' },
+  'jpeg-quality': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } satisfies ParseArgsConfig['options'];
@@ -341,6 +359,7 @@ function compositorOptions(v: Values) {
     audio: !v['no-audio'],
     preset: v.preset,
     crf: num(v, 'crf', { min: 0, max: 51, int: true }),
+    jpegQuality: num(v, 'jpeg-quality', { min: 1, max: 100, int: true }),
     draw: { masks: !v['no-masks'], boxes: !v['no-boxes'], labels: !v['no-labels'] },
   };
 }
@@ -371,7 +390,8 @@ function redisUrl(v: Values): string {
 
 function requireOutput(v: Values): string {
   if (!v.output) throw new UsageError('missing -o/--output: where to write the annotated MP4');
-  if (!/\.(mp4|m4v|mov)$/i.test(v.output)) throw new UsageError(`output '${v.output}' must end in .mp4 (H.264 MP4)`);
+  if (!/\.(mp4|m4v|mov)$/i.test(v.output) && !isImagePath(v.output)) throw new UsageError(`output '${v.output}' must end in .mp4 (H.264 MP4) or an image type (${IMAGE_EXTENSIONS.join(' ')})`);
+  if (isImagePath(v.output) && v.segment !== undefined) throw new UsageError('--segment needs a video output (.mp4)');
   return v.output;
 }
 
@@ -411,15 +431,18 @@ function prepareCompositorOutputs(v: Values, output: string, inputs: NamedPath[]
 }
 
 async function cmdRun(positionals: string[], v: Values): Promise<void> {
+  if (isBatchRun(positionals.slice(1), v.output)) return cmdBatch(positionals.slice(1), v);
   const input = requireInput(positionals, 'run');
   const output = requireOutput(v);
   const useRedis = v.redis !== undefined;
+  const producer = producerOptions(v);
   const opts = {
     input,
     output,
     results: v.results,
     worker: workerOptions(v),
-    producer: producerOptions(v),
+    // An image output is one picture: the input's first frame.
+    producer: isImagePath(output) ? { ...producer, maxFrames: 1 } : producer,
     compositor: compositorOptions(v),
     redis: useRedis ? redisOptions(v, redisUrl(v)) : undefined,
     maxInFlight: num(v, 'max-in-flight', { min: 1, int: true }),
@@ -436,6 +459,25 @@ async function cmdRun(positionals: string[], v: Values): Promise<void> {
   });
   printSummary({ ...s, segmented: v.segment !== undefined }, s.wallMs, `; the model's session.run ${inferMsPerFrame.toFixed(1)} ms/frame (${modelFps.toFixed(2)} fps, ${s.engine.format}, ${s.engine.device})`);
   failIfCutShort(s.end);
+}
+
+async function cmdBatch(inputs: string[], v: Values): Promise<void> {
+  if (!v.output) throw new UsageError('missing -o/--output: the directory a batch writes into');
+  const { coco, ...compositor } = compositorOptions(v);
+  const given = (['results', 'mot', 'cvat', 'segment'] as const).filter((f) => v[f] !== undefined).map((f) => `--${f}`);
+  await batchCommand({
+    inputs,
+    outDir: v.output,
+    session: { worker: workerOptions(v), redis: v.redis !== undefined ? redisOptions(v, redisUrl(v)) : undefined, maxInFlight: num(v, 'max-in-flight', { min: 1, int: true }) },
+    producer: producerOptions(v),
+    compositor,
+    coco,
+    refused: given,
+    overwrite: v.overwrite,
+    parallel: num(v, 'parallel', { min: 1, int: true }),
+    events: regionOptions(v).length > 0,
+    shutdownTimeoutMs: shutdownTimeoutMs(v),
+  });
 }
 
 async function cmdDemo(v: Values): Promise<void> {
