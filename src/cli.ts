@@ -443,7 +443,8 @@ async function cmdRun(positionals: string[], v: Values): Promise<void> {
     worker: workerOptions(v),
     // An image output is one picture: the input's first frame.
     producer: isImagePath(output) ? { ...producer, maxFrames: 1 } : producer,
-    compositor: compositorOptions(v),
+    // A photo has no tracks (nor zone crossings): no ids on its tags.
+    compositor: isImagePath(output) ? { ...compositorOptions(v), stages: { track: false as const } } : compositorOptions(v),
     redis: useRedis ? redisOptions(v, redisUrl(v)) : undefined,
     maxInFlight: num(v, 'max-in-flight', { min: 1, int: true }),
     shutdownTimeoutMs: shutdownTimeoutMs(v),

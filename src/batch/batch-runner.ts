@@ -103,7 +103,7 @@ export async function runBatch(o: BatchRunOptions, logger: Logger = rootLog): Pr
     try {
       prepareOutputs({
         inputs: [{ name: 'the input', path: item.input }, { name: '--model', path: o.session.worker.model }],
-        outputs: compositorOutputs({ output: item.output, results: item.results, events: o.events }),
+        outputs: compositorOutputs({ output: item.output, results: item.results, events: o.events && item.kind === 'video' }),
       }, logger);
       await s.runStream({
         input: item.input,
@@ -112,7 +112,8 @@ export async function runBatch(o: BatchRunOptions, logger: Logger = rootLog): Pr
         streamId: newStreamId('batch'),
         // An image output is one picture: the first frame of whatever the input holds.
         producer: item.kind === 'image' ? { ...o.producer, maxFrames: 1, fps: undefined } : o.producer,
-        compositor: o.compositor,
+        // A photo has no tracks (nor zone crossings): no ids on its tags.
+        compositor: item.kind === 'image' ? { ...o.compositor, stages: { track: false } } : o.compositor,
       }, {
         onInferred: (r) => { inferMs += r.inferMs ?? 0; framesInferred++; },
         onWritten: (r) => { frames++; instances += r.instances.length; progress.frames++; },
