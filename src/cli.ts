@@ -27,6 +27,8 @@ import { ShutdownAbandoned } from './core/shutdown-abandoned.js';
 import { groundTruthPathFor, writeSynthClip } from './synth/index.js';
 import { synthCommand } from './commands/synth.js';
 import { batchCommand, isBatchRun } from './commands/batch.js';
+import { ProduceBatch, formatProducedTable } from './commands/produce-batch.js';
+import { namesBatch } from './batch/batch-inputs.js';
 import { IMAGE_EXTENSIONS, isImagePath } from './core/media/image-format.js';
 import { evalCommand } from './commands/eval.js';
 import { parseOptions } from './commands/parse-options.js';
@@ -49,6 +51,7 @@ Usage:
   segstream run <input> -o out.mp4 [options]      producer + worker + compositor in one process
   segstream run INPUT... -o OUTDIR/ [options]     a batch: files, folders (recursive), globs; one output each
   segstream produce <input> --stream ID [options] decode a source into Redis
+  segstream produce INPUT... --stream ID          several files/folders/globs: streams ID-0000, ID-0001, ...
   segstream work [options]                        run frames from Redis (start as many as you like)
   segstream compose --stream ID -o out.mp4        write a stream's annotated video + results
   segstream drop --stream ID                      delete a stream's keys from Redis
@@ -509,6 +512,7 @@ async function cmdDemo(v: Values): Promise<void> {
 }
 
 async function cmdProduce(positionals: string[], v: Values): Promise<void> {
+  if (namesBatch(positionals.slice(1))) return cmdProduceBatch(positionals.slice(1), v);
   const input = requireInput(positionals, 'produce');
   const streamId = requireStream(v);
   const timeoutMs = shutdownTimeoutMs(v);
@@ -539,6 +543,21 @@ async function cmdProduce(positionals: string[], v: Values): Promise<void> {
   const end = await guard.run(produce());
   log.info('stream published', { stream: streamId, frames: end.frames, reconnects: end.reconnects, redis: redactUrl(redisUrl(v)) });
   failIfCutShort(end);
+}
+
+async function cmdProduceBatch(inputs: string[], v: Values): Promise<void> {
+  const prefix = requireStream(v);
+  const transport = await RedisTransport.connect({ ...redisOptions(v, redisUrl(v)), failFast: true });
+  const batch = new ProduceBatch(transport, { inputs, streamPrefix: prefix, producer: producerOptions(v), parallel: num(v, 'parallel', { min: 1, int: true }) });
+  const guard = new ShutdownGuard({
+    timeoutMs: shutdownTimeoutMs(v),
+    stop: () => { log.warn('stopping: ending each stream after its current frame, starting no new one'); batch.stop(); },
+    abandon: () => { transport.abandon(); return 'abandoning the streams in progress, without their end records'; },
+  });
+  const rows = await guard.run((async () => { try { return await batch.run(); } finally { await transport.close(); } })());
+  process.stderr.write(formatProducedTable(rows) + '\n');
+  const failed = rows.filter((r) => r.error).length;
+  if (failed) throw new Error(`${failed} of ${rows.length} input(s) failed or stopped early (see the table above)`);
 }
 
 async function cmdWork(v: Values): Promise<void> {

@@ -7,6 +7,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { performance } from 'node:perf_hooks';
 import { compositorOutputs, type CompositorOptions } from '../compositor/compositor.js';
 import type { ProducerOptions } from '../producer/producer.js';
 import { log as rootLog, type Logger } from '../core/log.js';
@@ -45,6 +46,11 @@ export interface BatchRunResult {
   /** Sum of session.run time over the frames inferred in this run. */
   inferMs: number;
   framesInferred: number;
+  /**
+   * Frames per second between the first and the last frame written: the batch's rate without the
+   * model load and the first input's latency. Null under two frames.
+   */
+  steadyFps: number | null;
   engine: EngineInfo | null;
   /** A signal stopped it: inputs not started are not in `rows`. */
   stopped: boolean;
@@ -86,6 +92,9 @@ export async function runBatch(o: BatchRunOptions, logger: Logger = rootLog): Pr
   let stopping = false;
   let inferMs = 0;
   let framesInferred = 0;
+  let written = 0;
+  let firstWrittenAt = 0;
+  let lastWrittenAt = 0;
   const guard = new ShutdownGuard({
     timeoutMs: o.shutdownTimeoutMs,
     // Inputs in progress are finished whole (a cut one would look complete to the next run).
@@ -116,7 +125,13 @@ export async function runBatch(o: BatchRunOptions, logger: Logger = rootLog): Pr
         compositor: item.kind === 'image' ? { ...o.compositor, stages: { track: false } } : o.compositor,
       }, {
         onInferred: (r) => { inferMs += r.inferMs ?? 0; framesInferred++; },
-        onWritten: (r) => { frames++; instances += r.instances.length; progress.frames++; },
+        onWritten: (r) => {
+          frames++;
+          instances += r.instances.length;
+          progress.frames++;
+          lastWrittenAt = performance.now();
+          if (written++ === 0) firstWrittenAt = lastWrittenAt;
+        },
       });
       rows.set(item.index, { input: item.rel, status: 'done', frames, instances, ms: Date.now() - t0 });
       completeIdx.add(item.index);
@@ -154,6 +169,7 @@ export async function runBatch(o: BatchRunOptions, logger: Logger = rootLog): Pr
     wallMs: Date.now() - started,
     inferMs,
     framesInferred,
+    steadyFps: written > 1 ? (written - 1) / ((lastWrittenAt - firstWrittenAt) / 1000) : null,
     engine: (session as PipelineSession | null)?.engine ?? null,
     stopped: stopping,
   };

@@ -210,7 +210,7 @@ describe('batch: segstream run INPUT... -o OUTDIR/', () => {
     expect(stamp('p00.jpg')).not.toBe(p00);
   }, 400_000);
 
-  it('spreads a batch through Redis over two segstream work processes, with the results of the in-memory batch', async () => {
+  it('spreads a batch through Redis over two segstream work processes (run --redis, produce INPUT...), with the results of the in-memory batch', async () => {
     const small = tmp.file('small');
     mkdirSync(small);
     for (const f of ['a.jpg', 'more/b.png', 'c.bmp', 'clip.mp4']) { mkdirSync(path.dirname(path.join(small, f)), { recursive: true }); copyFileSync(path.join(folder, f), path.join(small, f)); }
@@ -229,6 +229,26 @@ describe('batch: segstream run INPUT... -o OUTDIR/', () => {
       }
     } finally {
       await Promise.all(workers.map((w) => new Promise((res) => { w.once('exit', res); w.kill('SIGTERM'); })));
+    }
+    // segstream produce with several inputs: one stream each (ID-0000, ...), bad ones reported,
+    // every stream's frames taken by the workers and composed as usual.
+    const bad = path.join(small, 'zz-broken.jpg');
+    writeFileSync(bad, 'not a JPEG\n');
+    const workers2 = [0, 1].map(() => spawnCli(['work', '--score', '0.3', '--threads', '1'], env));
+    try {
+      await Promise.all(workers2.map((w) => waitForLine(w, /waiting for frames/)));
+      const p = await runCli(['produce', `${small}/`, '--stream', 'pb'], { env });
+      expect(p.code, p.stderr).toBe(1);
+      expect(p.stderr).toMatch(/zz-broken\.jpg: cannot read input/);
+      expect(p.stderr).toMatch(/^clip\.mp4 +pb-0002 +8 +published$/m);
+      expect(p.stderr).toMatch(/^more\/b\.png +pb-0003 +1 +published$/m);
+      for (const [id, frames] of [['pb-0000', 1], ['pb-0002', 8], ['pb-0003', 1]] as const) {
+        const c = await runCli(['compose', '--stream', id, '-o', tmp.file(`pb/${id}.mp4`), '--wait', '5'], { env });
+        expect(c.code, c.stderr).toBe(0);
+        expect(readJsonl(tmp.file(`pb/${id}.jsonl`)), id).toHaveLength(frames);
+      }
+    } finally {
+      await Promise.all(workers2.map((w) => new Promise((res) => { w.once('exit', res); w.kill('SIGTERM'); })));
     }
     // Each worker's last progress line: both took frames of the batch.
     const inferred = logs.map((l) => {
