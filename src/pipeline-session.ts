@@ -109,11 +109,12 @@ export class PipelineSession {
       const produced = producer.run({ onFrame: () => hooks.onDecoded?.() });
       // Either side failing leaves the other waiting (a compositor for a stream that never opens,
       // a producer for capacity that is never freed): stop both, and free the stream's frames.
-      produced.catch(() => compositor.stop());
-      composed.catch(() => { producer.stop(); void this.transport.dropStream(streamId).catch(() => undefined); });
-      // The producer's error says what is wrong with the input; the compositor's follows from it.
-      const [producedResult, composedResult] = await Promise.allSettled([produced, composed]);
-      if (producedResult.status === 'rejected') throw producedResult.reason;
+      // The first failure is the cause (a bad input, a full disk); the other side's follows from it.
+      let cause: { err: unknown } | null = null;
+      produced.catch((err) => { cause ??= { err }; compositor.stop(); });
+      composed.catch((err) => { cause ??= { err }; producer.stop(); void this.transport.dropStream(streamId).catch(() => undefined); });
+      const [, composedResult] = await Promise.allSettled([produced, composed]);
+      if (cause) throw (cause as { err: unknown }).err;
       if (composedResult.status === 'rejected') throw composedResult.reason;
       const summary = composedResult.value;
       const steadyFps = summary.frames > 1 ? (summary.frames - 1) / ((lastWrittenAt - firstWrittenAt) / 1000) : null;

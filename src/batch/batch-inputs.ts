@@ -32,11 +32,14 @@ export interface ExpandedInputs {
   missing: BatchSkip[];
 }
 
-/** True when the arguments ask for a batch: several inputs, a folder or a glob. */
+/**
+ * True when the arguments ask for a batch: several inputs, a folder or a glob. A folder named
+ * like a media file (`clip.mp4/`) is taken for a mistaken single input, not a batch.
+ */
 export function namesBatch(args: readonly string[]): boolean {
   if (args.length !== 1) return args.length > 1;
   const a = args[0]!;
-  if (isDirectory(a)) return true;
+  if (isDirectory(a)) return !isMediaPath(a.replace(/[/\\]+$/, ''));
   return isGlob(a) && !exists(a);
 }
 

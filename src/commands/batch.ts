@@ -35,11 +35,12 @@ export interface BatchCommandOptions {
   shutdownTimeoutMs?: number;
 }
 
-/** Several inputs, a folder or a glob, or `-o` naming a directory (ends in '/' or is one). */
+/** Several inputs, a folder or a glob, or `-o` naming a directory (ends in '/', or is one not named like a media file). */
 export function isBatchRun(inputs: readonly string[], output: string | undefined): boolean {
   if (namesBatch(inputs)) return true;
   if (output === undefined) return false;
-  return /[/\\]$/.test(output) || isDirectory(output);
+  // An existing directory named like a media file (`d.mp4/`) is a mistaken single output.
+  return /[/\\]$/.test(output) || (isDirectory(output) && !isMediaPath(output));
 }
 
 export async function batchCommand(o: BatchCommandOptions, logger: Logger = rootLog): Promise<void> {
