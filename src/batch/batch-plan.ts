@@ -4,7 +4,7 @@
  * beside it (same name, .jsonl). An input is complete when both final files exist: they appear
  * under those names only by a rename once whole (atomic-file.ts), so a temp name never counts.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { defaultResultsPath } from '../compositor/compositor.js';
 import type { BatchItem } from './batch-inputs.js';
@@ -47,4 +47,38 @@ export function planBatch(items: readonly BatchItem[], outDir: string): BatchPla
 /** Both final files are there: an earlier run finished this input. */
 export function isComplete(item: PlannedItem): boolean {
   return existsSync(item.output) && existsSync(item.results);
+}
+
+/**
+ * Hidden temporary files (`.NAME.PID.partial.EXT`, atomic-file.ts) of this item's outputs that a
+ * killed run left behind: those whose process is gone. Removed before the item is redone, so a
+ * resumed batch leaves no litter; a live process's (another batch on the same OUTDIR) are kept.
+ */
+export function removeStalePartials(item: PlannedItem): string[] {
+  const removed: string[] = [];
+  for (const target of [item.output, item.results]) {
+    const dir = path.dirname(target);
+    const base = path.basename(target);
+    let names: string[];
+    try { names = readdirSync(dir); } catch { continue; }
+    const prefix = `.${base}.`;
+    for (const n of names) {
+      if (!n.startsWith(prefix)) continue;
+      const m = /^(\d+)\.partial(\.[^.]*)?$/.exec(n.slice(prefix.length));
+      if (!m || m[2] !== (path.extname(base) || undefined) || processAlive(Number(m[1]))) continue;
+      rmSync(path.join(dir, n), { force: true });
+      removed.push(path.join(dir, n));
+    }
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -17,7 +17,7 @@ import { newStreamId } from '../pipeline.js';
 import { PipelineSession, type SessionOptions } from '../pipeline-session.js';
 import type { EngineInfo } from '../worker/inference-engine.js';
 import { BatchProgress } from './batch-progress.js';
-import { isComplete, type PlannedItem } from './batch-plan.js';
+import { isComplete, removeStalePartials, type PlannedItem } from './batch-plan.js';
 import type { BatchRow } from './batch-summary.js';
 
 export interface BatchRunOptions {
@@ -110,6 +110,7 @@ export async function runBatch(o: BatchRunOptions, logger: Logger = rootLog): Pr
     let frames = 0;
     let instances = 0;
     try {
+      for (const p of removeStalePartials(item)) logger.info('removed a temporary file of an interrupted run', { file: p });
       prepareOutputs({
         inputs: [{ name: 'the input', path: item.input }, { name: '--model', path: o.session.worker.model }],
         outputs: compositorOutputs({ output: item.output, results: item.results, events: o.events && item.kind === 'video' }),

@@ -200,6 +200,8 @@ describe('batch: segstream run INPUT... -o OUTDIR/', () => {
     expect((again.stderr.match(/ {2}done$/gm) ?? []).length).toBe(24 - before.length);
     expect(done()).toHaveLength(24);
     for (const [n, s] of stamps) expect(stamp(n), `${n} untouched`).toBe(s);
+    // What the SIGKILL left under temporary names is gone; nothing hidden remains.
+    expect(readdirSync(out).filter((f) => f.startsWith('.')), again.stderr).toEqual([]);
     // A completed batch run again does nothing; --overwrite redoes everything.
     const third = await runCli(['run', many, '-o', `${out}/`]);
     expect(third.code, third.stderr).toBe(0);
