@@ -212,6 +212,35 @@ describe('batch: segstream run INPUT... -o OUTDIR/', () => {
     expect(stamp('p00.jpg')).not.toBe(p00);
   }, 400_000);
 
+  it('Ctrl-C finishes the inputs in progress whole, starts no new one, and exits 1; the next run goes on', async () => {
+    const dir = tmp.file('sigint');
+    mkdirSync(dir);
+    await synth(tmp.file('sigint.mp4'), 52, 16);
+    ff('-i', tmp.file('sigint.mp4'), '-start_number', '0', path.join(dir, 'q%02d.png'));
+    const names = readdirSync(dir).sort();
+    const out = tmp.file('out-sigint');
+    const child = spawnCli(['run', dir, '-o', `${out}/`, '--parallel', '2']);
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const both = (n: string) => existsSync(path.join(out, n)) && existsSync(path.join(out, n.replace('.png', '.jsonl')));
+    const deadline = Date.now() + 120_000;
+    while (names.filter(both).length < 2 && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.once('exit', (c) => r(c)));
+    expect(code, stderr).toBe(1);
+    expect(stderr).toMatch(/interrupted: finishing the inputs in progress/);
+    expect(stderr).toMatch(/segstream: error: stopped on request: \d+ input\(s\) finished/);
+    const finished = names.filter(both);
+    expect(finished.length).toBeLessThan(names.length);
+    // Nothing half done: an input has both files or neither, and no temporary file is left.
+    for (const n of names) expect(existsSync(path.join(out, n)), n).toBe(existsSync(path.join(out, n.replace('.png', '.jsonl'))));
+    expect(readdirSync(out).filter((f) => f.startsWith('.'))).toEqual([]);
+    const again = await runCli(['run', dir, '-o', `${out}/`]);
+    expect(again.code, again.stderr).toBe(0);
+    expect((again.stderr.match(/skipped: already done/g) ?? []).length).toBe(finished.length);
+    expect(names.filter(both)).toHaveLength(names.length);
+  }, 300_000);
+
   it('spreads a batch through Redis over two segstream work processes (run --redis, produce INPUT...), with the results of the in-memory batch', async () => {
     const small = tmp.file('small');
     mkdirSync(small);
