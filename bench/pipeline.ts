@@ -3,7 +3,7 @@
  * ratios (the machine is noisy; absolute numbers drift, ratios much less).
  *
  *   npm run bench -- [--frames 300] [--redis-memory] [--model path.onnx] [--repeats 2]
- *                    [--only throughput|overhead|redis-memory]
+ *                    [--only throughput|overhead|redis-memory|images] [--images 200] [--parallel 4]
  *
  * 1. pipeline fps (segstream run, one worker) vs the model's own inference rate on the same
  *    frames: target ratio ≥ 0.9. Alternated A/B/A/B; medians compared.
@@ -15,13 +15,18 @@
  *    map, at input size (torchvision `out`) and at stride 8: target < 5 ms; then the bundled
  *    U-Net's cost per 720p frame end to end (`segstream run --task semantic`) beside the bundled
  *    Mask R-CNN's, on the same synthetic 720p clip.
+ * 5. images (`--only images`): a folder of 200 JPEGs at 1280x720 made from ../shared/media frames,
+ *    annotated by `segstream run DIR -o OUT/` (one session, several images in flight) with the
+ *    bundled model and with the YOLO model in ../shared/models: images/s between the first and
+ *    the last image written, beside the model's own rate in the same run (its session.run time
+ *    over the same images) and the model alone on the same decoded images: target ≥ 0.9.
  * 3. (--redis-memory) peak Redis memory of a distributed run (produce | work | compose processes)
  *    over the whole 139 s clip vs its first 10 s: target ratio ≤ 1.10.
  * 5. (--only redis-capacity) 720p frame SET+GET throughput: one redis-server vs a 3-master Redis
  *    Cluster, both started by the benchmark, side by side (bench/redis-capacity.ts).
  */
 import { parseArgs } from 'node:util';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { spawn, execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,6 +51,8 @@ const { values } = parseArgs({
     repeats: { type: 'string', default: '2' },
     /** Run one section only: throughput | overhead | redis-memory | semantic | redis-capacity. */
     only: { type: 'string' },
+    images: { type: 'string', default: '200' },
+    parallel: { type: 'string' },
   },
 });
 
@@ -235,6 +242,62 @@ async function benchSemantic(): Promise<void> {
   console.log(row(['  Mask R-CNN (segstream-maskrcnn-tiny), 720p', `${mrcnn.steadyMsPerFrame.toFixed(1)} ms`, `model ${mrcnn.inferMsPerFrame.toFixed(1)} ms`]));
 }
 
+/** 200 (`--images`) JPEGs at 1280x720, frames spread over the shared clips, or null when they are absent. */
+function makeJpegFolder(count: number): string | null {
+  const media = path.resolve(root, '..', 'shared', 'media');
+  const clips = ['people-walking.mp4', 'parking-lot.mp4', 'bottles.mp4'].map((c) => path.join(media, c)).filter((c) => existsSync(c));
+  if (clips.length === 0) return null;
+  const dir = path.join(tmp, 'jpegs');
+  mkdirSync(dir, { recursive: true });
+  const per = Math.ceil(count / clips.length);
+  let made = 0;
+  clips.forEach((clip, i) => {
+    const n = Math.min(per, count - made);
+    // Three frames a second (distinct pictures; the shortest clip, 30 s, still gives its share), scaled to 720p.
+    execFileSync(ffmpegPath(), ['-v', 'error', '-y', '-i', clip, '-vf', 'fps=3,scale=1280:720', '-frames:v', String(n), '-q:v', '3', path.join(dir, `c${i}-%04d.jpg`)]);
+    made += n;
+  });
+  return dir;
+}
+
+/** `segstream run DIR -o OUT/` as its own process; its 'batch finished' log line. */
+async function batchRun(dir: string, modelPath: string, extra: string[] = []) {
+  const out = path.join(tmp, `batch-${Math.random().toString(36).slice(2)}`);
+  const cli = path.join(root, 'bin', 'segstream.js');
+  const args = [cli, 'run', dir, '-o', `${out}/`, '--model', modelPath, '--threads', String(threads), ...(values.parallel ? ['--parallel', values.parallel] : []), ...extra];
+  const stderr = await new Promise<string>((resolve, reject) => {
+    const c = spawn(process.execPath, args, { env: { ...process.env, SEGSTREAM_LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    c.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    c.on('exit', (code) => (code === 0 ? resolve(err) : reject(new Error(`segstream run (batch) failed (exit ${code}): ${err.slice(-500)}`))));
+  });
+  rmSync(out, { recursive: true, force: true });
+  const line = stderr.split('\n').find((l) => l.includes('"batch finished"'));
+  if (!line) throw new Error(`no 'batch finished' line: ${stderr.slice(-500)}`);
+  return JSON.parse(line) as { done: number; frames: number; wallMs: number; framesPerS: number; steadyFps: number; modelFps: number };
+}
+
+async function benchImages(): Promise<void> {
+  const count = Number(values.images);
+  const dir = makeJpegFolder(count);
+  if (!dir) { console.log(`\n# 5. images: SKIPPED (no clips in ../shared/media to make the JPEGs from)`); return; }
+  const yolo = path.resolve(root, '..', 'shared', 'models', 'yolov8n-seg-int8.onnx');
+  const models = [{ name: 'bundled Mask R-CNN', path: bundledModelPath() }, ...(existsSync(yolo) ? [{ name: 'YOLOv8n-seg int8', path: yolo }] : [])];
+  if (models.length === 1) console.log('  (YOLO model not in ../shared/models: bundled model only)');
+  console.log(`\n# 5. images: a folder of ${count} JPEGs at 1280x720, ${threads} threads, parallel ${values.parallel ?? 'default'}`);
+  const decoded: { yuv: Uint8Array; width: number; height: number }[] = [];
+  for (const f of readdirSync(dir).sort()) decoded.push(...(await decodeFrames(path.join(dir, f), 1)));
+  for (const m of models) {
+    for (let r = 0; r < Number(values.repeats); r++) {
+      const alone = await modelAlone(decoded, m.path);
+      const b = await batchRun(dir, m.path);
+      console.log(row([`  ${m.name} #${r + 1}: batch`, `${b.steadyFps.toFixed(2)} img/s`, `end to end ${b.framesPerS.toFixed(2)}`, `model in run ${b.modelFps.toFixed(2)} fps`, `model alone ${alone.fps.toFixed(2)} fps`]));
+      const ratio = b.steadyFps / b.modelFps;
+      console.log(`    ratio images/s / model's rate in the same run = ${ratio.toFixed(3)} (target ≥ 0.90: ${ratio >= 0.9 ? 'PASS' : 'FAIL'}); / model alone = ${(b.steadyFps / alone.fps).toFixed(3)}; ${b.done} images written`);
+    }
+  }
+}
+
 try {
   if (values.only !== 'redis-capacity' && !existsSync(input)) throw new Error(`input ${input} not found (pass --input; the default needs ../shared/media)`);
   console.log(`segstream bench — ${os.cpus()[0]?.model ?? 'cpu'} ×${threads}, node ${process.version}`);
@@ -242,6 +305,8 @@ try {
   if (want('throughput')) await benchThroughput();
   if (want('overhead')) await benchOverhead();
   if (want('semantic')) await benchSemantic();
+  // Not in the default set: it makes 200 files and runs two models (minutes).
+  if (values.only === 'images') await benchImages();
   if ((values['redis-memory'] && values.only === undefined) || values.only === 'redis-memory') await benchRedisMemory();
   if (values.only === 'redis-capacity') await benchRedisCapacity({ repeats: Number(values.repeats) });
 } finally {

@@ -29,6 +29,10 @@ import { ShutdownGuard } from './core/shutdown-guard.js';
 import { ShutdownAbandoned } from './core/shutdown-abandoned.js';
 import { groundTruthPathFor, writeSynthClip } from './synth/index.js';
 import { synthCommand } from './commands/synth.js';
+import { batchCommand, isBatchRun } from './commands/batch.js';
+import { ProduceBatch, formatProducedTable } from './commands/produce-batch.js';
+import { namesBatch } from './batch/batch-inputs.js';
+import { IMAGE_EXTENSIONS, isImagePath } from './core/media/image-format.js';
 import { evalCommand } from './commands/eval.js';
 import { dashboardCommand } from './commands/dashboard.js';
 import { parseOptions } from './commands/parse-options.js';
@@ -51,7 +55,9 @@ const HELP = `segstream — streaming video instance segmentation
 Usage:
   segstream demo [-o DIR]                         annotate a generated 10 s clip with the bundled model (no Redis)
   segstream run <input> -o out.mp4 [options]      producer + worker + compositor in one process
+  segstream run INPUT... -o OUTDIR/ [options]     a batch: files, folders (recursive), globs; one output each
   segstream produce <input> --stream ID [options] decode a source into Redis
+  segstream produce INPUT... --stream ID          several files/folders/globs: streams ID-0000, ID-0001, ...
   segstream work [options]                        run frames from Redis (start as many as you like)
   segstream compose --stream ID -o out.mp4        write a stream's annotated video + results
   segstream drop --stream ID                      delete a stream's keys from Redis
@@ -60,7 +66,17 @@ Usage:
   segstream dashboard [--port 8080]               live page of every stream and worker in Redis (+ bull-board)
   segstream run|produce|compose --config cameras.yml   every camera of a config file in one process
 
-Input: a video file, or an http(s)://, rtsp://, rtsps://, udp:// or rtp:// URL.
+Input: a video file, an image (JPEG, PNG, BMP, WebP; EXIF orientation applied), or an http(s)://,
+rtsp://, rtsps://, udp:// or rtp:// URL.
+
+Batch (run with several inputs, a folder or a glob, or -o ending in '/'):
+  -o OUTDIR/            one output per input under OUTDIR, same relative path: videos -> .mp4,
+                        images keep their type; each with its JSONL beside it. Inputs whose two
+                        files exist are skipped (an interrupted batch resumes); --overwrite redoes them
+  --parallel N          inputs in flight at once, all through one loaded model (default 4)
+  --coco PATH           one COCO dataset for the batch: every image and every video frame
+                        (video frames named VIDEO/000123.jpg); see README "Images and batches"
+  A bad input is one line and a row of the final table; the batch goes on; exit 1 if any failed.
 
 Model and postprocessing (run, work):
   --task T              instances (default) or semantic: what --model segments; semantic writes one
@@ -103,7 +119,9 @@ Decoding (run, produce):
                         never, or give up after R failed attempts in a row (backoff 0.5 s to 10 s)
 
 Output (run, compose):
-  -o, --output PATH     annotated H.264 MP4
+  -o, --output PATH     annotated H.264 MP4, or an image (.jpg .jpeg .png .bmp .webp): the input's
+                        first frame, same size
+  --jpeg-quality Q      JPEG/WebP quality of an image output, 1..100 (default 90)
   --results PATH        JSONL results (default: the output path with .jsonl)
   --coco PATH           also write COCO results (pycocotools loadRes list) + PATH.dataset.json
   --mot PATH            also write tracks as MOTChallenge text (frame,id,x,y,w,h,conf,-1,-1,-1)
@@ -225,6 +243,9 @@ const OPTIONS = {
   config: { type: 'string' },
   'metrics-port': { type: 'string' },
   'metrics-host': { type: 'string' },
+  overwrite: { type: 'boolean' },
+  parallel: { type: 'string' },
+  'jpeg-quality': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } satisfies ParseArgsConfig['options'];
@@ -398,6 +419,7 @@ function compositorOptions(v: Values): Omit<CompositorOptions, 'streamId' | 'out
     audio: !v['no-audio'],
     preset: v.preset,
     crf: num(v, 'crf', { min: 0, max: 51, int: true }),
+    jpegQuality: num(v, 'jpeg-quality', { min: 1, max: 100, int: true }),
     draw: { masks: !v['no-masks'], boxes: !v['no-boxes'], labels: !v['no-labels'] },
   };
 }
@@ -428,7 +450,8 @@ function redisUrl(v: Values): string {
 
 function requireOutput(v: Values): string {
   if (!v.output) throw new UsageError('missing -o/--output: where to write the annotated MP4');
-  if (!/\.(mp4|m4v|mov)$/i.test(v.output)) throw new UsageError(`output '${v.output}' must end in .mp4 (H.264 MP4)`);
+  if (!/\.(mp4|m4v|mov)$/i.test(v.output) && !isImagePath(v.output)) throw new UsageError(`output '${v.output}' must end in .mp4 (H.264 MP4) or an image type (${IMAGE_EXTENSIONS.join(' ')})`);
+  if (isImagePath(v.output) && v.segment !== undefined) throw new UsageError('--segment needs a video output (.mp4)');
   return v.output;
 }
 
@@ -483,18 +506,22 @@ const cameraReaders: CameraOptionReaders = {
 };
 
 async function cmdRun(positionals: string[], v: Values): Promise<void> {
+  if (isBatchRun(positionals.slice(1), v.output)) return cmdBatch(positionals.slice(1), v);
   const input = requireInput(positionals, 'run');
   const output = requireOutput(v);
   const useRedis = v.redis !== undefined;
   const streamId = newStreamId();
+  const producer = producerOptions(v);
   const opts = {
     streamId,
     input,
     output,
     results: v.results,
     worker: workerOptions(v),
-    producer: producerOptions(v),
-    compositor: compositorOptions(v),
+    // An image output is one picture: the input's first frame.
+    producer: isImagePath(output) ? { ...producer, maxFrames: 1 } : producer,
+    // A photo has no tracks (nor zone crossings): no ids on its tags.
+    compositor: isImagePath(output) ? { ...compositorOptions(v), stages: { track: false as const } } : compositorOptions(v),
     redis: useRedis ? redisOptions(v, redisUrl(v)) : undefined,
     maxInFlight: num(v, 'max-in-flight', { min: 1, int: true }),
     shutdownTimeoutMs: shutdownTimeoutMs(v),
@@ -512,6 +539,25 @@ async function cmdRun(positionals: string[], v: Values): Promise<void> {
   });
   printSummary({ ...s, segmented: v.segment !== undefined }, s.wallMs, `; the model's session.run ${inferMsPerFrame.toFixed(1)} ms/frame (${modelFps.toFixed(2)} fps, ${s.engine.format}, ${s.engine.device})`);
   failIfCutShort(s.end);
+}
+
+async function cmdBatch(inputs: string[], v: Values): Promise<void> {
+  if (!v.output) throw new UsageError('missing -o/--output: the directory a batch writes into');
+  const { coco, ...compositor } = compositorOptions(v);
+  const given = (['results', 'mot', 'cvat', 'segment'] as const).filter((f) => v[f] !== undefined).map((f) => `--${f}`);
+  await batchCommand({
+    inputs,
+    outDir: v.output,
+    session: { worker: workerOptions(v), redis: v.redis !== undefined ? redisOptions(v, redisUrl(v)) : undefined, maxInFlight: num(v, 'max-in-flight', { min: 1, int: true }) },
+    producer: producerOptions(v),
+    compositor,
+    coco,
+    refused: given,
+    overwrite: v.overwrite,
+    parallel: num(v, 'parallel', { min: 1, int: true }),
+    events: regionOptions(v).length > 0,
+    shutdownTimeoutMs: shutdownTimeoutMs(v),
+  });
 }
 
 async function cmdDemo(v: Values): Promise<void> {
@@ -542,6 +588,7 @@ async function cmdDemo(v: Values): Promise<void> {
 }
 
 async function cmdProduce(positionals: string[], v: Values): Promise<void> {
+  if (namesBatch(positionals.slice(1))) return cmdProduceBatch(positionals.slice(1), v);
   const input = requireInput(positionals, 'produce');
   const streamId = requireStream(v);
   const timeoutMs = shutdownTimeoutMs(v);
@@ -575,6 +622,21 @@ async function cmdProduce(positionals: string[], v: Values): Promise<void> {
   const end = await guard.run(produce());
   log.info('stream published', { stream: streamId, frames: end.frames, reconnects: end.reconnects, redis: redactUrl(redisUrl(v)) });
   failIfCutShort(end);
+}
+
+async function cmdProduceBatch(inputs: string[], v: Values): Promise<void> {
+  const prefix = requireStream(v);
+  const transport = await RedisTransport.connect({ ...redisOptions(v, redisUrl(v)), failFast: true });
+  const batch = new ProduceBatch(transport, { inputs, streamPrefix: prefix, producer: producerOptions(v), parallel: num(v, 'parallel', { min: 1, int: true }) });
+  const guard = new ShutdownGuard({
+    timeoutMs: shutdownTimeoutMs(v),
+    stop: () => { log.warn('stopping: ending each stream after its current frame, starting no new one'); batch.stop(); },
+    abandon: () => { transport.abandon(); return 'abandoning the streams in progress, without their end records'; },
+  });
+  const rows = await guard.run((async () => { try { return await batch.run(); } finally { await transport.close(); } })());
+  process.stderr.write(formatProducedTable(rows) + '\n');
+  const failed = rows.filter((r) => r.error).length;
+  if (failed) throw new Error(`${failed} of ${rows.length} input(s) failed or stopped early (see the table above)`);
 }
 
 async function cmdWork(v: Values): Promise<void> {

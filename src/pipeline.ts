@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { Compositor, type CompositorOptions, type CompositorSummary } from './compositor/compositor.js';
-import { Producer, type ProducerOptions } from './producer/producer.js';
-import { FrameWorker, type FrameWorkerOptions } from './worker/frame-worker.js';
-import { MemoryTransport } from './core/transport/memory-transport.js';
-import { RedisTransport, type RedisTransportOptions } from './core/transport/redis-transport.js';
-import type { Transport } from './core/transport/transport.js';
+import type { CompositorOptions, CompositorSummary } from './compositor/compositor.js';
+import type { ProducerOptions } from './producer/producer.js';
+import type { FrameWorkerOptions } from './worker/frame-worker.js';
+import type { RedisTransportOptions } from './core/transport/redis-transport.js';
 import { log as rootLog, type Logger } from './core/log.js';
 import { Progress, expectedFrames } from './core/progress.js';
 import type { EngineInfo } from './worker/inference-engine.js';
 import { ShutdownGuard } from './core/shutdown-guard.js';
-import { Metrics } from './core/metrics/metrics.js';
+import { PipelineSession } from './pipeline-session.js';
+import type { Metrics } from './core/metrics/metrics.js';
+import type { Transport } from './core/transport/transport.js';
 
 export interface RunOptions {
   input: string;
@@ -62,63 +62,48 @@ export function newStreamId(prefix = 'run'): string {
 
 /**
  * `segstream run`: producer, one worker and the compositor in one process. The transport is in
- * memory by default, or Redis when asked — the same role code either way.
+ * memory by default, or Redis when asked — the same role code either way. A session of one
+ * stream (pipeline-session.ts); a batch (src/batch) is a session of many.
  */
 export async function runPipeline(opts: RunOptions, logger: Logger = rootLog): Promise<RunSummary> {
   const started = Date.now();
   const streamId = opts.streamId ?? newStreamId();
-  const transport: Transport = opts.redis
-    ? await RedisTransport.connect({ ...opts.redis, maxInFlight: opts.maxInFlight })
-    : new MemoryTransport({ maxInFlight: opts.maxInFlight });
-  const metrics = opts.metrics ?? new Metrics({ role: 'run', processMetrics: false });
-  const stream = metrics.stream(streamId);
-  // Producer and compositor of the stream are both here: what is in flight is counted locally.
-  // (A frame the producer holds while the transport waits for capacity is not in flight yet.)
-  metrics.watchInFlight(streamId, () => stream.counts.decoded - stream.counts.written - (stream.publishing ? 1 : 0));
-  opts.observer?.attach(transport);
-  const progress = new Progress(logger, { counters: stream.counts });
-  let worker: FrameWorker | null = null;
-  const producer = new Producer(transport, { ...opts.producer, source: opts.input, streamId, metrics }, logger);
-  const compositor = new Compositor(transport, { ...opts.compositor, streamId, output: opts.output, results: opts.results, metrics }, logger);
+  const progress = new Progress(logger);
+  let session: PipelineSession | null = null;
+  let stopRequested = false;
   const guard = new ShutdownGuard({
     timeoutMs: opts.shutdownTimeoutMs,
     stop: () => {
       logger.warn('interrupted: finishing the frames already decoded (Ctrl-C again to abort)');
-      producer.stop();
+      stopRequested = true;
+      session?.stopStreams();
     },
     abandon: () => {
-      compositor.abandon();
-      worker?.abandon();
-      transport.abandon();
-      return `abandoning the run after ${compositor.frames} written frame(s): ${opts.output} was not written`;
+      const written = session?.framesWritten ?? 0;
+      session?.abandon();
+      return `abandoning the run after ${written} written frame(s): ${opts.output} was not written`;
     },
   });
   const run = async (): Promise<RunSummary> => {
     try {
       // Load the model first: a bad model fails before any decoding starts.
-      worker = await FrameWorker.start(transport, { ...opts.worker, metrics }, {}, logger);
+      session = await PipelineSession.open({ worker: opts.worker, redis: opts.redis, maxInFlight: opts.maxInFlight, metrics: opts.metrics, observer: opts.observer }, logger);
       if (opts.progress ?? true) progress.start();
-      const composed = compositor.run();
-      const produced = producer.run({
-        onInfo: (info) => { progress.total = expectedFrames(info, { maxFrames: opts.producer?.maxFrames }); },
-      });
-      // Either side failing leaves the other waiting (a compositor for a stream that never comes, a
-      // producer for capacity that is never freed): stop both; Promise.all reports the first failure.
-      const stopAll = (): void => {
-        producer.stop();
-        void transport.close();
-      };
-      produced.catch(stopAll);
-      composed.catch(stopAll);
-      const [, summary] = await Promise.all([produced, composed]);
-      const { firstWrittenAt, lastWrittenAt } = stream;
-      const steadyFps = summary.frames > 1 && firstWrittenAt !== null && lastWrittenAt !== null ? (summary.frames - 1) / ((lastWrittenAt - firstWrittenAt) / 1000) : null;
-      return { ...summary, streamId, wallMs: Date.now() - started, inferMs: stream.inferMs, steadyFps, engine: worker.info };
+      const pending = session.runStream(
+        { input: opts.input, output: opts.output, results: opts.results, streamId, producer: opts.producer, compositor: opts.compositor },
+        {
+          onInfo: (info) => { progress.total = expectedFrames(info, { maxFrames: opts.producer?.maxFrames }); },
+          onDecoded: () => { progress.counters.decoded++; },
+          onInferred: () => { progress.counters.inferred++; },
+          onWritten: (r) => { progress.counters.written++; if (r.error) progress.counters.failed++; },
+        },
+      );
+      if (stopRequested) session.stopStreams();
+      const s = await pending;
+      return { ...s, wallMs: Date.now() - started, engine: session.engine };
     } finally {
       progress.stop();
-      await worker?.close();
-      await opts.observer?.close();
-      await transport.close();
+      await session?.close();
     }
   };
   return guard.run(run());

@@ -20,8 +20,10 @@ import type { StreamMetrics } from '../core/metrics/stream-metrics.js';
 
 export interface CompositorOptions {
   streamId: string;
-  /** Annotated H.264 MP4 to write. */
+  /** Annotated H.264 MP4 to write, or an image (.jpg, .jpeg, .png, .bmp, .webp) for a one-frame input. */
   output: string;
+  /** JPEG/WebP quality 1..100 of an image output. @defaultValue 90 */
+  jpegQuality?: number;
   /** JSONL results path. Default: the output path with `.jsonl`. */
   results?: string;
   /** Also write COCO results (a pycocotools loadRes list) here, plus `<name>.dataset.json`. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { CocoSink } from '../../src/compositor/sinks/coco-sink.js';
 import { JsonlSink } from '../../src/compositor/sinks/jsonl-sink.js';
 import { Mp4Sink } from '../../src/compositor/sinks/mp4-sink.js';
+import { ImageSink } from '../../src/compositor/sinks/image-sink.js';
 import { SegmentedMp4Sink } from '../../src/compositor/sinks/segmented-mp4-sink.js';
 import type { Sink } from '../../src/compositor/sinks/sink.js';
 import { ResultWriterSink } from '../../src/compositor/sinks/result-writer-sink.js';
@@ -31,6 +32,8 @@ interface Case {
   outputs(frames: number): string[];
   /** Existing names the sink must leave alone even on success (it picks other names). */
   neverReplaces: boolean;
+  /** Frames the sink takes (an image: one). @defaultValue any number */
+  maxFrames?: number;
 }
 
 const cases: [string, Case][] = [
@@ -40,6 +43,7 @@ const cases: [string, Case][] = [
   ['mot', { make: (d) => new ResultWriterSink(path.join(d, 'out.mot.txt'), () => new MotWriter(path.join(d, 'out.mot.txt'))), outputs: () => ['out.mot.txt'], neverReplaces: false }],
   ['cvat', { make: (d) => new ResultWriterSink(path.join(d, 'out.xml'), () => new CvatVideoWriter(path.join(d, 'out.xml'), { taskName: 'out.mp4' })), outputs: () => ['out.xml'], neverReplaces: false }],
   ['zone events', { make: (d) => new ZoneEventsSink(path.join(d, 'out.events.jsonl')), outputs: () => ['out.events.jsonl'], neverReplaces: false }],
+  ['image', { make: (d) => new ImageSink(path.join(d, 'out.png')), outputs: () => ['out.png'], neverReplaces: false, maxFrames: 1 }],
   ['segmented mp4', {
     // 0.2 s segments of 10 fps: two frames each.
     make: (d) => new SegmentedMp4Sink(path.join(d, 'seg.mp4'), { streamId: 'cam', seconds: 0.2 }, log),
@@ -51,7 +55,8 @@ const cases: [string, Case][] = [
 /** Names in dir, hidden bookkeeping of the segmented sink (its index) left out. */
 const visible = (dir: string) => readdirSync(dir).filter((f) => !f.startsWith('.segstream-')).sort();
 
-async function writeFrames(sink: Sink, n: number): Promise<void> {
+async function writeFrames(sink: Sink, n: number, max = n): Promise<void> {
+  n = Math.min(n, max);
   await sink.open(info);
   for (let s = 0; s < n; s++) await sink.write({ result: result(s), yuv: pixels(s) });
 }
@@ -63,7 +68,7 @@ describe.each(cases)('%s sink', (name, c) => {
   it('writes under hidden names and leaves only its outputs after close + commit', async () => {
     const dir = fresh();
     const sink = c.make(dir);
-    await writeFrames(sink, 5);
+    await writeFrames(sink, 5, c.maxFrames);
     await sink.close({ end: { frames: 5, firstPtsMs: 0, lastPtsMs: 400 }, frames: 5, firstPtsMs: 0, lastPtsMs: 400 });
     sink.commit();
     expect(visible(dir)).toEqual(c.outputs(5).sort());
@@ -75,12 +80,12 @@ describe.each(cases)('%s sink', (name, c) => {
     const target = c.outputs(5)[0]!;
     writeFileSync(path.join(dir, target), 'precious');
     const sink = c.make(dir);
-    await writeFrames(sink, 5);
+    await writeFrames(sink, 5, c.maxFrames);
     expect(readFileSync(path.join(dir, target), 'utf8')).toBe('precious');
     sink.abort();
     expect(readFileSync(path.join(dir, target), 'utf8')).toBe('precious');
     const again = c.make(dir);
-    await writeFrames(again, 5);
+    await writeFrames(again, 5, c.maxFrames);
     await again.close({ end: { frames: 5, firstPtsMs: 0, lastPtsMs: 400 }, frames: 5, firstPtsMs: 0, lastPtsMs: 400 });
     again.commit();
     if (c.neverReplaces) expect(readFileSync(path.join(dir, target), 'utf8')).toBe('precious');
@@ -90,7 +95,7 @@ describe.each(cases)('%s sink', (name, c) => {
   it('abort leaves no output of its own behind', async () => {
     const dir = fresh();
     const sink = c.make(dir);
-    await writeFrames(sink, 1);
+    await writeFrames(sink, 1, c.maxFrames);
     sink.abort();
     sink.abort(); // idempotent
     const left = visible(dir);
@@ -98,6 +103,17 @@ describe.each(cases)('%s sink', (name, c) => {
     if (c.neverReplaces) expect(left.every((f) => f.includes('.inprogress.'))).toBe(true);
     else expect(left).toEqual([]);
   });
+
+  if (c.maxFrames !== undefined) {
+    it(`refuses frame ${c.maxFrames + 1}, and abort then leaves nothing`, async () => {
+      const dir = fresh();
+      const sink = c.make(dir);
+      await writeFrames(sink, c.maxFrames!);
+      await expect(sink.write({ result: result(c.maxFrames!), yuv: pixels(c.maxFrames!) })).rejects.toThrow(/more than one frame/);
+      sink.abort();
+      expect(visible(dir)).toEqual([]);
+    });
+  }
 
   it('close on zero frames throws or writes, and after abort nothing is left', async () => {
     const dir = fresh();

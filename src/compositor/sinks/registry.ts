@@ -4,6 +4,8 @@ import { defaultResultsPath } from '../compositor.js';
 import { CocoSink } from './coco-sink.js';
 import { JsonlSink } from './jsonl-sink.js';
 import { Mp4Sink } from './mp4-sink.js';
+import { ImageSink } from './image-sink.js';
+import { isImagePath } from '../../core/media/image-format.js';
 import { SegmentedMp4Sink } from './segmented-mp4-sink.js';
 import { ResultWriterSink } from './result-writer-sink.js';
 import { ZoneEventsSink } from './zone-events-sink.js';
@@ -28,7 +30,8 @@ const SINKS: { wanted(o: SinkOptions): boolean; make(o: SinkOptions, log: Logger
   { wanted: (o) => !o.segment && o.zoneEvents, make: (o) => new ZoneEventsSink(eventsPathFor(o.output)) },
   { wanted: (o) => !!o.thumbnail, make: (o, log) => new ThumbnailSink(o.streamId, o.thumbnail!, log) },
   { wanted: (o) => !!o.hls, make: (o, log) => new HlsSink(o.hls!, log) },
-  { wanted: (o) => !o.segment, make: (o, log) => new Mp4Sink(o.output, o, log) },
+  { wanted: (o) => !o.segment && !isImagePath(o.output), make: (o, log) => new Mp4Sink(o.output, o, log) },
+  { wanted: (o) => !o.segment && isImagePath(o.output), make: (o) => new ImageSink(o.output, o) },
   { wanted: (o) => !!o.segment, make: (o, log) => new SegmentedMp4Sink(o.output, { ...o, ...o.segment!, streamId: o.streamId }, log) },
 ];
 

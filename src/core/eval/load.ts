@@ -9,8 +9,9 @@
  *     images by `seq`;
  *   - a COCO results list (`[{image_id, category_id, segmentation, score}, ...]`, what pycocotools'
  *     `loadRes` reads), matched by `image_id`;
- *   - a COCO dataset whose annotations carry `score` (the `.dataset.json` the COCO writer makes),
- *     matched by its images' `seq` when they have one, else by `image_id`.
+ *   - a COCO dataset whose annotations carry `score` (the `.dataset.json` the COCO writer makes,
+ *     or a batch's `--coco`), matched by `file_name` when every one of its images has a name the
+ *     GT has (a batch), else by its images' `seq` when they have one, else by `image_id`.
  *
  * Results on frames the GT does not have, and detections of classes the GT does not list, are not
  * evaluated (pycocotools filters them the same way): they are counted in {@link LoadedResults}.
@@ -267,6 +268,24 @@ function firstHasBbox(dets: unknown[]): boolean {
   return isObj(first) && 'bbox' in first && !(Array.isArray(first.bbox) && first.bbox.length === 0);
 }
 
+/** Result image id → GT image, by file_name; null unless every result image's name is a GT image's (names unique). */
+function byFileName(images: unknown, gtImages: readonly GtImage[]): Map<number, GtImage> | null {
+  if (!Array.isArray(images) || images.length === 0) return null;
+  const gtByName = new Map<string, GtImage>();
+  for (const im of gtImages) {
+    if (im.fileName === undefined || gtByName.has(im.fileName)) return null;
+    gtByName.set(im.fileName, im);
+  }
+  const out = new Map<number, GtImage>();
+  for (const im of images) {
+    if (!isObj(im) || !isInt(im.id) || typeof im.file_name !== 'string') return null;
+    const g = gtByName.get(im.file_name);
+    if (!g) return null;
+    out.set(im.id, g);
+  }
+  return out;
+}
+
 /** Parses results of any supported form (see the module comment) against `gt`. */
 export function parseResultsJson(json: unknown, gt: GroundTruth, source = 'results'): LoadedResults {
   const b = new ResultsBuilder(gt);
@@ -283,13 +302,18 @@ export function parseResultsJson(json: unknown, gt: GroundTruth, source = 'resul
     format = 'coco-dataset';
     dets = json.annotations;
     detectionArea = 'annotation';
-    // Map through the file's own images' seq when it has them.
+    // A batch's dataset (src/batch/batch-coco.ts) against a GT of the same batch: when every
+    // image of the file has a file_name the GT has too, images are matched by name (ids and
+    // order may differ between the two). Otherwise through the file's own images' seq when it
+    // has them, else by id.
+    const byName = byFileName(json.images, b.gt.images);
     const seqOf = new Map<number, number>();
     if (Array.isArray(json.images)) {
       for (const im of json.images) if (isObj(im) && isInt(im.id) && isInt(im.seq)) seqOf.set(im.id, im.seq);
     }
     imageOf = (id) => {
       if (!isInt(id)) return undefined;
+      if (byName) return byName.get(id);
       const seq = seqOf.get(id);
       return seq !== undefined ? b.bySeq.get(seq) : b.byId.get(id);
     };

@@ -22,6 +22,12 @@ export interface DecoderArgOptions {
   ioTimeoutMs?: number;
   /** Name of the RTSP socket timeout option of the ffmpeg in use (see ffmpegCaps). @defaultValue 'stimeout' */
   rtspTimeoutOption?: 'stimeout' | 'timeout';
+  /**
+   * Filters that turn the picture upright first (a JPEG's EXIF orientation, exif-orientation.ts):
+   * every later step, the size on the `Output #0` line included, sees the oriented image.
+   * @defaultValue undefined (as stored)
+   */
+  orient?: string | null;
 }
 
 export function decoderArgs(spec: SourceSpec, resolved: ResolvedInput, opts: DecoderArgOptions = {}): string[] {
@@ -42,7 +48,7 @@ export function decoderArgs(spec: SourceSpec, resolved: ResolvedInput, opts: Dec
     '-map',
     '0:v:0',
     '-vf',
-    `${opts.fps !== undefined ? `fps=${opts.fps},` : ''}settb=AVTB,showinfo=checksum=0`,
+    `${opts.orient ? `${opts.orient},` : ''}${opts.fps !== undefined ? `fps=${opts.fps},` : ''}settb=AVTB,showinfo=checksum=0`,
     '-vsync',
     'passthrough',
     ...(opts.framesLimit !== undefined ? ['-frames:v', String(opts.framesLimit)] : []),

@@ -27,6 +27,7 @@ import { FrameBuffer } from './frame-buffer.js';
 import type { FramePool } from './frame-pool.js';
 import { classifyDecoderExit, noFramesError, type DecoderEndReason } from './decoder-exit.js';
 import { LivePts } from './live-pts.js';
+import { fileExifOrientation, orientationFilter } from './exif-orientation.js';
 import { MediaError } from './media-error.js';
 import { pipelineNiceness } from '../priority.js';
 import { isRunning, spawnTracked, stopChild } from './process.js';
@@ -303,6 +304,8 @@ export class VideoDecoder {
           rtspTransport: this.opts.rtspTransport,
           ioTimeoutMs: this.opts.stallTimeoutMs,
           rtspTimeoutOption: caps?.rtspTimeoutOption ?? 'stimeout',
+          // ffmpeg's JPEG decoder ignores EXIF orientation: photos from phones would lie on their side.
+          orient: spec.kind === 'file' ? orientationFilter(fileExifOrientation(spec.ffmpegInput.slice('file:'.length))) : null,
         });
         this.spawn(bin, args);
       },

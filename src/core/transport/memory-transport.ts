@@ -76,11 +76,9 @@ export class MemoryTransport implements Transport {
 
   async publishFrame(frame: Frame): Promise<void> {
     const s = this.stream(frame.streamId);
-    while (s.inFlight >= this.maxInFlight && !this.closed) {
-      await s.capacity.wait();
-      // Dropped while waiting (its compositor failed, in a multi-camera run): nobody takes its frames.
-      if (this.streams.get(frame.streamId) !== s) throw new Error(`stream '${frame.streamId}' was dropped`);
-    }
+    while (s.inFlight >= this.maxInFlight && !this.closed && this.streams.get(frame.streamId) === s) await s.capacity.wait();
+    // Dropped while it waited (its compositor failed): nobody will take the frame.
+    if (this.streams.get(frame.streamId) !== s) throw new Error(`stream '${frame.streamId}' was dropped`);
     s.inFlight++;
     s.published = frame.seq + 1;
     s.firstPtsMs ??= frame.ptsMs;
@@ -239,6 +237,7 @@ export class MemoryTransport implements Transport {
     const s = this.streams.get(streamId);
     this.streams.delete(streamId);
     this.finished.delete(streamId);
+    // A producer waiting for capacity, a compositor waiting for results: both wake and find it gone.
     s?.capacity.notify();
     s?.arrived.notify();
   }

@@ -124,6 +124,7 @@ export class RedisTransport implements Transport {
 
   async openStream(info: StreamInfo): Promise<void> {
     assertStreamId(info.streamId);
+    this.droppedHere.delete(info.streamId);
     const ok = await this.redis.set(this.keys.meta(info.streamId), JSON.stringify(info), 'PX', this.streamTtlMs, 'NX');
     if (ok !== 'OK') {
       throw new Error(`stream '${info.streamId}' already exists in Redis (choose another --stream, or remove it with 'segstream drop --stream ${info.streamId}')`);
@@ -138,6 +139,8 @@ export class RedisTransport implements Transport {
     let composed = this.composedSeen.get(id) ?? 0;
     while (frame.seq - composed >= this.maxInFlight) {
       if (this.closed) throw new Error('transport closed');
+      // Dropped by this process (its compositor failed in `run --redis`): nothing will free capacity.
+      if (this.droppedHere.has(id)) throw new Error(`stream '${id}' was dropped`);
       await sleep(PUBLISH_POLL_MS);
       composed = Number(await this.redis.get(this.keys.composed(id))) || 0;
     }
@@ -405,8 +408,12 @@ export class RedisTransport implements Transport {
     await this.redis.multi().del(...keys).set(this.keys.finished(streamId), JSON.stringify(record), 'PX', this.streamTtlMs).exec();
   }
 
+  /** Streams dropped through this connection: a producer of ours waiting for capacity gives up. */
+  private readonly droppedHere = new Set<string>();
+
   async dropStream(streamId: string): Promise<void> {
     assertStreamId(streamId);
+    this.droppedHere.add(streamId);
     await this.redis.del(...(await this.streamKeys(streamId)), this.keys.finished(streamId));
   }
 

@@ -1,0 +1,58 @@
+import { encodeImage } from '../../core/media/image-encoder.js';
+import { AtomicFile } from '../../core/results/atomic-file.js';
+import type { StreamInfo } from '../../core/types.js';
+import type { Sink, SinkFrame } from './sink.js';
+
+export interface ImageSinkOptions {
+  /** JPEG/WebP quality 1..100. @defaultValue 90 */
+  jpegQuality?: number;
+}
+
+/**
+ * The annotated still of an image input (`-o out.jpg|.png|.bmp|.webp`), the same size as the
+ * (EXIF-oriented) input. The one frame is kept until close, encoded under a hidden name and
+ * renamed into place on commit. A stream of more than one frame is refused: a video needs `.mp4`.
+ */
+export class ImageSink implements Sink {
+  private info: StreamInfo | null = null;
+  private frame: Uint8Array | null = null;
+  private file: AtomicFile | null = null;
+  private readonly abortCtl = new AbortController();
+
+  constructor(readonly path: string, private readonly opts: ImageSinkOptions = {}) {}
+
+  async open(info: StreamInfo): Promise<void> {
+    this.info = info;
+  }
+
+  async write(f: SinkFrame): Promise<void> {
+    if (this.frame) throw new Error(`'${this.path}' is an image: its input has more than one frame (write a video to .mp4)`);
+    // The pixels go back to the decoder's pool once the compositor acks the frame: keep a copy.
+    this.frame = Uint8Array.from(f.yuv);
+  }
+
+  async event(): Promise<void> {}
+
+  async close(): Promise<void> {
+    if (!this.info || !this.frame) throw new Error(`'${this.path}': no frame to write`);
+    this.file = new AtomicFile(this.path);
+    try {
+      await encodeImage(this.frame, this.info.width, this.info.height, this.file.tmpPath, this.path, {
+        quality: this.opts.jpegQuality, signal: this.abortCtl.signal,
+      });
+    } catch (err) {
+      this.file.abort();
+      throw err;
+    }
+    this.frame = null;
+  }
+
+  commit(): void {
+    this.file?.commit();
+  }
+
+  abort(): void {
+    this.abortCtl.abort();
+    this.file?.abort();
+  }
+}
