@@ -18,7 +18,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { HlsSink } from '../src/compositor/sinks/hls-sink.js';
 import { ThumbnailSink } from '../src/compositor/sinks/thumbnail-sink.js';
-import { childrenOf } from './process-sample.js';
+import { childrenOf, processCpuMs } from './process-sample.js';
 import { Logger } from '../src/core/log.js';
 import { synthFrames } from '../src/synth/synth-frames.js';
 import { rgbToYuv420 } from '../src/core/yuv420.js';
@@ -42,11 +42,6 @@ function quantile(xs: number[], q: number): number {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 }
 
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, in USER_HZ (100 on Linux)
-}
 
 /** CPU time of this process's waited-for children (utime + stime), in ms. */
 function childrenCpuMs(): number {
@@ -111,7 +106,7 @@ async function main(): Promise<void> {
     await sink.write({ result: { streamId: 'bench', seq: i, ptsMs: (i * 1000) / fps, width: W, height: H, instances: [] }, yuv: pool[i % pool.length]! });
     ffmpegPid ??= childrenOf(process.pid)[0];
   }
-  const cpu = ffmpegPid ? cpuMs(ffmpegPid) : NaN;
+  const cpu = ffmpegPid ? processCpuMs(ffmpegPid) : NaN;
   clearInterval(poll);
   await sink.close();
 

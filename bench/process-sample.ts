@@ -55,3 +55,14 @@ export async function sampleProcessFloor(pid: number, reads = 5, gapMs = 1000): 
   }
   return { rssMb: best!.rssMb, fds: last!.fds, children: last!.children };
 }
+
+/** CPU time a process has used so far (user + system), in ms; NaN once it is gone. */
+export function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, in USER_HZ (100 on Linux)
+  } catch {
+    return NaN;
+  }
+}

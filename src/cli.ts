@@ -156,7 +156,8 @@ Transport:
                         (TLS), redis+cluster://H1:P1,H2:P2 (Redis Cluster; a Cluster node behind
                         redis:// is detected too)
   --stream ID           stream id (produce, compose, drop; run picks one)
-  --max-in-flight N     frames per stream decoded but not yet composed (default 16)
+  --max-in-flight N     frames per stream decoded but not yet composed (default 16; 4 for a live
+                        source, so that a late frame is under a second old when the pipeline is behind)
   --frame-ttl S         frame bytes expire in Redis after S seconds (default 600)
   --lock-ms N           BullMQ job lock; a dead worker's frame is retried after it (default 30000)
   --wait S              compose: wait S seconds for a stream not produced yet (default 600)

@@ -1,7 +1,7 @@
 import type { Frame, FrameResult, StreamEnd, StreamEvent, StreamInfo } from '../types.js';
 import {
   assertStreamId,
-  DEFAULT_MAX_IN_FLIGHT,
+  inFlightLimit,
   type ComposeItem,
   type ConsumeOptions,
   type ConsumerHandle,
@@ -57,11 +57,11 @@ export class MemoryTransport implements Transport {
   private readonly turns: string[] = [];
   private readonly jobArrived = new Signal();
   private readonly streamOpened = new Signal();
-  private readonly maxInFlight: number;
+  private readonly maxInFlight: number | undefined;
   private closed = false;
 
   constructor(opts: TransportOptions = {}) {
-    this.maxInFlight = opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+    this.maxInFlight = opts.maxInFlight;
   }
 
   async openStream(info: StreamInfo): Promise<void> {
@@ -76,7 +76,7 @@ export class MemoryTransport implements Transport {
 
   async publishFrame(frame: Frame): Promise<void> {
     const s = this.stream(frame.streamId);
-    while (s.inFlight >= this.maxInFlight && !this.closed && this.streams.get(frame.streamId) === s) await s.capacity.wait();
+    while (s.inFlight >= inFlightLimit(this.maxInFlight, s.info) && !this.closed && this.streams.get(frame.streamId) === s) await s.capacity.wait();
     // Dropped while it waited (its compositor failed): nobody will take the frame.
     if (this.streams.get(frame.streamId) !== s) throw new Error(`stream '${frame.streamId}' was dropped`);
     s.inFlight++;

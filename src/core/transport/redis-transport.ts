@@ -9,7 +9,7 @@ import { RedisKeys } from './redis-keys.js';
 import { sleep } from './memory-transport.js';
 import {
   assertStreamId,
-  DEFAULT_MAX_IN_FLIGHT,
+  inFlightLimit,
   type ComposeItem,
   type ConsumeOptions,
   type ConsumerHandle,
@@ -56,7 +56,9 @@ const PUBLISH_POLL_MS = 15;
 export class RedisTransport implements Transport {
   readonly leasesJobs = true;
   readonly keys: RedisKeys;
-  private readonly maxInFlight: number;
+  private readonly maxInFlight: number | undefined;
+  /** Each stream's in-flight bound (its kind of source decides the default), set when it is opened or resumed. */
+  private readonly limits = new Map<string, number>();
   private readonly frameTtlMs: number;
   private readonly streamTtlMs: number;
   private readonly attempts: number;
@@ -68,7 +70,7 @@ export class RedisTransport implements Transport {
 
   private constructor(private readonly redis: RedisClient, private readonly opts: RedisTransportOptions) {
     this.keys = new RedisKeys(opts.prefix);
-    this.maxInFlight = opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+    this.maxInFlight = opts.maxInFlight;
     this.frameTtlMs = opts.frameTtlMs ?? 600_000;
     this.streamTtlMs = opts.streamTtlMs ?? 7 * 24 * 3600_000;
     this.attempts = opts.attempts ?? 3;
@@ -132,12 +134,14 @@ export class RedisTransport implements Transport {
     // A finished stream's id produced again is a new stream: its old record would turn compositors away.
     await this.redis.multi().set(this.keys.composed(info.streamId), '0', 'PX', this.streamTtlMs).del(this.keys.finished(info.streamId)).exec();
     this.composedSeen.set(info.streamId, 0);
+    this.limits.set(info.streamId, inFlightLimit(this.maxInFlight, info));
   }
 
   async publishFrame(frame: Frame): Promise<void> {
     const id = frame.streamId;
     let composed = this.composedSeen.get(id) ?? 0;
-    while (frame.seq - composed >= this.maxInFlight) {
+    const limit = this.limits.get(id) ?? inFlightLimit(this.maxInFlight, { live: false });
+    while (frame.seq - composed >= limit) {
       if (this.closed) throw new Error('transport closed');
       // Dropped by this process (its compositor failed in `run --redis`): nothing will free capacity.
       if (this.droppedHere.has(id)) throw new Error(`stream '${id}' was dropped`);
@@ -174,6 +178,7 @@ export class RedisTransport implements Transport {
     if (l) this.firstPtsSeen.set(id, l.firstPtsMs);
     const nextSeq = Number(published) || 0;
     this.composedSeen.set(id, Number(await this.redis.get(this.keys.composed(id))) || 0);
+    this.limits.set(id, inFlightLimit(this.maxInFlight, info));
     // The stream's info stays the first producer's (its start time names the segments).
     return { nextSeq, firstPtsMs: l?.firstPtsMs ?? null, lastPtsMs: l?.ptsMs ?? null, lastWallMs: l?.wallMs ?? null };
   }
