@@ -64,7 +64,9 @@ describe.skipIf(missing !== null)('a live producer killed and started again', ()
     const second = await runCli(['produce', server.url, '--stream', 'cam', '--max-frames', '40'], { env, timeoutMs: 90_000 });
     expect(second.code, second.stderr).toBe(0);
     const resumedAt = Number(/resuming stream 'cam' at seq (\d+)/.exec(second.stderr)?.[1]);
-    expect(resumedAt).toBeGreaterThan(50);
+    // After the frames the first producer published (how many depends on what the live source
+    // dropped while the pipeline was behind): every seq once across the files is checked below.
+    expect(resumedAt).toBeGreaterThan(20);
     expect((await exited(compose)).code, composeLog).toBe(0);
 
     const files = readdirSync(dir).filter((f) => f.endsWith('.mp4')).sort();

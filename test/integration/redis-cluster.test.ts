@@ -103,9 +103,9 @@ describe.skipIf(!!noCluster)('Redis Cluster (3 masters on loopback): produce ×4
       expect(lines.every((l) => l.streamId === s.id && !l.error)).toBe(true);
     }
     // Composed frames are freed on their own nodes; each stream leaves only its finished record
-    // and its entry in the stream registry (what a dashboard lists: stream-registry.ts).
+    // and its entry in the stream registry with its last thumbnail (what a dashboard lists: stream-registry.ts).
     const left = (await Promise.all(nodes.map((n) => n.keys(`{${keys.name}:s:*`)))).flat().sort();
-    expect(left).toEqual(streams.flatMap((s) => [keys.finished(s.id), keys.status(s.id)]).sort());
+    expect(left).toEqual(streams.flatMap((s) => [keys.finished(s.id), keys.status(s.id), keys.thumbnail(s.id)]).sort());
 
     // Both workers took frames; together they inferred each frame once. Their last progress line
     // (written when they stop) has the count.
