@@ -1,5 +1,6 @@
 import type { Logger } from '../core/log.js';
 import { formatDuration } from '../core/progress.js';
+import { StatusLine } from '../core/status-line.js';
 
 /**
  * A batch's overall progress: files done/total, frames written, fps over the last ~5 s, and an
@@ -12,7 +13,7 @@ export class BatchProgress {
   frames = 0;
   private readonly started = Date.now();
   private timer: NodeJS.Timeout | null = null;
-  private lastLine = '';
+  private statusLine: StatusLine | null = null;
   private readonly tty: boolean;
   private samples: { t: number; n: number }[] = [];
 
@@ -23,7 +24,7 @@ export class BatchProgress {
   start(): this {
     this.timer = setInterval(() => this.report(), this.intervalMs ?? (this.tty ? 250 : 5000));
     this.timer.unref();
-    if (this.tty) this.logger.beforeWrite = () => this.clear();
+    if (this.tty) this.statusLine = new StatusLine(this.logger);
     return this;
   }
 
@@ -59,22 +60,13 @@ export class BatchProgress {
 
   report(): void {
     if (this.tty) {
-      const line = this.line();
-      process.stderr.write('\r' + line.padEnd(this.lastLine.length));
-      this.lastLine = line;
+      this.statusLine?.show(this.line());
     } else {
       const eta = this.etaSeconds();
       this.logger.info('batch progress', {
         filesDone: this.filesDone, filesTotal: this.filesTotal, filesFailed: this.filesFailed, frames: this.frames,
         fps: Number(this.fps().toFixed(2)), ...(eta !== null ? { etaS: Math.round(eta) } : {}),
       });
-    }
-  }
-
-  private clear(): void {
-    if (this.lastLine) {
-      process.stderr.write('\r' + ' '.repeat(this.lastLine.length) + '\r');
-      this.lastLine = '';
     }
   }
 
@@ -85,9 +77,8 @@ export class BatchProgress {
     if (!wasRunning) return;
     this.report();
     if (this.tty) {
-      process.stderr.write('\n');
-      this.lastLine = '';
-      this.logger.beforeWrite = null;
+      this.statusLine?.end();
+      this.statusLine = null;
     }
   }
 }

@@ -1,5 +1,6 @@
 import type { Logger } from './log.js';
 import type { StreamInfo } from './types.js';
+import { StatusLine } from './status-line.js';
 
 /**
  * Frames a stream should deliver, for the progress total and ETA: its duration × its rate, at most
@@ -46,7 +47,7 @@ export class Progress {
   readonly counters: ProgressCounters;
   private timer: NodeJS.Timeout | null = null;
   private readonly started = Date.now();
-  private lastLine = '';
+  private statusLine: StatusLine | null = null;
   private readonly tty: boolean;
   private samples: { t: number; n: number }[] = [];
 
@@ -61,7 +62,7 @@ export class Progress {
     const interval = this.opts.intervalMs ?? (this.tty ? 250 : 5000);
     this.timer = setInterval(() => this.report(), interval);
     this.timer.unref();
-    if (this.tty) this.logger.beforeWrite = () => this.clear();
+    if (this.tty) this.statusLine = new StatusLine(this.logger);
     return this;
   }
 
@@ -96,19 +97,10 @@ export class Progress {
 
   report(): void {
     if (this.tty) {
-      const line = this.line();
-      process.stderr.write('\r' + line.padEnd(this.lastLine.length) );
-      this.lastLine = line;
+      this.statusLine?.show(this.line());
     } else {
       const fps = this.fps();
       this.logger.info('progress', { ...this.counters, fps: Number(fps.toFixed(2)), total: this.opts.total ?? undefined });
-    }
-  }
-
-  private clear(): void {
-    if (this.lastLine) {
-      process.stderr.write('\r' + ' '.repeat(this.lastLine.length) + '\r');
-      this.lastLine = '';
     }
   }
 
@@ -123,9 +115,8 @@ export class Progress {
     }
     if (wasRunning) {
       this.report();
-      process.stderr.write('\n');
-      this.lastLine = '';
-      this.logger.beforeWrite = null;
+      this.statusLine?.end();
+      this.statusLine = null;
     }
   }
 }

@@ -10,6 +10,7 @@ import { RedisKeys } from '../../src/core/transport/redis-keys.js';
 import { StreamRegistry, type StreamStatus } from '../../src/core/transport/stream-registry.js';
 import { WorkerRegistry, type WorkerEntry } from '../../src/core/transport/worker-registry.js';
 import { readJsonl } from './jsonl.js';
+import { freePort } from '../core/media/media-helpers.js';
 import { deleteKeys, REDIS_URL, runCli, spawnCli, tempDir, testPrefix, waitForLine } from '../helpers.js';
 
 const tmp = tempDir('metrics');
@@ -35,17 +36,6 @@ function stderrOf(child: ChildProcess): () => string {
   let s = '';
   child.stderr!.on('data', (d) => (s += d));
   return () => s;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 interface Reply { status: number; body: string }

@@ -7,6 +7,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { writeSynthClip } from '../../src/synth/index.js';
 import { readJsonl, seqs } from './jsonl.js';
+import { freePort } from '../core/media/media-helpers.js';
 import { deleteKeys, fixtureModel, REDIS_URL, runCli, spawnCli, tempDir, testPrefix, waitForLine } from '../helpers.js';
 
 const tmp = tempDir('shutdown');
@@ -34,17 +35,6 @@ function watch(child: ChildProcess): { stderr: () => string; exited: (from: numb
     stderr: () => stderr,
     exited: async (from) => { const e = await done; return { code: e.code, signal: e.signal, stderr, ms: e.at - from }; },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** Resolves true when a TCP connect to the port succeeds, false when it is refused. */
