@@ -83,13 +83,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
       else {
         process.stdout.write(formatSemanticTable(sem, { gt: gtPath, results: resultsPath }));
         if (coco) process.stdout.write('\n' + formatTable(coco, { gt: gtPath, results: resultsPath, format: inst.format, detectionArea: inst.detectionArea }));
-        if (jsonPath !== undefined) {
-          try {
-            await writeFile(jsonPath, JSON.stringify(report, null, 2) + '\n');
-          } catch (err) {
-            throw new EvalInputError(`cannot write ${jsonPath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-          }
-        }
+        if (jsonPath !== undefined) await writeReport(jsonPath, report);
       }
       return 0;
     }
@@ -107,13 +101,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     } else {
       process.stdout.write(formatTable(metrics, { gt: gtPath, results: resultsPath, format: results.format, detectionArea: results.detectionArea }));
       if (tracking) process.stdout.write(formatTracking(tracking));
-      if (jsonPath !== undefined) {
-        try {
-          await writeFile(jsonPath, JSON.stringify(report, null, 2) + '\n');
-        } catch (err) {
-          throw new EvalInputError(`cannot write ${jsonPath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-        }
-      }
+      if (jsonPath !== undefined) await writeReport(jsonPath, report);
     }
     return 0;
   } catch (err) {
@@ -236,4 +224,13 @@ export function formatSemanticTable(m: SemanticEvalResult, src: { gt: string; re
     for (const r of prow) lines.push(r.map((v, i) => (i === 0 ? v.padEnd(pw[i]!) : v.padStart(pw[i]!))).join('  ').trimEnd());
   }
   return lines.join('\n') + '\n';
+}
+
+/** `--json FILE`: the report as JSON; a file that cannot be written is one line. */
+async function writeReport(jsonPath: string, report: object): Promise<void> {
+  try {
+    await writeFile(jsonPath, JSON.stringify(report, null, 2) + '\n');
+  } catch (err) {
+    throw new EvalInputError(`cannot write ${jsonPath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
 }
