@@ -39,7 +39,7 @@ const [W, H] = values.size!.split('x').map(Number) as [number, number];
 
 function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 }
 
 
@@ -62,7 +62,7 @@ async function thumbnailCost(pool: Uint8Array[], info: StreamInfo): Promise<void
   const cpu0 = childrenCpuMs();
   const t0 = performance.now();
   for (let i = 0; i < n; i++) {
-    await sink.write({ result: { streamId: 'bench', seq: i, ptsMs: i * 100, width: info.width, height: info.height, instances: [] }, yuv: pool[i % pool.length]! });
+    await sink.write({ result: { streamId: 'bench', seq: i, ptsMs: i * 100, width: info.width, height: info.height, instances: [] }, yuv: pool[i % pool.length] });
     await sink.close(); // one at a time: the sink skips a thumbnail while the previous is being made
   }
   await all;
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     writtenAt.push(performance.now());
-    await sink.write({ result: { streamId: 'bench', seq: i, ptsMs: (i * 1000) / fps, width: W, height: H, instances: [] }, yuv: pool[i % pool.length]! });
+    await sink.write({ result: { streamId: 'bench', seq: i, ptsMs: (i * 1000) / fps, width: W, height: H, instances: [] }, yuv: pool[i % pool.length] });
     ffmpegPid ??= childrenOf(process.pid)[0];
   }
   const cpu = ffmpegPid ? processCpuMs(ffmpegPid) : NaN;
@@ -119,8 +119,8 @@ async function main(): Promise<void> {
     const last = frame + frames - 1;
     frame += frames;
     if (last >= writtenAt.length) break; // the final segment, flushed by close
-    newest.push(appeared.get(seg.name)! - writtenAt[last]!);
-    oldest.push(appeared.get(seg.name)! - writtenAt[first]!);
+    newest.push(appeared.get(seg.name)! - writtenAt[last]);
+    oldest.push(appeared.get(seg.name)! - writtenAt[first]);
   }
   console.log(`[hls] ${W}x${H} at ${fps} fps for ${seconds} s, ${hlsTime} s segments: ${newest.length} segments timed`);
   console.log(`[hls] newest frame of a segment to playlist: p50 ${quantile(newest, 0.5).toFixed(0)} ms, p95 ${quantile(newest, 0.95).toFixed(0)} ms, max ${Math.max(...newest).toFixed(0)} ms`);

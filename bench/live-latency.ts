@@ -55,7 +55,7 @@ interface Written { atMs: number; latencyMs: number; inferMs: number }
 function quantile(xs: number[], q: number): number {
   if (!xs.length) return NaN;
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 }
 
 function plan(id: string, input: string, maxFrames?: number): CameraPlan {
@@ -92,7 +92,7 @@ async function run(plans: CameraPlan[], stopAfterMs?: number): Promise<{ written
 /** Frames per second between the first and the last frame written (no start or finish costs). */
 function steadyFps(frames: Written[]): number {
   if (frames.length < 2) return NaN;
-  return (frames.length - 1) / ((frames.at(-1)!.atMs - frames[0]!.atMs) / 1000);
+  return (frames.length - 1) / ((frames.at(-1)!.atMs - frames[0].atMs) / 1000);
 }
 
 async function fileMaxRate(clip: string, frames: number): Promise<number> {
@@ -151,14 +151,14 @@ async function main(): Promise<void> {
     const maxRate = (before + after) / 2;
     console.log(`\n[latency] pipeline on one file input: ${before.toFixed(2)} fps before, ${after.toFixed(2)} after: ${maxRate.toFixed(2)} fps`);
 
-    const onePass = one && { drops: one.rows[0]!.dropped === 0, p95: quantile(one.all.map((f) => f.latencyMs), 0.95) <= one.inferMs + 250 };
+    const onePass = one && { drops: one.rows[0].dropped === 0, p95: quantile(one.all.map((f) => f.latencyMs), 0.95) <= one.inferMs + 250 };
     const rates = many.rows.map((r) => r.fps);
     const aggregate = rates.reduce((a, b) => a + b, 0);
     const spread = Math.max(...rates) / Math.min(...rates);
     const firstFull = many.minuteP95(1);
     const last = many.minuteP95(minutes - 1);
     console.log('\n[latency] targets:');
-    if (one && onePass) console.log(`  1 camera: dropped ${one.rows[0]!.dropped} (bar 0) ${onePass.drops ? 'ok' : 'FAIL'}; p95 ${quantile(one.all.map((f) => f.latencyMs), 0.95).toFixed(0)} ms vs model ${one.inferMs.toFixed(0)} + 250 ms ${onePass.p95 ? 'ok' : 'FAIL'}`);
+    if (one && onePass) console.log(`  1 camera: dropped ${one.rows[0].dropped} (bar 0) ${onePass.drops ? 'ok' : 'FAIL'}; p95 ${quantile(one.all.map((f) => f.latencyMs), 0.95).toFixed(0)} ms vs model ${one.inferMs.toFixed(0)} + 250 ms ${onePass.p95 ? 'ok' : 'FAIL'}`);
     console.log(`  ${n} cameras: aggregate ${aggregate.toFixed(2)} fps / file ${maxRate.toFixed(2)} = ${(aggregate / maxRate).toFixed(3)} (bar 0.95) ${aggregate / maxRate >= 0.95 ? 'ok' : 'FAIL'}; ` +
       `camera rates ${rates.map((r) => r.toFixed(2)).join(', ')}: max/min ${spread.toFixed(3)} (bar 1.15) ${spread <= 1.15 ? 'ok' : 'FAIL'}; ` +
       `p95 minute 2 ${firstFull.toFixed(0)} ms, last ${last.toFixed(0)} ms (bar 1.2x) ${last <= firstFull * 1.2 ? 'ok' : 'FAIL'}`);

@@ -88,7 +88,7 @@ async function modelAlone(frames: { yuv: Uint8Array; width: number; height: numb
   for (const f of frames) {
     const out = await engine.infer(f.yuv, f.width, f.height);
     runMs += out.inferMs;
-    prePostMs += out.prePostMs;
+    prePostMs += out.preMs + out.postMs;
   }
   const wallMs = performance.now() - t0;
   await engine.close();
@@ -199,9 +199,9 @@ async function distributedPeak(source: string, frames: number | null, redisUrl: 
 
 async function benchRedisMemory(): Promise<void> {
   console.log(`\n# 3. peak Redis memory, distributed run (1 worker) — ${path.basename(input)}`);
-  const short = await distributedPeak(input, 100, values['redis-url']!);
+  const short = await distributedPeak(input, 100, values['redis-url']);
   console.log(row(['  first 10 s (100 frames)', `${(short.peak / 2 ** 20).toFixed(2)} MiB`, `${(short.wallMs / 1000).toFixed(0)} s`]));
-  const full = await distributedPeak(input, null, values['redis-url']!);
+  const full = await distributedPeak(input, null, values['redis-url']);
   console.log(row(['  whole clip', `${(full.peak / 2 ** 20).toFixed(2)} MiB`, `${(full.wallMs / 1000).toFixed(0)} s`]));
   const ratio = full.peak / short.peak;
   console.log(`  ratio whole/first-10s = ${ratio.toFixed(3)}  (target ≤ 1.10: ${ratio <= 1.1 ? 'PASS' : 'FAIL'})`);

@@ -35,7 +35,7 @@ const end = warmEnd + job.durationMs;
 async function lane(): Promise<void> {
   while (performance.now() < end) {
     const s = seq++;
-    const stream = job.streams[s % job.streams.length]!;
+    const stream = job.streams[s % job.streams.length];
     const key = keys.frame(stream, job.thread * 1e9 + s);
     await redis.set(key, frame, 'PX', 60_000);
     const a = await redis.getBuffer(key);

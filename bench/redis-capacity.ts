@@ -62,7 +62,7 @@ async function serverSide(port: number, cluster: boolean): Promise<{ set: number
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 export async function benchRedisCapacity(options: RedisCapacityOptions = {}): Promise<void> {
@@ -77,12 +77,12 @@ export async function benchRedisCapacity(options: RedisCapacityOptions = {}): Pr
   const streams = Array.from({ length: o.streams }, (_, i) => `cam-${i}`);
   try {
     // Which master each stream's tag lands on.
-    const probe = new Redis({ port: cluster.ports[0]!, host: '127.0.0.1' });
+    const probe = new Redis({ port: cluster.ports[0], host: '127.0.0.1' });
     const ranges = await probe.cluster('SLOTS');
     const home = new Map<string, number>();
     for (const s of streams) {
       const slot = (await probe.cluster('KEYSLOT', keys.frame(s, 0))) as number;
-      home.set(s, ranges.find(([lo, hi]) => slot >= lo && slot <= hi)![2]![1]);
+      home.set(s, ranges.find(([lo, hi]) => slot >= lo && slot <= hi)![2][1]);
     }
     probe.disconnect();
     const a: number[] = [];
@@ -96,7 +96,7 @@ export async function benchRedisCapacity(options: RedisCapacityOptions = {}): Pr
       const perNode = cluster.ports.map((p) => Object.entries(many.perStream).filter(([s]) => home.get(s) === p).reduce((sum, [, n]) => sum + n, 0));
       console.log(`  3-master cluster #${r + 1}:  ${many.fps.toFixed(0)} frames/s in all; per master ${perNode.map((n, i) => `${cluster.ports[i]}: ${n.toFixed(0)}`).join(', ')}`);
     }
-    for (const [name, port, isCluster] of [['single redis-server', single.port, false], ['3-master cluster', cluster.ports[0]!, true]] as const) {
+    for (const [name, port, isCluster] of [['single redis-server', single.port, false], ['3-master cluster', cluster.ports[0], true]] as const) {
       const r = await serverSide(port, isCluster);
       if (!r) { console.log('  (redis-benchmark not installed: no server-side rates)'); break; }
       console.log(`  redis-benchmark, ${name}: ${r.set.toFixed(0)} SET/s, ${r.get.toFixed(0)} GET/s → ${(1 / (1 / r.set + 2 / r.get)).toFixed(0)} frames/s (SET + 2 GET)`);

@@ -142,7 +142,7 @@ async function main(): Promise<void> {
       const redisMb = Number(/used_memory:(\d+)/.exec(info)?.[1]) / 2 ** 20;
       const atMs = elapsed();
       const taken = await Promise.all(roles.map((r) => sampleProcessFloor(r.child.pid!)));
-      const s = { atMs, roles: Object.fromEntries(roles.map((r, i) => [r.name, taken[i]!])), redisMb };
+      const s = { atMs, roles: Object.fromEntries(roles.map((r, i) => [r.name, taken[i]])), redisMb };
       samples.push(s);
       const cells = roles.map((r) => {
         const p = s.roles[r.name];

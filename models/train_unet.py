@@ -130,9 +130,9 @@ def batch_of(frames, labels, rng, n, crop: int) -> Tuple[torch.Tensor, torch.Ten
     return x, torch.from_numpy(np.stack(ys)).long()
 
 
-def loss_fn(logits: torch.Tensor, y: torch.Tensor) -> Tuple[torch.Tensor, float, float]:
+def loss_fn(logits: torch.Tensor, y: torch.Tensor, weight=None) -> Tuple[torch.Tensor, float, float]:
     up = F.interpolate(logits, size=y.shape[-2:], mode="bilinear", align_corners=False)
-    ce = F.cross_entropy(up, y)
+    ce = F.cross_entropy(up, y, weight=weight)
     p = up.softmax(1)[:, 1:]
     oh = F.one_hot(y, len(LABELS)).permute(0, 3, 1, 2)[:, 1:].float()
     inter = (p * oh).sum(dim=(0, 2, 3))
@@ -215,6 +215,8 @@ def main(argv=None) -> int:
     p.add_argument("--crop", type=int, default=160, help="square training crop (multiple of 16; the net is "
                    "fully convolutional, inference runs on whole 240x320 frames)")
     p.add_argument("--lr", type=float, default=3e-3)
+    p.add_argument("--class-weights", default=None, help="cross-entropy weight per class, comma-separated "
+                   "(e.g. 1,1,1,2,1.5: the rarer, more confusable triangle and star count more)")
     p.add_argument("--iters", type=int, default=100000, help="upper bound; the time budget usually ends it")
     p.add_argument("--time-budget-min", type=float, default=35)
     p.add_argument("--threads", type=int, default=2)
@@ -263,6 +265,11 @@ def main(argv=None) -> int:
         stages = list(ck.get("stages") or []) + [{k: ck.get(k) for k in ("iter", "elapsed_s", "cpu_s", "loss", "args")}]
         say(f"initialised from {args.init} (iter {ck.get('iter')})")
     say(f"params {sum(q.numel() for q in model.parameters())}")
+    weight = None
+    if args.class_weights:
+        weight = torch.tensor([float(v) for v in args.class_weights.split(",")])
+        if len(weight) != len(LABELS):
+            p.error(f"--class-weights needs {len(LABELS)} values")
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     t_train, c_train = time.time(), time.process_time()
     avg: dict = {}
@@ -281,7 +288,7 @@ def main(argv=None) -> int:
         for g in opt.param_groups:
             g["lr"] = lr_at(progress, args.lr)
         x, y = batch_of(frames, labels, rng, args.batch, args.crop)
-        loss, ce, dl = loss_fn(model(x), y)
+        loss, ce, dl = loss_fn(model(x), y, weight)
         opt.zero_grad()
         loss.backward()
         opt.step()

@@ -38,7 +38,7 @@ export interface ExpandedInputs {
  */
 export function namesBatch(args: readonly string[]): boolean {
   if (args.length !== 1) return args.length > 1;
-  const a = args[0]!;
+  const a = args[0];
   if (isDirectory(a)) return !isMediaPath(a.replace(/[/\\]+$/, ''));
   return isGlob(a) && !exists(a);
 }

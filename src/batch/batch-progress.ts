@@ -31,8 +31,8 @@ export class BatchProgress {
   fps(): number {
     const t = Date.now();
     this.samples.push({ t, n: this.frames });
-    while (this.samples.length > 2 && t - this.samples[0]!.t > 5000) this.samples.shift();
-    const first = this.samples[0]!;
+    while (this.samples.length > 2 && t - this.samples[0].t > 5000) this.samples.shift();
+    const first = this.samples[0];
     const dt = (t - first.t) / 1000;
     if (dt < 0.5) {
       const all = (t - this.started) / 1000;

@@ -137,7 +137,7 @@ export async function runBatch(o: BatchRunOptions, logger: Logger = rootLog): Pr
       rows.set(item.index, { input: item.rel, status: 'done', frames, instances, ms: Date.now() - t0 });
       completeIdx.add(item.index);
     } catch (err) {
-      const msg = (err as Error).message.split('\n')[0]!;
+      const msg = (err as Error).message.split('\n')[0];
       logger.error(`${item.rel}: ${msg}`);
       rows.set(item.index, { input: item.rel, status: 'failed', frames, instances, ms: Date.now() - t0, note: msg });
       progress.filesFailed++;
@@ -154,7 +154,7 @@ export async function runBatch(o: BatchRunOptions, logger: Logger = rootLog): Pr
       const s = session;
       let next = 0;
       const lane = async (): Promise<void> => {
-        while (!stopping && next < todo.length) await runOne(s, todo[next++]!);
+        while (!stopping && next < todo.length) await runOne(s, todo[next++]);
       };
       await Promise.all(Array.from({ length: Math.max(1, Math.min(o.parallel ?? DEFAULT_BATCH_PARALLEL, todo.length)) }, lane));
     } finally {

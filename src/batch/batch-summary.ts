@@ -25,8 +25,8 @@ export function formatBatchTable(rows: readonly BatchRow[]): string {
     r.ms ? formatSeconds(r.ms) : '-',
     r.note ? `${r.status}: ${r.note}` : r.status,
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (i === 4 ? 0 : c[i]!.length))));
-  const fmt = (c: string[]) => c.map((v, i) => (i === 4 ? v : i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (i === 4 ? 0 : c[i].length))));
+  const fmt = (c: string[]) => c.map((v, i) => (i === 4 ? v : i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ');
   return [fmt(head), ...cells.map(fmt)].join('\n');
 }
 

@@ -14,7 +14,7 @@ export function isGlob(s: string): boolean {
 function segmentRegExp(seg: string): RegExp {
   let re = '';
   for (let i = 0; i < seg.length; i++) {
-    const c = seg[i]!;
+    const c = seg[i];
     if (c === '*') re += '[^/]*';
     else if (c === '?') re += '[^/]';
     else if (c === '[') {

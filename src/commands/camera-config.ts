@@ -64,7 +64,7 @@ export function parseCameraConfig(text: string, file: string, fields: Readonly<R
   // JSON is YAML 1.2: one parser, with the JSON schema for .json so that only JSON is accepted.
   const doc = parseDocument(text, json ? { schema: 'json', uniqueKeys: true } : { uniqueKeys: true });
   const problem = doc.errors[0];
-  if (problem) fail(`not valid ${json ? 'JSON' : 'YAML'}: ${problem.message.split('\n')[0]!.replace(/:$/, '')}`);
+  if (problem) fail(`not valid ${json ? 'JSON' : 'YAML'}: ${problem.message.split('\n')[0].replace(/:$/, '')}`);
   const root: unknown = doc.toJS();
   if (!isMapping(root)) fail(`expected a mapping with 'cameras:' (and optionally 'defaults:') at the top, got ${describe(root)}`);
   const top = root as Record<string, unknown>;

@@ -163,11 +163,11 @@ function withStream(values: CameraValues, id: string, fail: (field: string, msg:
 /** `invalid --fps 'ten': expected a number >= 0.001` → field 'fps': expected ... (got "ten"). */
 function fieldError(message: string, field: string | null, fail: (field: string | null, msg: string) => never): never {
   const invalid = /^invalid --([a-z][a-z-]*) '([\s\S]*)': ([\s\S]*)$/.exec(message);
-  if (invalid) return fail(invalid[1]!, `${invalid[3]} (got ${JSON.stringify(invalid[2])})`);
+  if (invalid) return fail(invalid[1], `${invalid[3]} (got ${JSON.stringify(invalid[2])})`);
   const flag = /--([a-z][a-z-]*)/.exec(message);
   // In a file the flags are fields: '--keep-hours needs --segment' reads "'keep-hours' needs 'segment'".
   const asFields = message.replace(/-o\/--output\b/g, "'output'").replace(/--([a-z][a-z-]*)/g, "'$1'");
-  return fail(field ?? (flag ? flag[1]! : null), asFields);
+  return fail(field ?? (flag ? flag[1] : null), asFields);
 }
 
 /** Two segmented cameras whose pattern names the same files (no {stream} in a shared pattern). */

@@ -208,8 +208,8 @@ export function formatSemanticTable(m: SemanticEvalResult, src: { gt: string; re
   lines.push('');
   const header = ['class', 'Dice', 'IoU', 'GT px', 'pred px'];
   const rows = m.classes.map((c) => [`${c.classId} ${c.name}`, f3(c.dice), f3(c.iou), String(c.gtPixels), String(c.predPixels)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (r: string[]): string => r.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ').trimEnd();
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const fmt = (r: string[]): string => r.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ').trimEnd();
   lines.push(fmt(header));
   for (const r of rows) lines.push(fmt(r));
   lines.push('');
@@ -220,8 +220,8 @@ export function formatSemanticTable(m: SemanticEvalResult, src: { gt: string; re
     lines.push(`panoptic (instances = things over the semantic background = stuff): PQ ${f3(p.pq)}  SQ ${f3(p.sq)}  RQ ${f3(p.rq)}`);
     const name = (id: number) => m.classes[id]?.name ?? `class ${id}`;
     const prow = [['class', 'PQ', 'SQ', 'RQ', 'TP', 'FP', 'FN'], ...p.classes.map((c) => [`${c.categoryId} ${name(c.categoryId)}`, f3(c.pq), f3(c.sq), f3(c.rq), String(c.tp), String(c.fp), String(c.fn)])];
-    const pw = prow[0]!.map((_, i) => Math.max(...prow.map((r) => r[i]!.length)));
-    for (const r of prow) lines.push(r.map((v, i) => (i === 0 ? v.padEnd(pw[i]!) : v.padStart(pw[i]!))).join('  ').trimEnd());
+    const pw = prow[0].map((_, i) => Math.max(...prow.map((r) => r[i].length)));
+    for (const r of prow) lines.push(r.map((v, i) => (i === 0 ? v.padEnd(pw[i]) : v.padStart(pw[i]))).join('  ').trimEnd());
   }
   return lines.join('\n') + '\n';
 }

@@ -57,7 +57,7 @@ export class ProduceBatch {
     const lane = async (): Promise<void> => {
       while (!this.stopping && next < items.length) {
         const index = next++;
-        const item = items[index]!;
+        const item = items[index];
         const stream = produceStreamId(this.o.streamPrefix, index);
         const producer = new Producer(this.transport, { ...this.o.producer, source: item.input, streamId: stream, ...(item.kind === 'image' ? { maxFrames: 1 } : {}) }, this.log);
         this.running.add(producer);
@@ -66,7 +66,7 @@ export class ProduceBatch {
           const end = await producer.run();
           done[index] = { input: item.rel, stream, frames: end.frames, ...(end.error ? { error: end.error } : {}) };
         } catch (err) {
-          const msg = (err as Error).message.split('\n')[0]!;
+          const msg = (err as Error).message.split('\n')[0];
           this.log.error(`${item.rel}: ${msg}`);
           done[index] = { input: item.rel, stream, frames: 0, error: msg };
         } finally {
@@ -83,7 +83,7 @@ export class ProduceBatch {
 export function formatProducedTable(rows: readonly ProducedRow[]): string {
   const head = ['input', 'stream', 'frames', 'status'];
   const cells = rows.map((r) => [r.input, r.stream, String(r.frames), r.error ? `failed: ${r.error}` : 'published']);
-  const w = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (i === 3 ? 0 : c[i]!.length))));
-  const fmt = (c: string[]) => c.map((v, i) => (i === 3 ? v : i === 2 ? v.padStart(w[i]!) : v.padEnd(w[i]!))).join('  ');
+  const w = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (i === 3 ? 0 : c[i].length))));
+  const fmt = (c: string[]) => c.map((v, i) => (i === 3 ? v : i === 2 ? v.padStart(w[i]) : v.padEnd(w[i]))).join('  ');
   return [fmt(head), ...cells.map(fmt)].join('\n');
 }

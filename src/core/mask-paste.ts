@@ -96,8 +96,8 @@ function sampleToRle(
   for (let ry = 0; ry < rows; ry++) {
     const full = Math.abs(yw0[ry] + yw1[ry] - 1) < 1e-12;
     const g = gStart.length - 1;
-    if (g >= 0 && ya[ry] === ya[gStart[g]!] && yb[ry] === yb[gStart[g]!]) {
-      gFull[g] = gFull[g]! && full;
+    if (g >= 0 && ya[ry] === ya[gStart[g]] && yb[ry] === yb[gStart[g]]) {
+      gFull[g] = gFull[g] && full;
     } else {
       gStart.push(ry);
       gFull.push(full);
@@ -125,8 +125,8 @@ function sampleToRle(
       value = 0;
     }
     for (let g = 0; g < groups; g++) {
-      const r0 = gStart[g]!, r1 = gStart[g + 1]!;
-      const ca = col[ya[r0]]!, cb = col[yb[r0]]!;
+      const r0 = gStart[g], r1 = gStart[g + 1];
+      const ca = col[ya[r0]], cb = col[yb[r0]];
       let bulk = -1;
       if (ca < surelyBelow && cb < surelyBelow) bulk = 0;
       else if (gFull[g] && ca > surelyAbove && cb > surelyAbove) bulk = 1;

@@ -66,7 +66,7 @@ export class SemanticDecoder {
     const lab = this.lowLabels;
     const threshold = opts.threshold ?? 0.5;
     if (C === 1) {
-      for (let i = 0; i < n; i++) lab[i] = data[i]! >= threshold ? 1 : 0;
+      for (let i = 0; i < n; i++) lab[i] = data[i] >= threshold ? 1 : 0;
     } else {
       // Channel-outer: sequential reads of each plane.
       const best = this.lowBest;
@@ -75,8 +75,8 @@ export class SemanticDecoder {
       for (let c = 1; c < C; c++) {
         const base = c * n;
         for (let i = 0; i < n; i++) {
-          const v = data[base + i]!;
-          if (v > best[i]!) {
+          const v = data[base + i];
+          if (v > best[i]) {
             best[i] = v;
             lab[i] = c;
           }
@@ -94,7 +94,7 @@ export class SemanticDecoder {
     if (this.rowStart.length < h + 1) this.rowStart = new Int32Array(h + 1);
     const rowStart = this.rowStart;
     for (let j = 0, Y = 0; j <= h; j++) {
-      while (Y < frameH && y0[Y]! < j) Y++;
+      while (Y < frameH && y0[Y] < j) Y++;
       rowStart[j] = Y;
     }
     if (this.cands.length < h * C) this.cands = new Uint8Array(h * C);
@@ -102,7 +102,7 @@ export class SemanticDecoder {
     const cands = this.cands, candCount = this.candCount;
     let lastA = -1;
     for (let X = 0; X < frameW; X++) {
-      const a = x0[X]!, b = x1[X]!, tx = fx[X]!;
+      const a = x0[X], b = x1[X], tx = fx[X];
       const col = X * frameH;
       // Frame columns sharing source column pair (a, b) share each cell's candidate classes.
       if (a !== lastA) {
@@ -110,31 +110,31 @@ export class SemanticDecoder {
         lastA = a;
       }
       for (let j = 0; j < h; j++) {
-        const s = rowStart[j]!, e = rowStart[j + 1]!;
+        const s = rowStart[j], e = rowStart[j + 1];
         if (s === e) continue;
-        const r0 = j * w, r1 = y1[s]! * w;
-        const l = lab[r0 + a]!;
+        const r0 = j * w, r1 = y1[s] * w;
+        const l = lab[r0 + a];
         if (lab[r0 + b] === l && lab[r1 + a] === l && lab[r1 + b] === l) {
           for (let Y = s; Y < e; Y++) out[col + Y] = l;
           continue;
         }
         if (C === 1) {
           for (let Y = s; Y < e; Y++) {
-            const ty = fy[Y]!;
-            const v = (1 - ty) * ((1 - tx) * data[r0 + a]! + tx * data[r0 + b]!) + ty * ((1 - tx) * data[r1 + a]! + tx * data[r1 + b]!);
+            const ty = fy[Y];
+            const v = (1 - ty) * ((1 - tx) * data[r0 + a] + tx * data[r0 + b]) + ty * ((1 - tx) * data[r1 + a] + tx * data[r1 + b]);
             out[col + Y] = v >= threshold ? 1 : 0;
           }
           continue;
         }
-        if (candCount[j]! < 0) this.candidates(data, C, n, lab, j * C, r0 + a, r0 + b, r1 + a, r1 + b, j);
-        const k0 = j * C, kn = k0 + candCount[j]!;
+        if (candCount[j] < 0) this.candidates(data, C, n, lab, j * C, r0 + a, r0 + b, r1 + a, r1 + b, j);
+        const k0 = j * C, kn = k0 + candCount[j];
         for (let Y = s; Y < e; Y++) {
-          const ty = fy[Y]!;
+          const ty = fy[Y];
           const w00 = (1 - tx) * (1 - ty), w01 = tx * (1 - ty), w10 = (1 - tx) * ty, w11 = tx * ty;
           let bestV = -Infinity, bestC = 0;
           for (let k = k0; k < kn; k++) {
-            const c = cands[k]!, base = c * n;
-            const v = w00 * data[base + r0 + a]! + w01 * data[base + r0 + b]! + w10 * data[base + r1 + a]! + w11 * data[base + r1 + b]!;
+            const c = cands[k], base = c * n;
+            const v = w00 * data[base + r0 + a] + w01 * data[base + r0 + b] + w10 * data[base + r1 + a] + w11 * data[base + r1 + b];
             if (v > bestV) { // candidates ascend: ties keep the lower class, as a full argmax does
               bestV = v;
               bestC = c;
@@ -153,11 +153,11 @@ export class SemanticDecoder {
    * ascending. Written to cands[at..], their number to candCount[j].
    */
   private candidates(data: Float32Array, C: number, n: number, lab: Uint8Array, at: number, p00: number, p01: number, p10: number, p11: number, j: number): void {
-    const wa = lab[p00]!, wb = lab[p01]!, wc = lab[p10]!, wd = lab[p11]!;
+    const wa = lab[p00], wb = lab[p01], wc = lab[p10], wd = lab[p11];
     let m = 0;
     for (let k = 0; k < C; k++) {
       const bk = k * n;
-      const k00 = data[bk + p00]!, k01 = data[bk + p01]!, k10 = data[bk + p10]!, k11 = data[bk + p11]!;
+      const k00 = data[bk + p00], k01 = data[bk + p01], k10 = data[bk + p10], k11 = data[bk + p11];
       const dominated =
         (wa !== k && beatsAtCorners(data, wa * n, p00, p01, p10, p11, k00, k01, k10, k11)) ||
         (wb !== k && beatsAtCorners(data, wb * n, p00, p01, p10, p11, k00, k01, k10, k11)) ||
@@ -196,7 +196,7 @@ function beatsAtCorners(
   data: Float32Array, base: number, p00: number, p01: number, p10: number, p11: number,
   k00: number, k01: number, k10: number, k11: number,
 ): boolean {
-  return data[base + p00]! > k00 && data[base + p01]! > k01 && data[base + p10]! > k10 && data[base + p11]! > k11;
+  return data[base + p00] > k00 && data[base + p01] > k01 && data[base + p10] > k10 && data[base + p11] > k11;
 }
 
 /**
@@ -215,13 +215,13 @@ export function encodeLabelRuns(
   const lastEnd = new Float64Array(classes);
   const pixels = new Float64Array(classes);
   let start = 0;
-  let cur = colLabels[0]!;
+  let cur = colLabels[0];
   for (let p = 1; p <= n; p++) {
-    const l = p < n ? colLabels[p]! : -1;
+    const l = p < n ? colLabels[p] : -1;
     if (l === cur) continue;
     const k = cur;
-    counts[k]!.push(start - lastEnd[k]!, p - start);
-    pixels[k]! += p - start;
+    counts[k].push(start - lastEnd[k], p - start);
+    pixels[k] += p - start;
     lastEnd[k] = p;
     start = p;
     cur = l as number;
@@ -229,9 +229,9 @@ export function encodeLabelRuns(
   const out: SemanticRegion[] = [];
   for (let k = 0; k < classes; k++) {
     if (pixels[k] === 0) continue;
-    const c = counts[k]!;
-    if (lastEnd[k]! < n) c.push(n - lastEnd[k]!);
-    out.push({ classId: k, label: labels[k] ?? `class ${k}`, pixels: pixels[k]!, mask: { size: [height, width], counts: c } });
+    const c = counts[k];
+    if (lastEnd[k] < n) c.push(n - lastEnd[k]);
+    out.push({ classId: k, label: labels[k] ?? `class ${k}`, pixels: pixels[k], mask: { size: [height, width], counts: c } });
   }
   return out;
 }

@@ -10,9 +10,7 @@ export interface InferenceOutput {
   semantic?: SemanticRegion[];
   /** Milliseconds in session.run (both models' together, when two ran). */
   inferMs: number;
-  /** Milliseconds in pre- and postprocessing. */
-  prePostMs: number;
-  /** Of those, in preprocessing (the input tensor) and in postprocessing (NMS, masks, RLE). */
+  /** Milliseconds in preprocessing (the input tensor) and in postprocessing (NMS, masks, RLE). */
   preMs: number;
   postMs: number;
 }
@@ -73,7 +71,7 @@ export class InferenceEngine {
   private onMessage(msg: FromInference): void {
     if (msg.type === 'result') {
       this.allocated = msg.inputBuffersAllocated;
-      const value: InferenceOutput = { instances: msg.instances, inferMs: msg.inferMs, prePostMs: msg.preMs + msg.postMs, preMs: msg.preMs, postMs: msg.postMs };
+      const value: InferenceOutput = { instances: msg.instances, inferMs: msg.inferMs, preMs: msg.preMs, postMs: msg.postMs };
       if (msg.semantic) value.semantic = msg.semantic;
       this.calls.settle(msg.id, { value });
     } else if (msg.type === 'error') {

@@ -52,7 +52,7 @@ cameras:
 
   it('reads JSON by its extension', () => {
     const c = parse('{"cameras": [{"id": "a", "url": "a.mp4", "fps": 5}]}', 'cams.json');
-    expect(c.cameras[0]!.values).toEqual({ fps: '5' });
+    expect(c.cameras[0].values).toEqual({ fps: '5' });
   });
 
   it('names the file, the camera and the field in every error', () => {
@@ -94,8 +94,8 @@ describe('session groups (run --config)', () => {
       plan('d', { model: 'm.onnx', postprocess: { iouThreshold: 0.3 } }),
     ]);
     expect(groups.map((g) => g.cameras.map((c) => c.id))).toEqual([['a', 'b'], ['c'], ['d']]);
-    expect(groups[0]!.worker.postprocess!.scoreThreshold).toBe(0.4);
-    expect(groups[1]!.worker.postprocess!.scoreThreshold).toBe(0.5);
+    expect(groups[0].worker.postprocess!.scoreThreshold).toBe(0.4);
+    expect(groups[1].worker.postprocess!.scoreThreshold).toBe(0.5);
   });
 
   it('keeps detections down to a tracking camera\'s low threshold, and marks none itself', () => {
@@ -119,6 +119,6 @@ describe('cameras.example.yml', () => {
     const file = `${repoRoot}/cameras.example.yml`;
     const c = parseCameraConfig(readFileSync(file, 'utf8'), file, specs);
     expect(c.cameras.map((cam) => cam.id)).toEqual(['gate', 'yard', 'lobby']);
-    expect(c.cameras[1]!.values).toMatchObject({ fps: '5', segment: '600', 'keep-gb': '50', reconnect: '20' });
+    expect(c.cameras[1].values).toMatchObject({ fps: '5', segment: '600', 'keep-gb': '50', reconnect: '20' });
   });
 });

@@ -77,7 +77,7 @@ describe.each(cases)('%s sink', (name, c) => {
 
   it('leaves an existing file byte for byte as it was until commit (and, for a segmenting sink, for good)', async () => {
     const dir = fresh();
-    const target = c.outputs(5)[0]!;
+    const target = c.outputs(5)[0];
     writeFileSync(path.join(dir, target), 'precious');
     const sink = c.make(dir);
     await writeFrames(sink, 5, c.maxFrames);

@@ -57,7 +57,7 @@ describe('pasteMask against a per-pixel reference', () => {
   function reference(m: Float32Array, mw: number, mh: number, box: BoxXYXY, W: number, H: number, thr: number): Uint8Array {
     const out = new Uint8Array(W * H);
     const [x1, y1, x2, y2] = box;
-    const at = (r: number, c: number): number => (r >= 0 && r < mh && c >= 0 && c < mw ? m[r * mw + c]! : 0);
+    const at = (r: number, c: number): number => (r >= 0 && r < mh && c >= 0 && c < mw ? m[r * mw + c] : 0);
     for (let y = 0; y < H; y++) {
       if (!(y + 0.5 >= y1 && y + 0.5 <= y2)) continue;
       const sy = (y + 0.5 - y1) * (mh / (y2 - y1)) - 0.5;
@@ -83,7 +83,7 @@ describe('pasteMask against a per-pixel reference', () => {
       const m = new Float32Array(mw * mh).map(() => rnd());
       const xa = rnd() * 60 - 12, ya = rnd() * 40 - 8;
       const box: BoxXYXY = [xa, ya, xa + 0.5 + rnd() * 30, ya + 0.5 + rnd() * 20];
-      const thr = [0.5, 0.3, 0.7][t % 3]!;
+      const thr = [0.5, 0.3, 0.7][t % 3];
       const rle = pasteMask(m, mw, mh, box, W, H, thr);
       expect(rle).toEqual(encodeRle(reference(m, mw, mh, box, W, H, thr), W, H));
       if (rle.counts.length > 1) nonEmpty++;
@@ -96,14 +96,14 @@ describe('pasteMask against a per-pixel reference', () => {
     const rnd = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
     const W = 64, H = 48;
     for (let t = 0; t < 200; t++) {
-      const thr = [0.5, 0.3, 0.7][t % 3]!;
+      const thr = [0.5, 0.3, 0.7][t % 3];
       const levels = [0, 0.02, thr - 1e-7, thr, thr + 1e-7, 0.98, 1, Math.fround(thr)];
       const mw = t % 2 ? 28 : 1 + Math.floor(rnd() * 12), mh = t % 2 ? 28 : 1 + Math.floor(rnd() * 12);
       // A blob: a disc of high values on low ones, with some cells at the special levels.
       const cx = rnd() * mw, cy = rnd() * mh, r = 1 + rnd() * mw / 2;
       const m = new Float32Array(mw * mh).map((_, i) => {
         const x = i % mw, y = Math.floor(i / mw);
-        if (rnd() < 0.1) return levels[Math.floor(rnd() * levels.length)]!;
+        if (rnd() < 0.1) return levels[Math.floor(rnd() * levels.length)];
         return (x - cx) ** 2 + (y - cy) ** 2 < r * r ? 0.97 : 0.03;
       });
       const xa = rnd() * 80 - 16, ya = rnd() * 60 - 12;
@@ -126,7 +126,7 @@ describe('pasteFullMask (torchvision full-size masks)', () => {
       const expected = new Uint8Array(W * H);
       for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
         const inBox = x + 0.5 >= box[0] && x + 0.5 <= box[2] && y + 0.5 >= box[1] && y + 0.5 <= box[3];
-        expected[y * W + x] = inBox && probs[y * W + x]! >= 0.5 ? 1 : 0;
+        expected[y * W + x] = inBox && probs[y * W + x] >= 0.5 ? 1 : 0;
       }
       expect(pasteFullMask(probs, W, H, box, W, H, 0.5)).toEqual(encodeRle(expected, W, H));
     }
@@ -137,7 +137,7 @@ describe('pasteFullMask (torchvision full-size masks)', () => {
     for (let t = 0; t < 50; t++) {
       const probs = new Float32Array(mw * mh).map(() => rnd());
       const box: BoxXYXY = [rnd() * 10, rnd() * 8, 20 + rnd() * 25, 15 + rnd() * 20];
-      const at = (r: number, c: number): number => probs[Math.min(mh - 1, r) * mw + Math.min(mw - 1, c)]!;
+      const at = (r: number, c: number): number => probs[Math.min(mh - 1, r) * mw + Math.min(mw - 1, c)];
       const expected = new Uint8Array(W * H);
       for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
         if (!(x + 0.5 >= box[0] && x + 0.5 <= box[2] && y + 0.5 >= box[1] && y + 0.5 <= box[3])) continue;

@@ -12,7 +12,7 @@ function naiveLabels(data: Float32Array, C: number, h: number, w: number, W: num
     for (let X = 0; X < W; X++) {
       const sx = src(X, w, W), x0 = Math.floor(sx), x1 = Math.min(w - 1, x0 + 1), tx = sx - x0;
       const at = (c: number) => {
-        const p = (y: number, x: number) => data[c * h * w + y * w + x]!;
+        const p = (y: number, x: number) => data[c * h * w + y * w + x];
         return (1 - ty) * ((1 - tx) * p(y0, x0) + tx * p(y0, x1)) + ty * ((1 - tx) * p(y1, x0) + tx * p(y1, x1));
       };
       if (C === 1) out[Y * W + X] = at(0) >= threshold ? 1 : 0;
@@ -81,7 +81,7 @@ describe('SemanticDecoder', () => {
     const rowMajor = new Uint8Array(W * H);
     for (let i = 0; i < rowMajor.length; i++) rowMajor[i] = (i * 7) % 3;
     const col = new Uint8Array(W * H);
-    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) col[x * H + y] = rowMajor[y * W + x]!;
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) col[x * H + y] = rowMajor[y * W + x];
     const map = encodeLabelRuns(col, W * H, W, H, 4, ['a', 'b', 'c', 'd']);
     expect(map.map((r) => r.classId)).toEqual([0, 1, 2]); // class 3 absent: not listed
     for (const r of map) {
@@ -99,6 +99,6 @@ describe('SemanticDecoder', () => {
     const map = dec.decode({ data, classes: C, height: h, width: w }, 1280, 720, []);
     expect(map).toHaveLength(21);
     expect(map.reduce((s, r) => s + r.pixels, 0)).toBe(1280 * 720);
-    expect(map[0]!.label).toBe('class 0');
+    expect(map[0].label).toBe('class 0');
   });
 });

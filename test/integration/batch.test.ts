@@ -27,9 +27,9 @@ function sizeOf(file: string): [number, number] {
 }
 
 function boxIou(a: number[], b: number[]): number {
-  const iw = Math.max(0, Math.min(a[2]!, b[2]!) - Math.max(a[0]!, b[0]!));
-  const ih = Math.max(0, Math.min(a[3]!, b[3]!) - Math.max(a[1]!, b[1]!));
-  const area = (x: number[]) => (x[2]! - x[0]!) * (x[3]! - x[1]!);
+  const iw = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
+  const ih = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
+  const area = (x: number[]) => (x[2] - x[0]) * (x[3] - x[1]);
   return (iw * ih) / (area(a) + area(b) - iw * ih);
 }
 
@@ -74,7 +74,7 @@ describe('image input and output', () => {
     const boxes = (l: typeof line) => l!.instances.map((i) => ({ label: i.label, box: i.box })).sort((x, y) => x.box[0] - y.box[0]);
     expect(boxes(line).map((b) => b.label)).toEqual(boxes(ref).map((b) => b.label));
     // (Box IoU, not exact: the two paths convert colours differently, and the tiny model moves a few px.)
-    boxes(line).forEach((b, n) => expect(boxIou(b.box, boxes(ref)[n]!.box), b.label).toBeGreaterThan(0.8));
+    boxes(line).forEach((b, n) => expect(boxIou(b.box, boxes(ref)[n].box), b.label).toBeGreaterThan(0.8));
     // And the masks lie where the synth GT (drawn upright) has its shapes.
     const e = await evalJson(tmp.file('gt36.json'), tmp.file('rotated-out.jsonl'));
     expect(e.code, e.stderr).toBe(0);
@@ -92,7 +92,7 @@ describe('image input and output', () => {
       const out = tmp.file(`q-out.${ext}`);
       const r = await runCli(['run', tmp.file('q.png'), '-o', out]);
       expect(r.code, r.stderr).toBe(0);
-      expect([...readFileSync(out).subarray(0, magic[ext]!.length)]).toEqual(magic[ext]);
+      expect([...readFileSync(out).subarray(0, magic[ext].length)]).toEqual(magic[ext]);
       expect(sizeOf(out)).toEqual([320, 240]);
     }
     const low = await runCli(['run', tmp.file('q.png'), '-o', tmp.file('q-low.jpg'), '--jpeg-quality', '10']);
@@ -160,7 +160,7 @@ describe('batch: segstream run INPUT... -o OUTDIR/', () => {
         for (const a of g.annotations.filter((x) => x.image_id === im.id)) annotations.push({ ...a, id: annId++, image_id: id });
       }
     }
-    writeFileSync(tmp.file('batch-gt.json'), JSON.stringify({ images, annotations, categories: gts['a.jpg']!.categories }));
+    writeFileSync(tmp.file('batch-gt.json'), JSON.stringify({ images, annotations, categories: gts['a.jpg'].categories }));
     const e = await evalJson(tmp.file('batch-gt.json'), coco);
     expect(e.code, e.stderr).toBe(0);
     expect(e.m.input.frames).toBe(12);
@@ -284,7 +284,7 @@ describe('batch: segstream run INPUT... -o OUTDIR/', () => {
     // Each worker's last progress line: both took frames of the batch.
     const inferred = logs.map((l) => {
       const lines = l.split('\n').filter((x) => x.includes('"msg":"progress"'));
-      return lines.length ? (JSON.parse(lines[lines.length - 1]!) as { inferred: number }).inferred : 0;
+      return lines.length ? (JSON.parse(lines[lines.length - 1]) as { inferred: number }).inferred : 0;
     });
     expect(inferred[0], logs[0]).toBeGreaterThan(0);
     expect(inferred[1], logs[1]).toBeGreaterThan(0);

@@ -76,9 +76,9 @@ describe.skipIf(missing !== null)('a live producer killed and started again', ()
     }
     expect(lines.map((l) => l.seq)).toEqual([...Array(resumedAt + 40).keys()]);
     const pts = lines.map((l) => l.ptsMs);
-    for (let i = 1; i < pts.length; i++) expect(pts[i]!, `seq ${i}`).toBeGreaterThan(pts[i - 1]!);
+    for (let i = 1; i < pts.length; i++) expect(pts[i], `seq ${i}`).toBeGreaterThan(pts[i - 1]);
     // The restart's gap is real time: at least the time the compositor took to notice.
-    expect(pts[resumedAt]! - pts[resumedAt - 1]!).toBeGreaterThan(noticedAfterMs - 1000);
-    console.log(`producer restart: killed after seq ${resumedAt - 1}, noticed after ${noticedAfterMs} ms, resumed at ${resumedAt}, gap ${(pts[resumedAt]! - pts[resumedAt - 1]!).toFixed(0)} ms; files: ${files.join(' ')}`);
+    expect(pts[resumedAt] - pts[resumedAt - 1]).toBeGreaterThan(noticedAfterMs - 1000);
+    console.log(`producer restart: killed after seq ${resumedAt - 1}, noticed after ${noticedAfterMs} ms, resumed at ${resumedAt}, gap ${(pts[resumedAt] - pts[resumedAt - 1]).toFixed(0)} ms; files: ${files.join(' ')}`);
   }, 240_000);
 });

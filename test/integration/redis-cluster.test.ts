@@ -22,7 +22,7 @@ let workers: ChildProcess[] = [];
 /** Which master (by port) serves `slot`, from CLUSTER SLOTS. */
 async function slotOwners(node: Redis): Promise<(slot: number) => number> {
   const ranges = await node.cluster('SLOTS');
-  return (slot) => ranges.find(([lo, hi]) => slot >= lo && slot <= hi)![2]![1];
+  return (slot) => ranges.find(([lo, hi]) => slot >= lo && slot <= hi)![2][1];
 }
 
 /**
@@ -59,7 +59,7 @@ afterAll(async () => {
 describe.skipIf(!!noCluster)('Redis Cluster (3 masters on loopback): produce ×4 | work ×2 | compose ×4', () => {
   it('spreads the streams\' frame keys over the masters, each stream on one slot, and delivers every seq once through both workers', async () => {
     const nodes = cluster.nodeClients();
-    const streams = await streamsOnEveryNode(nodes[0]!, nodes.length);
+    const streams = await streamsOnEveryNode(nodes[0], nodes.length);
     // Half the roles get the seed list, half a plain redis:// URL of one node (found to be a Cluster node).
     const clusterEnv = { SEGSTREAM_REDIS_PREFIX: prefix, REDIS_URL: cluster.url };
     const nodeEnv = { SEGSTREAM_REDIS_PREFIX: prefix, REDIS_URL: `redis://127.0.0.1:${cluster.ports[1]}` };
@@ -78,9 +78,9 @@ describe.skipIf(!!noCluster)('Redis Cluster (3 masters on loopback): produce ×4
     await Promise.all(started);
     const produced = await Promise.all(streams.map((s, i) => runCli(['produce', clip, '--stream', s.id, '--max-in-flight', String(FRAMES)], { env: envFor(i) })));
     for (const p of produced) expect(p.code, p.stderr).toBe(0);
-    expect(produced[1]!.stderr).toMatch(/is a Cluster node: using it as a Redis Cluster/);
+    expect(produced[1].stderr).toMatch(/is a Cluster node: using it as a Redis Cluster/);
 
-    const perNode = await Promise.all(nodes.map(async (n, i) => ({ port: cluster.ports[i]!, frameKeys: await n.keys(`{${keys.name}:s:*}:f:*`) })));
+    const perNode = await Promise.all(nodes.map(async (n, i) => ({ port: cluster.ports[i], frameKeys: await n.keys(`{${keys.name}:s:*}:f:*`) })));
     const distribution = Object.fromEntries(perNode.map((n) => [n.port, n.frameKeys.length]));
     console.log(`[cluster test] frame keys per master (port: keys) ${JSON.stringify(distribution)}; streams ${JSON.stringify(streams)}`);
     expect(perNode.reduce((sum, n) => sum + n.frameKeys.length, 0)).toBe(streams.length * FRAMES);
@@ -111,19 +111,19 @@ describe.skipIf(!!noCluster)('Redis Cluster (3 masters on loopback): produce ×4
     // (written when they stop) has the count.
     const inferred = await Promise.all(workers.map((w, i) => new Promise<number>((resolve) => {
       w.once('exit', () => {
-        const last = workerLogs[i]!.split('\n').filter((l) => l.includes('"msg":"progress"')).pop();
+        const last = workerLogs[i].split('\n').filter((l) => l.includes('"msg":"progress"')).pop();
         resolve(last ? (JSON.parse(last) as { inferred: number }).inferred : 0);
       });
       w.kill('SIGTERM');
     })));
     console.log(`[cluster test] frames inferred per worker ${JSON.stringify(inferred)}`);
     expect(inferred.every((n) => n > 0)).toBe(true);
-    expect(inferred[0]! + inferred[1]!).toBe(streams.length * FRAMES);
+    expect(inferred[0] + inferred[1]).toBe(streams.length * FRAMES);
   });
 
   it('warns about every master whose maxmemory-policy would evict frames, naming it', async () => {
     const nodes = cluster.nodeClients();
-    await nodes[2]!.config('SET', 'maxmemory-policy', 'allkeys-lru');
+    await nodes[2].config('SET', 'maxmemory-policy', 'allkeys-lru');
     try {
       const r = await runCli(['drop', '--stream', 'nothing-here'], { env: { SEGSTREAM_REDIS_PREFIX: prefix, REDIS_URL: cluster.url } });
       expect(r.code, r.stderr).toBe(0);
@@ -131,7 +131,7 @@ describe.skipIf(!!noCluster)('Redis Cluster (3 masters on loopback): produce ×4
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toContain(`'allkeys-lru' on 127.0.0.1:${cluster.ports[2]}`);
     } finally {
-      await nodes[2]!.config('SET', 'maxmemory-policy', 'noeviction');
+      await nodes[2].config('SET', 'maxmemory-policy', 'noeviction');
     }
   });
 });

@@ -118,9 +118,9 @@ describe.skipIf(missing !== null)('RTSP input from a real RTSP server (GStreamer
     const pts = lines.map((l) => l.ptsMs);
     // Starts at (about) 0, not at an RTP clock offset; every step is a whole number of 40 ms frames.
     const ptsList = `ptsMs: ${pts.join(' ')}`;
-    expect.soft(pts[0]!, ptsList).toBeGreaterThanOrEqual(0);
-    expect.soft(pts[0]!, ptsList).toBeLessThan(1000);
-    const steps = pts.slice(1).map((p, i) => (p - pts[i]!) / 40);
+    expect.soft(pts[0], ptsList).toBeGreaterThanOrEqual(0);
+    expect.soft(pts[0], ptsList).toBeLessThan(1000);
+    const steps = pts.slice(1).map((p, i) => (p - pts[i]) / 40);
     expect.soft(steps.filter((k) => !(k >= 1 && Math.abs(k - Math.round(k)) < 0.001)), `steps in frames that are not whole and >= 1; ${ptsList}`).toEqual([]);
 
     const got = await probeVideo(out);
@@ -128,7 +128,7 @@ describe.skipIf(missing !== null)('RTSP input from a real RTSP server (GStreamer
     expect([got.width, got.height]).toEqual([320, 180]);
     expect(got.hasAudio).toBe(false);
     if (lines.length >= 2) {
-      const span = pts[pts.length - 1]! - pts[0]!;
+      const span = pts[pts.length - 1] - pts[0];
       expect(Math.abs(got.durationMs - (span * lines.length) / (lines.length - 1))).toBeLessThanOrEqual(1);
     }
   });
@@ -260,8 +260,8 @@ describe.skipIf(missing !== null)('RTSP input from a real RTSP server (GStreamer
     expect(k).toBeGreaterThan(0);
     expect(k).toBeLessThan(N);
     expect(lost.reason).toMatch(/the RTSP server closed the connection/);
-    expect(lost.ptsMs).toBe(lines[k - 1]!.ptsMs);
-    expect(back.ptsMs).toBe(lines[k]!.ptsMs);
+    expect(lost.ptsMs).toBe(lines[k - 1].ptsMs);
+    expect(back.ptsMs).toBe(lines[k].ptsMs);
 
     const firstNewFrameAt = Date.parse(back.wallClock);
     const timeline = {
@@ -281,8 +281,8 @@ describe.skipIf(missing !== null)('RTSP input from a real RTSP server (GStreamer
 
     // PTS strictly increase; across the gap they jump by its real length, not back to 0.
     const pts = lines.map((l) => l.ptsMs);
-    for (let i = 1; i < N; i++) expect(pts[i]!, `seq ${i}`).toBeGreaterThan(pts[i - 1]!);
-    expect(pts[k]! - pts[k - 1]!).toBeCloseTo(back.gapMs!, 2);
+    for (let i = 1; i < N; i++) expect(pts[i], `seq ${i}`).toBeGreaterThan(pts[i - 1]);
+    expect(pts[k] - pts[k - 1]).toBeCloseTo(back.gapMs!, 2);
     expect(back.gapMs!, JSON.stringify(timeline)).toBeGreaterThan(4500);
     expect(back.gapMs!, JSON.stringify(timeline)).toBeLessThan(firstNewFrameAt - goneAt + 1000);
 

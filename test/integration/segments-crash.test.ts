@@ -57,7 +57,7 @@ describe.skipIf(!hasSharedMedia)('a segmented compose killed with SIGKILL and st
       const lines = readJsonl(path.join(dir, v.replace(/\.mp4$/, '.jsonl')));
       const probe = await probeVideo(path.join(dir, v));
       expect(probe.frames, v).toBe(lines.length); // playable, and its frames are its JSONL's
-      rows.push({ file: v, frames: probe.frames, firstSeq: lines[0]!.seq, seqs: lines.map((l) => l.seq) });
+      rows.push({ file: v, frames: probe.frames, firstSeq: lines[0].seq, seqs: lines.map((l) => l.seq) });
     }
     rows.sort((a, b) => a.firstSeq - b.firstSeq);
     console.log(`compositor-crash files:\n${rows.map((r) => `  ${r.file}: ${r.frames} frames, seq ${r.firstSeq}-${r.firstSeq + r.frames - 1}`).join('\n')}`);

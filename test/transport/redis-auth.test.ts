@@ -26,7 +26,7 @@ describe('Redis auth by URL', () => {
   it('redis://:password@host:port carries a frame end to end', async () => {
     const t = await RedisTransport.connect({ url: url(`:${encoded}@`), maxInFlight: 4 });
     const id = 'auth-ok';
-    const handle = await t.consume(async (job, yuv) => ({ ...job, instances: [], ptsMs: yuv[0]! }));
+    const handle = await t.consume(async (job, yuv) => ({ ...job, instances: [], ptsMs: yuv[0] }));
     try {
       await t.openStream({ streamId: id, source: 'test', width: 8, height: 4, fps: 10, durationMs: null, hasAudio: false, audioCodec: null, live: false });
       await t.publishFrame({ streamId: id, seq: 0, ptsMs: 0, width: 8, height: 4, yuv: new Uint8Array(yuv420Size(8, 4)).fill(42) });

@@ -64,7 +64,7 @@ describe('redis+sentinel://', () => {
     const t = await RedisTransport.connect({ url: `redis+sentinel://127.0.0.1:${sentinel.port}/segmaster`, prefix, maxInFlight: 4 });
     const direct = new Redis(master.url);
     const id = 'sentinel';
-    const handle = await t.consume(async (job, yuv) => ({ ...job, instances: [], ptsMs: yuv[0]! }));
+    const handle = await t.consume(async (job, yuv) => ({ ...job, instances: [], ptsMs: yuv[0] }));
     try {
       await t.openStream({ streamId: id, source: 'test', width: 8, height: 4, fps: 10, durationMs: null, hasAudio: false, audioCodec: null, live: false });
       await t.publishFrame({ streamId: id, seq: 0, ptsMs: 0, width: 8, height: 4, yuv: new Uint8Array(yuv420Size(8, 4)).fill(9) });

@@ -296,7 +296,7 @@ describe.each(makers)('%s transport', (kind, make) => {
           for (const e of published.filter((e) => e.atSeq === s)) await t.publishEvent(e);
           await t.publishFrame(frame(id, s));
         }
-        await t.publishEvent(published[2]!); // lost after the last frame: nothing follows it
+        await t.publishEvent(published[2]); // lost after the last frame: nothing follows it
         await t.endStream(id, { frames: 6, firstPtsMs: 0, lastPtsMs: 500, reconnects: 1 });
       })();
       const seenAt: number[] = [];

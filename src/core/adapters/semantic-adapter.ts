@@ -80,8 +80,8 @@ export class SemanticSegAdapter implements SemanticModelAdapter {
       const data = tensor.data as Float32Array;
       const plane = tw * th;
       for (let c = 0; c < 3; c++) {
-        const k = 1 / std[c]!;
-        for (let i = c * plane, end = i + plane; i < end; i++) data[i]! *= k;
+        const k = 1 / std[c];
+        for (let i = c * plane, end = i + plane; i < end; i++) data[i] *= k;
       }
     }
     return { feeds: { [this.init.inputName]: tensor }, context: null };
@@ -99,7 +99,7 @@ export class SemanticSegAdapter implements SemanticModelAdapter {
     if (C === 1 && threshold === undefined) {
       let lo = Infinity, hi = -Infinity;
       for (let i = 0; i < data.length; i++) {
-        const v = data[i]!;
+        const v = data[i];
         if (v < lo) lo = v;
         if (v > hi) hi = v;
       }

@@ -29,7 +29,7 @@ export const torchvisionSemanticFamily: ModelFamily<'torchvision-semantic'> = {
   matches({ inputs, outputs }) {
     const out = outputs.find((o) => o.name === 'out');
     const rest = outputs.filter((o) => o.name !== 'out' && o.name !== 'aux');
-    return inputs.length === 1 && rankOf(inputs[0]!) === 4 && out && rankOf(out) === 4 && rest.length === 0 ? 'torchvision-semantic' : null;
+    return inputs.length === 1 && rankOf(inputs[0]) === 4 && out && rankOf(out) === 4 && rest.length === 0 ? 'torchvision-semantic' : null;
   },
   create(format, signature, manifest) {
     const input = imageInput(signature);

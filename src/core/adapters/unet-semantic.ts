@@ -11,8 +11,8 @@ import { imageInput, rankOf, shapeOf, staticDim, type ModelSignature } from './s
 
 /** One image input of rank 4 and exactly one rank-4 output (not torchvision's `out`). */
 function isUnetSignature({ inputs, outputs }: ModelSignature): boolean {
-  if (inputs.length !== 1 || rankOf(inputs[0]!) !== 4 || outputs.length !== 1) return false;
-  const o = outputs[0]!;
+  if (inputs.length !== 1 || rankOf(inputs[0]) !== 4 || outputs.length !== 1) return false;
+  const o = outputs[0];
   return rankOf(o) === 4 && o.name !== 'out';
 }
 

@@ -44,7 +44,7 @@ export class PanopticAccumulator {
     if (gtIds.length !== predIds.length) throw new Error('panoptic maps differ in size');
     const area = (ids: Int32Array) => {
       const m = new Map<number, number>();
-      for (let i = 0; i < ids.length; i++) m.set(ids[i]!, (m.get(ids[i]!) ?? 0) + 1);
+      for (let i = 0; i < ids.length; i++) m.set(ids[i], (m.get(ids[i]) ?? 0) + 1);
       return m;
     };
     const gtArea = area(gtIds), predArea = area(predIds);
@@ -54,7 +54,7 @@ export class PanopticAccumulator {
     for (const s of predSegments) maxPred = Math.max(maxPred, s.id);
     const K = maxPred + 1;
     for (let i = 0; i < gtIds.length; i++) {
-      const key = gtIds[i]! * K + predIds[i]!;
+      const key = gtIds[i] * K + predIds[i];
       inter.set(key, (inter.get(key) ?? 0) + 1);
     }
     const predCat = new Map(predSegments.map((s) => [s.id, s.categoryId]));

@@ -50,12 +50,12 @@ export class ConfusionMatrix {
     if (gt.length !== pred.length) throw new Error(`label maps differ in size (${gt.length} vs ${pred.length})`);
     const k = this.classes, m = this.counts;
     for (let i = 0; i < gt.length; i++) {
-      const g = gt[i]!;
+      const g = gt[i];
       if (g === IGNORE_LABEL) {
         this.ignored++;
         continue;
       }
-      const p = pred[i]!;
+      const p = pred[i];
       m[g * k + (p < k ? p : 0)]++;
     }
   }
@@ -66,9 +66,9 @@ export class ConfusionMatrix {
     const gtSum = new Float64Array(k), predSum = new Float64Array(k);
     for (let g = 0; g < k; g++) {
       for (let p = 0; p < k; p++) {
-        const v = m[g * k + p]!;
-        gtSum[g]! += v;
-        predSum[p]! += v;
+        const v = m[g * k + p];
+        gtSum[g] += v;
+        predSum[p] += v;
         total += v;
         if (g === p) trace += v;
       }
@@ -76,17 +76,17 @@ export class ConfusionMatrix {
     const classes: SemanticClassScore[] = [];
     let iouSum = 0, diceSum = 0, present = 0, fw = 0;
     for (let c = 0; c < k; c++) {
-      const tp = m[c * k + c]!;
-      const union = gtSum[c]! + predSum[c]! - tp;
+      const tp = m[c * k + c];
+      const union = gtSum[c] + predSum[c] - tp;
       const iou = union > 0 ? tp / union : null;
-      const dice = union > 0 ? (2 * tp) / (gtSum[c]! + predSum[c]!) : null;
+      const dice = union > 0 ? (2 * tp) / (gtSum[c] + predSum[c]) : null;
       if (iou !== null && dice !== null) {
         iouSum += iou;
         diceSum += dice;
         present++;
-        if (total > 0) fw += (gtSum[c]! / total) * iou;
+        if (total > 0) fw += (gtSum[c] / total) * iou;
       }
-      classes.push({ classId: c, name: names[c] ?? `class ${c}`, iou, dice, gtPixels: gtSum[c]!, predPixels: predSum[c]!, truePositives: tp });
+      classes.push({ classId: c, name: names[c] ?? `class ${c}`, iou, dice, gtPixels: gtSum[c], predPixels: predSum[c], truePositives: tp });
     }
     return {
       classes,

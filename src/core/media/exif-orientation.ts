@@ -18,13 +18,13 @@ export function exifOrientation(buf: Uint8Array): ExifOrientation {
   let p = 2;
   while (p + 4 <= buf.length) {
     if (buf[p] !== 0xff) return 1;
-    const marker = buf[p + 1]!;
+    const marker = buf[p + 1];
     if (marker === 0xff) { p++; continue; } // fill byte
     // Start of scan or end of image: the headers are over.
     if (marker === 0xda || marker === 0xd9) return 1;
     // Markers without a length.
     if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) { p += 2; continue; }
-    const len = (buf[p + 2]! << 8) | buf[p + 3]!;
+    const len = (buf[p + 2] << 8) | buf[p + 3];
     if (len < 2) return 1;
     const body = p + 4;
     if (marker === 0xe1 && len >= 8 && body + 6 <= buf.length && ascii(buf, body, 6) === 'Exif\0\0') {
@@ -72,7 +72,7 @@ export function orientationFilter(o: ExifOrientation): string | null {
 
 function ascii(buf: Uint8Array, at: number, n: number): string {
   let s = '';
-  for (let i = 0; i < n; i++) s += String.fromCharCode(buf[at + i]!);
+  for (let i = 0; i < n; i++) s += String.fromCharCode(buf[at + i]);
   return s;
 }
 
@@ -82,10 +82,10 @@ function tiffOrientation(buf: Uint8Array, start: number, end: number): ExifOrien
   const order = ascii(buf, start, 2);
   if (order !== 'II' && order !== 'MM') return null;
   const le = order === 'II';
-  const u16 = (at: number) => (le ? buf[at]! | (buf[at + 1]! << 8) : (buf[at]! << 8) | buf[at + 1]!);
+  const u16 = (at: number) => (le ? buf[at] | (buf[at + 1] << 8) : (buf[at] << 8) | buf[at + 1]);
   const u32 = (at: number) => (le
-    ? (buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16)) + buf[at + 3]! * 0x1000000
-    : buf[at]! * 0x1000000 + ((buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!));
+    ? (buf[at] | (buf[at + 1] << 8) | (buf[at + 2] << 16)) + buf[at + 3] * 0x1000000
+    : buf[at] * 0x1000000 + ((buf[at + 1] << 16) | (buf[at + 2] << 8) | buf[at + 3]));
   if (u16(start + 2) !== 42) return null;
   const ifd = start + u32(start + 4);
   if (ifd + 2 > end) return null;

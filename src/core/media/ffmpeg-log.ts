@@ -118,7 +118,7 @@ export class HeaderParser {
       if (s && s[1] === '0') {
         if (s[2] === 'Video' && !this.input.hasVideo) {
           this.input.hasVideo = true;
-          this.input.videoCodec = s[3]!;
+          this.input.videoCodec = s[3];
           const sz = SIZE_RE.exec(line);
           if (sz) {
             this.input.width = Number(sz[1]);
@@ -132,7 +132,7 @@ export class HeaderParser {
           }
         } else if (s[2] === 'Audio' && !this.input.hasAudio) {
           this.input.hasAudio = true;
-          this.input.audioCodec = s[3]!;
+          this.input.audioCodec = s[3];
         }
         return true;
       }
@@ -206,7 +206,7 @@ export function describeFailure(ctx: FailureContext): MediaError {
   }
   if (/Connection refused/.test(tail)) return mk('CONNECTION_REFUSED', 'connection refused');
   const http = /Server returned (\d{3}[^\r\n]*)/.exec(tail) ?? /HTTP error (\d{3}[^\r\n]*)/.exec(tail);
-  if (http) return mk('HTTP_ERROR', `HTTP ${oneLine(http[1]!)}`);
+  if (http) return mk('HTTP_ERROR', `HTTP ${oneLine(http[1])}`);
   if (/Server returned (4|5)XX/.test(tail)) return mk('HTTP_ERROR', 'HTTP error');
   if (/Failed to resolve hostname|Name or service not known|nodename nor servname/.test(tail)) {
     return mk('HOST_NOT_FOUND', 'cannot resolve host name');
@@ -250,7 +250,7 @@ export function lastErrorLine(tail: string): string | null {
     // Probe warnings expected with a tiny -probesize (RTSP): never the reason for a failure.
     .filter((l) => !/not enough frames to estimate rate|decoding for stream \d+ failed/.test(l));
   for (let i = lines.length - 1; i >= 0; i--) {
-    const l = lines[i]!;
+    const l = lines[i];
     if (/error|invalid|fail|could not|cannot|unable|not found|unknown|unrecognized/i.test(l)) {
       return oneLine(l.replace(/^\[[^\]]*@ 0x[0-9a-f]+\]\s*/i, '')).slice(0, 300);
     }

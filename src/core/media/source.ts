@@ -64,7 +64,7 @@ export function classifySource(source: string): SourceSpec {
     throw new MediaError('NO_SUCH_FILE', `cannot read input '': empty input name`, { input: '' });
   }
   const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(source);
-  const scheme = m ? m[1]!.toLowerCase() : null;
+  const scheme = m ? m[1].toLowerCase() : null;
   // A single letter is a Windows drive ("C:\\clip.mp4"), not a scheme.
   if (scheme !== null && scheme.length > 1) {
     const display = redactUrl(source);
@@ -194,7 +194,7 @@ export async function resolveForFfmpeg(spec: SourceSpec, staticBuild: boolean): 
   if (spec.kind === 'file' || !staticBuild) return asIs;
   const m = URL_HOST_RE.exec(spec.ffmpegInput);
   if (!m) return asIs;
-  const host = m[2]!;
+  const host = m[2];
   const bare = host.startsWith('[') ? host.slice(1, -1) : host;
   if (bare === '' || isIP(bare) !== 0) return asIs;
   let address: string;
@@ -210,7 +210,7 @@ export async function resolveForFfmpeg(spec: SourceSpec, staticBuild: boolean): 
   const addr = family === 6 ? `[${address}]` : address;
   const extraArgs: string[] = [];
   if (spec.kind === 'http') {
-    const port = /^:(\d+)/.exec(m[3]!)?.[1];
+    const port = /^:(\d+)/.exec(m[3])?.[1];
     extraArgs.push('-headers', `Host: ${host}${port ? `:${port}` : ''}\r\n`);
   }
   return { ffmpegInput: `${m[1]}${addr}${m[3]}`, extraArgs };

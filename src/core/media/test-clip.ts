@@ -132,8 +132,8 @@ export async function probeVideo(path: string, timeoutMs = 300_000): Promise<Vid
     throw e;
   });
   const frames = ptsUs.length;
-  const first = frames ? ptsUs[0]! / 1000 : null;
-  const last = frames ? ptsUs[frames - 1]! / 1000 : null;
+  const first = frames ? ptsUs[0] / 1000 : null;
+  const last = frames ? ptsUs[frames - 1] / 1000 : null;
   const h = header.input;
   const sz = size as { width: number; height: number } | null;
   return {

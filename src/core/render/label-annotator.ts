@@ -57,11 +57,11 @@ export function placeTag(
   const free = (r: TagRect): boolean => !placed.some((p) => overlaps(p, r));
   const candidates = [at(t - tagH < 0 ? t : t - tagH), at(t), at(b), at(b - tagH)];
   for (const c of candidates) if (free(c)) return c;
-  for (let y = candidates[0]![1] + tagH; y + tagH <= height; y += tagH) {
+  for (let y = candidates[0][1] + tagH; y + tagH <= height; y += tagH) {
     const c = at(y);
     if (free(c)) return c;
   }
-  return candidates[0]!;
+  return candidates[0];
 }
 
 export class LabelAnnotator {

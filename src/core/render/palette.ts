@@ -44,5 +44,5 @@ const DRAW_COLORS: readonly { fill: Yuv; text: Yuv }[] = PALETTE.map((c) => ({ f
 
 /** An instance's drawing colours (see {@link instanceColor}), converted once for the palette. */
 export function instanceDrawColors(inst: { classId: number; trackId?: number }): { readonly fill: Yuv; readonly text: Yuv } {
-  return DRAW_COLORS[paletteIndex(inst.trackId ?? inst.classId)]!;
+  return DRAW_COLORS[paletteIndex(inst.trackId ?? inst.classId)];
 }

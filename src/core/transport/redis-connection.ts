@@ -87,7 +87,7 @@ function oneLine(err: Error, last: Error | null): string {
   // A Cluster that cannot load its slot map says why only in the node's own error.
   const nodeError = (chosen as Error & { lastNodeError?: Error }).lastNodeError;
   const why = nodeError ? `${chosen.message.replace(/\.$/, '')} (${nodeError.message})` : chosen.message;
-  return why.split('\n')[0]!.replace(/ Retrying from scratch after \d+ms\./, '');
+  return why.split('\n')[0].replace(/ Retrying from scratch after \d+ms\./, '');
 }
 
 async function isClusterNode(redis: Redis): Promise<boolean> {

@@ -70,8 +70,8 @@ export class RedisKeys {
  */
 export function redisPrefixName(prefix: string): string {
   const m = /^\{([^{}]+)\}$/.exec(prefix) ?? /^([^{}]+)$/.exec(prefix);
-  if (!m || /\s/.test(m[1]!)) {
+  if (!m || /\s/.test(m[1])) {
     throw new Error(`invalid Redis key prefix '${prefix}': use a name without spaces or braces, optionally in braces (e.g. '{segstream}')`);
   }
-  return m[1]!;
+  return m[1];
 }

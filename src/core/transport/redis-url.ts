@@ -69,7 +69,7 @@ function parseHostPort(spec: string, url: string, defaultPort = 6379): { host: s
   const m = /^(\[[^\]]+\]|[^:\[\]]+)(?::(\d+))?$/.exec(spec.trim());
   const port = m?.[2] === undefined ? defaultPort : Number(m[2]);
   if (!m || !(port >= 1 && port <= 65535)) throw new Error(`Redis URL '${redactUrl(url)}': '${spec}' is not host:port`);
-  return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
+  return { host: m[1].replace(/^\[|\]$/g, ''), port };
 }
 
 /** Hides a password in a Redis URL before it is printed. */

@@ -98,7 +98,7 @@ describe('detectFormat on the real fixture models', () => {
       expect(loaded.adapter.labels.length).toBe(80);
       expect(loaded.adapter.labels[0]).toBe('person');
       const prep = loaded.adapter.preprocess({ yuv: new Uint8Array(64 * 48 * 3 / 2), width: 64, height: 48 });
-      expect(prep.feeds['images']!.dims).toEqual([1, 3, 320, 320]);
+      expect(prep.feeds['images'].dims).toEqual([1, 3, 320, 320]);
     } finally {
       await loaded.session.release();
     }

@@ -36,8 +36,8 @@ function summary(list: Instance[]): string {
 function checkInstances(list: Instance[], o: PostprocessOptions): void {
   expect(list.length).toBeLessThanOrEqual(o.maxInstances);
   for (let k = 0; k < list.length; k++) {
-    const inst = list[k]!;
-    if (k > 0) expect(inst.score).toBeLessThanOrEqual(list[k - 1]!.score);
+    const inst = list[k];
+    if (k > 0) expect(inst.score).toBeLessThanOrEqual(list[k - 1].score);
     expect(inst.score).toBeGreaterThanOrEqual(o.scoreThreshold);
     const [x1, y1, x2, y2] = inst.box;
     expect(x1).toBeGreaterThanOrEqual(0);
@@ -72,7 +72,7 @@ async function infer(model: LoadedModel, frame: Yuv420Image) {
 }
 
 function rawCount(outputs: Record<string, ort.Tensor>): number {
-  return Object.values(outputs).find((t) => t.dims.length === 1 && t.type === 'float32')!.dims[0]!;
+  return Object.values(outputs).find((t) => t.dims.length === 1 && t.type === 'float32')!.dims[0];
 }
 
 describe('Mask R-CNN fixture models end to end', () => {
@@ -108,7 +108,7 @@ describe('Mask R-CNN fixture models end to end', () => {
     const { prepared, outputs } = await infer(m, FRAME);
     // The manifest states the graph's resize (short side 320, long ≤ 576): 640x360 → 568x320,
     // the size the graph would resize to itself (floor, like torchvision).
-    expect(prepared.feeds['image']!.dims).toEqual([3, 320, 568]);
+    expect(prepared.feeds['image'].dims).toEqual([3, 320, 568]);
     const o = opts({ scoreThreshold: 0.3 });
     const out = m.adapter.postprocess(outputs, prepared, FRAME, o);
     console.log(`[tv28] raw N=${rawCount(outputs)}, kept ${out.length}: ${summary(out)}`);
@@ -124,14 +124,14 @@ describe('Mask R-CNN fixture models end to end', () => {
     const full = models.full!.adapter.postprocess(a.outputs, a.prepared, FRAME, o);
     const b = await infer(models.tv28!, FRAME);
     const tv28 = models.tv28!.adapter.postprocess(b.outputs, b.prepared, FRAME, o);
-    console.log(`[full] raw N=${rawCount(a.outputs)} masks [${a.outputs['masks']!.dims.join(',')}], kept ${full.length}: ${summary(full)}`);
+    console.log(`[full] raw N=${rawCount(a.outputs)} masks [${a.outputs['masks'].dims.join(',')}], kept ${full.length}: ${summary(full)}`);
     expect(full.length).toBeGreaterThan(0);
     checkInstances(full, o);
     // Same weights, same input: same detections; torchvision's own paste vs ours → near-identical masks.
     expect(full.map((i) => i.label)).toEqual(tv28.map((i) => i.label));
     for (let k = 0; k < full.length; k++) {
-      for (let c = 0; c < 4; c++) expect(Math.abs(full[k]!.box[c]! - tv28[k]!.box[c]!)).toBeLessThan(0.5);
-      const iou = rleIou(full[k]!.mask, tv28[k]!.mask);
+      for (let c = 0; c < 4; c++) expect(Math.abs(full[k].box[c] - tv28[k].box[c])).toBeLessThan(0.5);
+      const iou = rleIou(full[k].mask, tv28[k].mask);
       expect(iou).toBeGreaterThan(0.9);
     }
   });
@@ -140,7 +140,7 @@ describe('Mask R-CNN fixture models end to end', () => {
     const m = models.zoo!;
     const { prepared, outputs } = await infer(m, FRAME);
     // 640x360 → scale min(320/360, 576/640) = 0.8889 → 568x320, padded to 576x320.
-    expect(prepared.feeds['image']!.dims).toEqual([3, 320, 576]);
+    expect(prepared.feeds['image'].dims).toEqual([3, 320, 576]);
     const o = opts({ scoreThreshold: 0.3 });
     const out = m.adapter.postprocess(outputs, prepared, FRAME, o);
     console.log(`[zoo] raw N=${rawCount(outputs)} (outputs ${Object.keys(outputs).join(',')}), kept ${out.length}: ${summary(out)}`);
@@ -154,10 +154,10 @@ describe('Mask R-CNN fixture models end to end', () => {
     const b = await infer(models.tv28!, FRAME);
     const tv28 = models.tv28!.adapter.postprocess(b.outputs, b.prepared, FRAME, o);
     const close = (z: Instance, t: Instance, tol: number) =>
-      t.label === z.label && [0, 1, 2, 3].every((c) => Math.abs(t.box[c]! - z.box[c]!) < tol);
+      t.label === z.label && [0, 1, 2, 3].every((c) => Math.abs(t.box[c] - z.box[c]) < tol);
     // The zoo's contiguous labels 1..80 come out as COCO category ids, like torchvision's.
     for (const z of out) expect(z.classId, z.label).toBe(COCO91_LABELS.indexOf(z.label));
-    expect(close(out[0]!, tv28[0]!, 1)).toBe(true);
+    expect(close(out[0], tv28[0], 1)).toBe(true);
     const confident = out.filter((z) => z.score >= 0.9);
     const matched = confident.filter((z) => tv28.some((t) => close(z, t, 2)));
     console.log(`[zoo vs tv28] ${matched.length}/${confident.length} confident zoo boxes within 2 px of a same-label torchvision-28 box`);

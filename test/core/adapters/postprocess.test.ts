@@ -53,10 +53,10 @@ function maskRcnnOutputs(
     for (let y = 0; y < mask.h; y++) for (let x = 0; x < mask.w; x++) masks[i * mask.h * mask.w + y * mask.w + x] = mask.fill(i, x, y);
   });
   return {
-    [names[0]!]: new ort.Tensor('float32', boxes, [n, 4]),
-    [names[1]!]: new ort.Tensor('int64', labels, [n]),
-    [names[2]!]: new ort.Tensor('float32', scores, [n]),
-    [names[3]!]: new ort.Tensor('float32', masks, [n, 1, mask.h, mask.w]),
+    [names[0]]: new ort.Tensor('float32', boxes, [n, 4]),
+    [names[1]]: new ort.Tensor('int64', labels, [n]),
+    [names[2]]: new ort.Tensor('float32', scores, [n]),
+    [names[3]]: new ort.Tensor('float32', masks, [n, 1, mask.h, mask.w]),
   };
 }
 
@@ -80,17 +80,17 @@ describe('Mask R-CNN postprocess (torchvision-28 path, shared with zoo)', () => 
     const out = run({});
     expect(out.map((i) => i.label)).toEqual(['person', 'car', 'bottle']);
     expect(out.map((i) => i.classId)).toEqual([1, 3, 44]);
-    expect(out[0]!.score).toBeCloseTo(0.9, 6);
-    expect(out[2]!.box).toEqual([0, 50, 40, 100]);
+    expect(out[0].score).toBeCloseTo(0.9, 6);
+    expect(out[2].box).toEqual([0, 50, 40, 100]);
     for (const inst of out) {
       expect(inst.mask.size).toEqual([100, 200]);
       expect(insideFraction(inst)).toBe(1);
     }
     // An all-ones 28x28 map pasted into A fills A (50x50 px), give or take the edge pixels.
-    expect(rleArea(out[0]!.mask)).toBeGreaterThanOrEqual(48 * 48);
-    expect(rleArea(out[0]!.mask)).toBeLessThanOrEqual(51 * 51);
+    expect(rleArea(out[0].mask)).toBeGreaterThanOrEqual(48 * 48);
+    expect(rleArea(out[0].mask)).toBeLessThanOrEqual(51 * 51);
     // D's paste uses the unclipped box: the visible part [0,40)x[50,100) is filled.
-    expect(rleArea(out[2]!.mask)).toBeGreaterThanOrEqual(39 * 49);
+    expect(rleArea(out[2].mask)).toBeGreaterThanOrEqual(39 * 49);
   });
 
   it('class-agnostic NMS suppresses B under A', () => {
@@ -119,11 +119,11 @@ describe('Mask R-CNN postprocess (torchvision-28 path, shared with zoo)', () => 
 
   it('mask threshold: a 28x28 map that is 1 on its left half fills the left half of the box', () => {
     const half = { h: 28, w: 28, fill: (_i: number, x: number) => (x < 14 ? 1 : 0) };
-    const out = tv.postprocess(maskRcnnOutputs([DETS[0]!], half), dummyInput, FRAME, opts());
-    const area = rleArea(out[0]!.mask);
+    const out = tv.postprocess(maskRcnnOutputs([DETS[0]], half), dummyInput, FRAME, opts());
+    const area = rleArea(out[0].mask);
     expect(area).toBeGreaterThan(0.4 * 2500);
     expect(area).toBeLessThan(0.6 * 2500);
-    const m = decodeRle(out[0]!.mask);
+    const m = decodeRle(out[0].mask);
     expect(m[30 * 200 + 15]).toBe(1); // left part of the box
     expect(m[30 * 200 + 55]).toBe(0); // right part of the box
   });
@@ -132,14 +132,14 @@ describe('Mask R-CNN postprocess (torchvision-28 path, shared with zoo)', () => 
     const full = new TorchvisionMaskRcnnAdapter('torchvision');
     // Probability 1 everywhere: the result must still be just the box.
     const out = full.postprocess(
-      maskRcnnOutputs([DETS[0]!, DETS[3]!], { h: 100, w: 200, fill: () => 1 }),
+      maskRcnnOutputs([DETS[0], DETS[3]], { h: 100, w: 200, fill: () => 1 }),
       dummyInput,
       FRAME,
       opts(),
     );
     expect(out).toHaveLength(2);
-    expect(rleArea(out[0]!.mask)).toBe(50 * 50);
-    expect(rleArea(out[1]!.mask)).toBe(40 * 50);
+    expect(rleArea(out[0].mask)).toBe(50 * 50);
+    expect(rleArea(out[1].mask)).toBe(40 * 50);
     for (const inst of out) expect(insideFraction(inst)).toBe(1);
   });
 });
@@ -154,25 +154,25 @@ describe('zoo postprocess: outputs found by shape, boxes back to frame px', () =
     const ctx = prep.context as { scale: number; scaleX: number; scaleY: number };
     expect(ctx.scale).toBeCloseTo(800 / 480, 6);
     expect(ctx.scaleX).toBeCloseTo(1066 / 640, 9);
-    expect(prep.feeds['image']!.dims).toEqual([3, 800, 1088]);
+    expect(prep.feeds['image'].dims).toEqual([3, 800, 1088]);
     // Numeric names in a shuffled order, like the real zoo model's.
     const outs = maskRcnnOutputs(
       [{ box: [160, 160, 480, 640], label: 1, score: 0.95 }],
       ALL_ONES,
       ['6568', '6570', '6572', '6887'],
     );
-    const shuffled = { '6887': outs['6887']!, '6572': outs['6572']!, '6568': outs['6568']!, '6570': outs['6570']! };
+    const shuffled = { '6887': outs['6887'], '6572': outs['6572'], '6568': outs['6568'], '6570': outs['6570'] };
     const out = zoo.postprocess(shuffled, prep, frame, opts());
     expect(out).toHaveLength(1);
-    const b = out[0]!.box;
+    const b = out[0].box;
     expect(b[0]).toBeCloseTo(160 / (1066 / 640), 3); // 96.06
     expect(b[1]).toBeCloseTo(96, 3);
     expect(b[2]).toBeCloseTo(480 / (1066 / 640), 3); // 288.18
     expect(b[3]).toBeCloseTo(384, 3);
-    expect(out[0]!.label).toBe('person'); // zoo label 1 = person (contiguous COCO-80 + background)
-    expect(out[0]!.mask.size).toEqual([480, 640]);
-    expect(rleArea(out[0]!.mask)).toBeGreaterThan(0.95 * 192 * 288);
-    expect(insideFraction(out[0]!)).toBe(1);
+    expect(out[0].label).toBe('person'); // zoo label 1 = person (contiguous COCO-80 + background)
+    expect(out[0].mask.size).toEqual([480, 640]);
+    expect(rleArea(out[0].mask)).toBeGreaterThan(0.95 * 192 * 288);
+    expect(insideFraction(out[0])).toBe(1);
   });
 });
 
@@ -214,18 +214,18 @@ describe('YOLO-seg postprocess on a hand-built output0/output1', () => {
 
   it('letterbox geometry: boxes un-letterboxed to frame px; class-aware keeps both overlapping boxes', () => {
     const prep = yolo.preprocess(frame);
-    expect(prep.feeds['images']!.dims).toEqual([1, 3, 64, 64]);
+    expect(prep.feeds['images'].dims).toEqual([1, 3, 64, 64]);
     expect(prep.context).toMatchObject({ scale: 0.5, padX: 0, padY: 16, inW: 64, inH: 64 });
     const out = yolo.postprocess(outputs(anchors), prep, frame, opts());
     expect(out.map((i) => i.label)).toEqual(['cat', 'dog', 'dog']);
-    const b = out[0]!.box;
+    const b = out[0].box;
     expect(b).toEqual([32, 16, 96, 48]);
-    expect(out[0]!.mask.size).toEqual([64, 128]);
-    const area = rleArea(out[0]!.mask);
+    expect(out[0].mask.size).toEqual([64, 128]);
+    const area = rleArea(out[0].mask);
     expect(area).toBeGreaterThan(0.9 * 64 * 32);
     expect(area).toBeLessThanOrEqual(64 * 32);
-    expect(insideFraction(out[0]!)).toBe(1);
-    expect(rleArea(out[2]!.mask)).toBe(0); // sigmoid(-6) < 0.5
+    expect(insideFraction(out[0])).toBe(1);
+    expect(rleArea(out[2].mask)).toBe(0); // sigmoid(-6) < 0.5
   });
 
   it('class-agnostic, maxInstances, score threshold', () => {

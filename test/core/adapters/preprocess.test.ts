@@ -20,7 +20,7 @@ describe('torchvision preprocess', () => {
   it('[3,H,W] RGB 0..1 at the frame size, no resize', () => {
     const frame = syntheticFrame(64, 48, [{ x: 10, y: 5, w: 4, h: 4, rgb: [R, G, B] }], [0, 0, 0]);
     const prep = new TorchvisionMaskRcnnAdapter('torchvision-28').preprocess(frame);
-    const x = prep.feeds['image']!;
+    const x = prep.feeds['image'];
     expect(x.dims).toEqual([3, 48, 64]);
     const d = x.data as Float32Array;
     const plane = 64 * 48;
@@ -38,7 +38,7 @@ describe('zoo preprocess', () => {
     const frame = syntheticFrame(1920, 1080, [], [R, G, B]);
     const zoo = new ZooMaskRcnnAdapter();
     const prep = zoo.preprocess(frame);
-    const x = prep.feeds['image']!;
+    const x = prep.feeds['image'];
     expect(x.dims).toEqual([3, 768, 1344]);
     expect(prep.context).toMatchObject({ resizedW: 1333, resizedH: 749, paddedW: 1344, paddedH: 768 });
     expect((prep.context as { scale: number }).scale).toBeCloseTo(1333 / 1920, 9);
@@ -65,7 +65,7 @@ describe('zoo preprocess', () => {
     expect(zoo.format).toBe('zoo');
     // 640x360: scale = min(320/360, 576/640) = 0.8889 → 568x320 → padded 576x320.
     const prep = zoo.preprocess(syntheticFrame(640, 360, []));
-    expect(prep.feeds['image']!.dims).toEqual([3, 320, 576]);
+    expect(prep.feeds['image'].dims).toEqual([3, 320, 576]);
     expect(prep.context).toMatchObject({ resizedW: 568, resizedH: 320 });
     expect((prep.context as { scaleX: number }).scaleX).toBeCloseTo(568 / 640, 9);
   });
@@ -76,7 +76,7 @@ describe('YOLO-seg preprocess', () => {
     const frame = syntheticFrame(768, 432, [], [R, G, B]);
     const yolo = new YoloSegAdapter({ inputWidth: 320, inputHeight: 320 });
     const prep = yolo.preprocess(frame);
-    const x = prep.feeds['images']!;
+    const x = prep.feeds['images'];
     expect(x.dims).toEqual([1, 3, 320, 320]);
     expect(prep.context).toEqual({ scale: 320 / 768, padX: 0, padY: 70, inW: 320, inH: 320 });
     const d = x.data as Float32Array;
@@ -93,12 +93,12 @@ describe('YOLO-seg preprocess', () => {
   it('input size from the graph, else manifest inputSize, else 640; nc from the output shape', () => {
     const outs80 = [t('output0', 'float32', [1, 116, 'anchors']), t('output1', 'float32', [1, 32, 'mh', 'mw'])];
     const fixed = createAdapter([t('images', 'float32', [1, 3, 320, 320])], outs80);
-    expect(fixed.preprocess(syntheticFrame(32, 32, [])).feeds['images']!.dims).toEqual([1, 3, 320, 320]);
+    expect(fixed.preprocess(syntheticFrame(32, 32, [])).feeds['images'].dims).toEqual([1, 3, 320, 320]);
     expect(fixed.labels).toHaveLength(80);
     expect(fixed.labels[0]).toBe('person');
     const dyn = [t('images', 'float32', [1, 3, 'height', 'width'])];
-    expect(createAdapter(dyn, outs80, { inputSize: 480 }).preprocess(syntheticFrame(32, 32, [])).feeds['images']!.dims).toEqual([1, 3, 480, 480]);
-    expect(createAdapter(dyn, outs80).preprocess(syntheticFrame(32, 32, [])).feeds['images']!.dims).toEqual([1, 3, 640, 640]);
+    expect(createAdapter(dyn, outs80, { inputSize: 480 }).preprocess(syntheticFrame(32, 32, [])).feeds['images'].dims).toEqual([1, 3, 480, 480]);
+    expect(createAdapter(dyn, outs80).preprocess(syntheticFrame(32, 32, [])).feeds['images'].dims).toEqual([1, 3, 640, 640]);
     const outs3 = [t('output0', 'float32', [1, 4 + 3 + 32, 8400]), t('output1', 'float32', [1, 32, 160, 160])];
     expect(createAdapter(dyn, outs3).labels).toEqual(['class 0', 'class 1', 'class 2']);
     expect(createAdapter(dyn, outs3, { labels: ['a', 'b', 'c'] }).labels).toEqual(['a', 'b', 'c']);

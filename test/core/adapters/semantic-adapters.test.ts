@@ -26,7 +26,7 @@ function adapterFor(name: string, labels?: string[]): { adapter: SemanticModelAd
 async function segment(name: string, frame: ReturnType<typeof syntheticFrame>, labels?: string[]): Promise<{ map: SemanticRegion[]; adapter: SemanticModelAdapter; dims: readonly number[] }> {
   const { adapter, session } = adapterFor(name, labels);
   const prepared = adapter.preprocess(frame);
-  const dims = Object.values(prepared.feeds)[0]!.dims;
+  const dims = Object.values(prepared.feeds)[0].dims;
   const outputs = await runSession(session, prepared.feeds);
   return { map: adapter.postprocess(outputs, prepared, frame), adapter, dims };
 }
@@ -85,7 +85,7 @@ describe('semantic adapters on real fixture graphs', () => {
     expect(dims).toEqual([1, 3, 48, 64]);
     // Red normalised ((250/255 - 0.485) / 0.229 = 2.16) beats background's 0.3; grey (-0.09) does not.
     expect(map.map((r) => r.label)).toEqual(['background', 'person']);
-    expect(map[1]!.pixels).toBe(24 * 16);
+    expect(map[1].pixels).toBe(24 * 16);
     expect(classAt(map, 10, 10)).toBe(15);
   });
 });

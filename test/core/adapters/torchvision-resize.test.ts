@@ -29,8 +29,8 @@ describe('torchvision pre-resize (bundled model, 640x360 frames)', () => {
       const image = { yuv: rgbToYuv420(f.rgb, f.width, f.height), width: f.width, height: f.height };
       const a = model.adapter.preprocess(image);
       const b = full.preprocess(image);
-      expect(a.feeds['image']!.dims).toEqual([3, 240, 426]);
-      expect(b.feeds['image']!.dims).toEqual([3, 360, 640]);
+      expect(a.feeds['image'].dims).toEqual([3, 240, 426]);
+      expect(b.feeds['image'].dims).toEqual([3, 360, 640]);
       const small = model.adapter.postprocess(await model.session.run(a.feeds), a, image, o);
       const big = full.postprocess(await model.session.run(b.feeds), b, image, o);
       expect(small.length).toBeGreaterThan(0);
@@ -45,7 +45,7 @@ describe('torchvision pre-resize (bundled model, 640x360 frames)', () => {
             .sort((p, q) => q.iou - p.iou)[0];
           expect(twin, `${inst.label} ${inst.score.toFixed(2)} has no twin`).toBeDefined();
           expect(twin!.iou).toBeGreaterThanOrEqual(0.85);
-          for (let c = 0; c < 4; c++) expect(Math.abs(inst.box[c]! - twin!.j.box[c]!)).toBeLessThan(4);
+          for (let c = 0; c < 4; c++) expect(Math.abs(inst.box[c] - twin!.j.box[c])).toBeLessThan(4);
           expect(Math.abs(inst.score - twin!.j.score)).toBeLessThan(0.1);
         }
       };

@@ -59,7 +59,7 @@ describe.skipIf(!haveYolo)(`YOLOv8n-seg on a real people-walking frame${haveYolo
       expect(inst.mask.size).toEqual([CLIP_H, CLIP_W]);
       expect(decodeRle(inst.mask).length).toBe(CLIP_W * CLIP_H);
     }
-    const p = people[0]!;
+    const p = people[0];
     const [x1, y1, x2, y2] = p.box;
     const boxArea = (x2 - x1) * (y2 - y1);
     const area = rleArea(p.mask);
@@ -87,7 +87,7 @@ describe.skipIf(!haveYolo)(`YOLOv8n-seg on a real people-walking frame${haveYolo
     console.log(`[yolo] threshold 0.05: ${low.length} instance(s); 0.5: ${high.length}`);
     expect(low.length).toBeGreaterThanOrEqual(high.length);
     for (const i of high) expect(i.score).toBeGreaterThanOrEqual(0.5);
-    for (let k = 1; k < low.length; k++) expect(low[k]!.score).toBeLessThanOrEqual(low[k - 1]!.score);
+    for (let k = 1; k < low.length; k++) expect(low[k].score).toBeLessThanOrEqual(low[k - 1].score);
     const capped = model.adapter.postprocess(outputs, prepared, frame, opts({ scoreThreshold: 0.05, maxInstances: 2 }));
     expect(capped).toHaveLength(Math.min(2, low.length));
     expect(capped.map((i) => i.score)).toEqual(low.slice(0, 2).map((i) => i.score));
@@ -103,7 +103,7 @@ describe.skipIf(!haveYolo)(`YOLOv8n-seg on a real people-walking frame${haveYolo
       return inter / (area(a) + area(b) - inter);
     };
     for (let i = 0; i < agnostic.length; i++) {
-      for (let j = i + 1; j < agnostic.length; j++) expect(iou(agnostic[i]!, agnostic[j]!)).toBeLessThanOrEqual(0.5);
+      for (let j = i + 1; j < agnostic.length; j++) expect(iou(agnostic[i], agnostic[j])).toBeLessThanOrEqual(0.5);
     }
   });
 

@@ -33,7 +33,7 @@ describe('panoptic quality (COCO definition)', () => {
     // Image A: a perfect match. Image B: the prediction covers 3 of a 4-px GT segment and 1 void pixel.
     acc.add(Int32Array.from([1, 1, 1, 1]), [{ id: 1, categoryId: 3 }], Int32Array.from([9, 9, 9, 9]), [{ id: 9, categoryId: 3 }]);
     acc.add(Int32Array.from([1, 1, 1, 1, 0]), [{ id: 1, categoryId: 3 }], Int32Array.from([2, 2, 2, 0, 2]), [{ id: 2, categoryId: 3 }]);
-    const c = acc.scores().classes[0]!;
+    const c = acc.scores().classes[0];
     // Image B: union = 4 + 4 - 3 - 1 (the predicted pixel on void is left out) = 4 -> IoU 0.75.
     expect(c.tp).toBe(2);
     expect(c.sq).toBeCloseTo((1 + 0.75) / 2, 12);

@@ -13,9 +13,9 @@ describe('semantic metrics from one confusion matrix', () => {
     // class 1: TP 2, FN 1, FP 1 -> IoU 2/4, Dice 4/6
     // class 2: TP 1, FN 0, FP 1 -> IoU 1/2, Dice 2/3
     expect(s.classes.map((c) => c.iou)).toEqual([0.75, 0.5, 0.5]);
-    expect(s.classes[0]!.dice).toBeCloseTo(6 / 7, 12);
-    expect(s.classes[1]!.dice).toBeCloseTo(2 / 3, 12);
-    expect(s.classes[2]!.dice).toBeCloseTo(2 / 3, 12);
+    expect(s.classes[0].dice).toBeCloseTo(6 / 7, 12);
+    expect(s.classes[1].dice).toBeCloseTo(2 / 3, 12);
+    expect(s.classes[2].dice).toBeCloseTo(2 / 3, 12);
     expect(s.meanIou).toBeCloseTo((0.75 + 0.5 + 0.5) / 3, 12);
     expect(s.meanDice).toBeCloseTo((6 / 7 + 2 / 3 + 2 / 3) / 3, 12);
     expect(s.pixelAccuracy).toBeCloseTo(6 / 8, 12);
@@ -30,11 +30,11 @@ describe('semantic metrics from one confusion matrix', () => {
     const cm = new ConfusionMatrix(4);
     cm.add(Uint8Array.from([0, 0, 1, 1]), Uint8Array.from([0, 0, 1, 3]));
     const s = cm.scores([]);
-    expect(s.classes[2]!.iou).toBeNull();
-    expect(s.classes[3]!.iou).toBe(0);
-    expect(s.classes[1]!.iou).toBe(0.5);
+    expect(s.classes[2].iou).toBeNull();
+    expect(s.classes[3].iou).toBe(0);
+    expect(s.classes[1].iou).toBe(0.5);
     expect(s.meanIou).toBeCloseTo((1 + 0.5 + 0) / 3, 12);
-    expect(s.classes[3]!.name).toBe('class 3');
+    expect(s.classes[3].name).toBe('class 3');
   });
 
   it('accumulates over images: the same as one map of both', () => {

@@ -67,7 +67,7 @@ describe.skipIf(!enabled)('media per-frame cost at 1280x720', () => {
     const enc = new VideoEncoder(tmp.file('enc.mp4'), { width: 1280, height: 720 });
     for (const f of keep) await enc.write(f.yuv);
     const tw = performance.now();
-    await enc.finish({ firstPtsMs: keep[0]!.ptsMs, lastPtsMs: keep.at(-1)!.ptsMs });
+    await enc.finish({ firstPtsMs: keep[0].ptsMs, lastPtsMs: keep.at(-1)!.ptsMs });
     const encodeWall = (performance.now() - t0) / keep.length;
     const finishMs = performance.now() - tw;
     const encodeCpu = (childCpuMs() - cpu0) / keep.length;
@@ -89,7 +89,7 @@ describe.skipIf(!enabled)('media per-frame cost at 1280x720', () => {
 
     const r = (x: number) => x.toFixed(2);
     console.log(
-      `[media bench] 1280x720, ${n} frames, ${os.availableParallelism()} CPUs, load average ${os.loadavg()[0]!.toFixed(1)}\n` +
+      `[media bench] 1280x720, ${n} frames, ${os.availableParallelism()} CPUs, load average ${os.loadavg()[0].toFixed(1)}\n` +
         `  decode only  : ${r(decodeWall)} ms/frame wall, ${r(decodeCpu)} ffmpeg CPU, ${r(decodeNode)} node CPU\n` +
         `  encode only  : ${r(encodeWall)} ms/frame wall (veryfast, crf 23; finish ${finishMs.toFixed(0)} ms per 100 frames included), ${r(encodeCpu)} ffmpeg CPU, ${r(encodeNode)} node CPU\n` +
         `  decode→encode: ${r(bothWall)} ms/frame wall, ${r(bothCpu)} ffmpeg CPU, ${r(bothNode)} node CPU`,

@@ -80,9 +80,9 @@ describe.skipIf(missing !== null)('VideoDecoder over RTSP (GStreamer server, loo
     });
     expect(frames.length).toBe(15);
     expect(frames.map((f) => f.seq)).toEqual([...Array(15).keys()]);
-    expect(frames[0]!.ptsMs).toBe(0);
+    expect(frames[0].ptsMs).toBe(0);
     for (let i = 1; i < frames.length; i++) {
-      const k = (frames[i]!.ptsMs - frames[i - 1]!.ptsMs) / 40;
+      const k = (frames[i].ptsMs - frames[i - 1].ptsMs) / 40;
       expect(k >= 1 && Number.isInteger(k), `steps: ${frames.map((f) => f.ptsMs).join(' ')}`).toBe(true);
     }
     expect(d.end()).toMatchObject({ frames: 15, reason: 'maxFrames' });

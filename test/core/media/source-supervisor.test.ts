@@ -106,9 +106,9 @@ describe.skipIf(missing !== null)('SourceSupervisor over RTSP (GStreamer server,
     const i = back.atSeq;
     expect(i).toBeGreaterThan(20);
     const pts = r.frames.map((f) => f.ptsMs);
-    for (let k = 1; k < pts.length; k++) expect(pts[k]!, `ptsMs: ${pts.join(' ')}`).toBeGreaterThan(pts[k - 1]!);
+    for (let k = 1; k < pts.length; k++) expect(pts[k], `ptsMs: ${pts.join(' ')}`).toBeGreaterThan(pts[k - 1]);
     // The jump is the outage, in wall-clock time: at least the 4 s pause, not a restart at 0.
-    const jump = pts[i]! - pts[i - 1]!;
+    const jump = pts[i] - pts[i - 1];
     expect(jump).toBeCloseTo(back.gapMs!, 3);
     expect(jump).toBeGreaterThan(3500);
     expect(jump).toBeLessThan(pausedMs + 1000);

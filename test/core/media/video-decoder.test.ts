@@ -48,7 +48,7 @@ describe('VideoDecoder', () => {
     });
     // each frame owns its memory
     expect(new Set(frames.map((f) => f.yuv.buffer)).size).toBe(50);
-    expect(frames[0]!.yuv.byteOffset).toBe(0);
+    expect(frames[0].yuv.byteOffset).toBe(0);
     expect(d.end()).toMatchObject({ frames: 50, firstPtsMs: 0, lastPtsMs: 49 * 40, reason: 'eof', exitCode: 0 });
     expect(d.end().error).toBeUndefined();
   });
@@ -60,7 +60,7 @@ describe('VideoDecoder', () => {
     const buffers = new Set<ArrayBufferLike>();
     let k = 0;
     for await (const f of d.frames()) {
-      expect(Buffer.compare(f.yuv, plain[k]!.yuv)).toBe(0);
+      expect(Buffer.compare(f.yuv, plain[k].yuv)).toBe(0);
       buffers.add(f.yuv.buffer);
       pool.give(f.yuv); // the consumer is done with it at once
       k++;
@@ -77,7 +77,7 @@ describe('VideoDecoder', () => {
     const frames = await collect(d);
     expect(frames.length).toBe(60);
     for (const f of frames) expect(Math.abs(f.ptsMs - (f.seq * 1001) / 30)).toBeLessThanOrEqual(0.0005 + 1e-9);
-    expect(frames[59]!.ptsMs).toBe(1968.633); // 59 × 1001 / 30, rounded to the µs
+    expect(frames[59].ptsMs).toBe(1968.633); // 59 × 1001 / 30, rounded to the µs
     expect((await d.info()).fps).toBeCloseTo(29.97, 2);
   });
 
@@ -88,7 +88,7 @@ describe('VideoDecoder', () => {
     const d = new VideoDecoder(clip25, 'max', { maxFrames: 7 });
     const first = await collect(d);
     expect(first.length).toBe(7);
-    expect(first[6]!.ptsMs).toBe(240);
+    expect(first[6].ptsMs).toBe(240);
     expect(d.end()).toMatchObject({ frames: 7, reason: 'maxFrames' });
     expect(d.end().error).toBeUndefined();
   });
@@ -152,7 +152,7 @@ describe('VideoDecoder', () => {
     expect(end.dropped).toBeGreaterThan(0);
     expect(end.frames + end.dropped).toBe(50);
     expect(got.map((f) => f.seq)).toEqual([...Array(got.length).keys()]);
-    for (let i = 1; i < got.length; i++) expect(got[i]!.ptsMs).toBeGreaterThan(got[i - 1]!.ptsMs);
+    for (let i = 1; i < got.length; i++) expect(got[i].ptsMs).toBeGreaterThan(got[i - 1].ptsMs);
     expect(got.at(-1)!.ptsMs).toBe(1960); // the newest frames survive
   });
 
@@ -176,7 +176,7 @@ describe('VideoDecoder', () => {
       }
       const end = d.end();
       expect(got.length).toBe(10);
-      expect(end).toMatchObject({ frames: 10, reason: 'maxFrames', firstPtsMs: 0, lastPtsMs: got[9]!.ptsMs });
+      expect(end).toMatchObject({ frames: 10, reason: 'maxFrames', firstPtsMs: 0, lastPtsMs: got[9].ptsMs });
       expect(end.error).toBeUndefined();
       expect(end.dropped).toBeGreaterThan(0);
       expect(got.map((f) => f.seq)).toEqual([...Array(10).keys()]);
@@ -335,7 +335,7 @@ describe('VideoDecoder', () => {
       expect(info).toMatchObject({ live: true, durationMs: null, width: 160, height: 96 });
       const frames = await collect(d);
       expect(frames.length).toBe(20);
-      for (let i = 1; i < frames.length; i++) expect(frames[i]!.ptsMs).toBeGreaterThan(frames[i - 1]!.ptsMs);
+      for (let i = 1; i < frames.length; i++) expect(frames[i].ptsMs).toBeGreaterThan(frames[i - 1].ptsMs);
     } finally {
       sender.kill('SIGKILL');
     }

@@ -25,7 +25,7 @@ function expectSameTiming(a: VideoProbe, b: VideoProbe): void {
   expect(b.frames).toBe(a.frames);
   expect(Math.abs(b.durationMs - a.durationMs)).toBeLessThanOrEqual(1);
   // Constant-rate sources come back with the same PTS, to the µs.
-  const maxDiff = Math.max(...a.ptsMs.map((p, i) => Math.abs(p - b.ptsMs[i]! + b.ptsMs[0]! - a.ptsMs[0]!)));
+  const maxDiff = Math.max(...a.ptsMs.map((p, i) => Math.abs(p - b.ptsMs[i] + b.ptsMs[0] - a.ptsMs[0])));
   expect(maxDiff).toBeLessThanOrEqual(0.002);
 }
 
@@ -128,7 +128,7 @@ describe('VideoEncoder round trip (decode → encode → probe)', () => {
     const means: number[] = [];
     for await (const f of d.frames()) means.push(f.yuv.reduce((s, v) => s + v, 0) / f.yuv.length);
     expect(means).toHaveLength(10);
-    for (let i = 1; i < 10; i++) expect(means[i]!).toBeGreaterThan(means[i - 1]! + 10);
+    for (let i = 1; i < 10; i++) expect(means[i]).toBeGreaterThan(means[i - 1] + 10);
   });
 
   it('rejects frames of the wrong size and finish() without frames', async () => {
@@ -149,7 +149,7 @@ describe('VideoEncoder round trip (decode → encode → probe)', () => {
     expect(mine).toHaveLength(1);
     enc.abort();
     enc.abort();
-    expect(existsSync(path.join(work, mine[0]!))).toBe(false);
+    expect(existsSync(path.join(work, mine[0]))).toBe(false);
     expect(existsSync(out)).toBe(false);
     await expect(enc.write(new Uint8Array(yuv420Size(320, 240)))).rejects.toThrow(/aborted/);
     const gone = await waitFor(() => liveMediaChildren() === 0, 3000);

@@ -98,7 +98,7 @@ describe('tag placement', () => {
     const box: [number, number, number, number] = [10, 30, 90, 60];
     const placed: TagRect[] = [];
     for (let k = 0; k < 8; k++) placed.push(placeTag(box, 50, 10, 120, 200, placed));
-    for (let i = 0; i < placed.length; i++) for (let j = i + 1; j < placed.length; j++) expect(overlap(placed[i]!, placed[j]!)).toBe(false);
+    for (let i = 0; i < placed.length; i++) for (let j = i + 1; j < placed.length; j++) expect(overlap(placed[i], placed[j])).toBe(false);
     for (const r of placed) expect(r[1] >= 0 && r[3] <= 200 && r[0] >= 0 && r[2] <= 120).toBe(true);
   });
 

@@ -34,7 +34,7 @@ function referencePaint(frame: Yuv420Image, m: Uint8Array, color: [number, numbe
       // Four samples, repeating the block's one row or column at the frame's edge.
       const xs = [2 * i, Math.min(2 * i + 1, w - 1)], ys = [2 * j, Math.min(2 * j + 1, h - 1)];
       let sum = 0;
-      for (const y of ys) for (const x of xs) sum += weight[cls[y * w + x]!]!;
+      for (const y of ys) for (const x of xs) sum += weight[cls[y * w + x]];
       if (sum === 0) continue;
       const wgt = (sum + 2) >> 2;
       const u = L.uOffset + j * L.chromaWidth + i, v = L.vOffset + j * L.chromaWidth + i;
