@@ -21,6 +21,7 @@
 import { boxIou } from '../nms.js';
 import type { Instance } from '../types.js';
 import type { KalmanBoxFilterOptions } from './kalman-box-filter.js';
+import { bufferedIou } from './buffered-iou.js';
 import { thresholdAssignment } from './linear-assignment.js';
 import {
   SIMILARITY_MODES, detectionAppearance, similarityMatrix, type DetectionAppearance, type SimilarityMode,
@@ -52,6 +53,19 @@ export interface ByteTrackerOptions {
   minHits?: number;
   /** What a track and a detection are compared on (see similarity.ts). @defaultValue 'box' */
   similarity?: SimilarityMode;
+  /**
+   * Weight on the similarity of a track and a detection of another class, 0..1: a detection may
+   * continue a track of another class at this discount (same-class pairs win when both fit); the
+   * track's class is then the score-weighted majority of its detections, and its instances are
+   * given that class. 0 keeps classes apart as ByteTrack does. @defaultValue 0 (tuned below)
+   */
+  otherClassWeight?: number;
+  /**
+   * Buffer scale of the recovery pass (step 3b): lost tracks are matched to the high-score
+   * detections left on the IoU of boxes widened by this much on each side. 0 turns it off.
+   * @defaultValue 0
+   */
+  recoveryScale?: number;
   /** Motion model tuning. @defaultValue ByteTrack's */
   kalman?: KalmanBoxFilterOptions;
 }
@@ -83,9 +97,11 @@ function resolve(o: ByteTrackerOptions): ResolvedOptions {
     lostBufferSeconds: o.lostBufferSeconds ?? 1.0,
     minHits: o.minHits ?? 2,
     similarity: o.similarity ?? 'box',
+    otherClassWeight: o.otherClassWeight ?? 0,
+    recoveryScale: o.recoveryScale ?? 0,
     kalman: { ...o.kalman },
   };
-  for (const k of ['highThreshold', 'lowThreshold', 'newTrackThreshold', 'matchThreshold', 'lowMatchThreshold', 'tentativeMatchThreshold'] as const) {
+  for (const k of ['highThreshold', 'lowThreshold', 'newTrackThreshold', 'matchThreshold', 'lowMatchThreshold', 'tentativeMatchThreshold', 'otherClassWeight'] as const) {
     const v = r[k];
     if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new RangeError(`tracker: ${k} must be in [0, 1], got ${v}`);
   }
@@ -93,6 +109,7 @@ function resolve(o: ByteTrackerOptions): ResolvedOptions {
   if (!(r.lostBufferSeconds >= 0 && Number.isFinite(r.lostBufferSeconds))) {
     throw new RangeError(`tracker: lostBufferSeconds must be a number >= 0, got ${r.lostBufferSeconds}`);
   }
+  if (!(r.recoveryScale >= 0 && Number.isFinite(r.recoveryScale))) throw new RangeError(`tracker: recoveryScale must be a number >= 0, got ${r.recoveryScale}`);
   if (!Number.isInteger(r.minHits) || r.minHits < 1) throw new RangeError(`tracker: minHits must be an integer >= 1, got ${r.minHits}`);
   if (!SIMILARITY_MODES.includes(r.similarity)) {
     throw new RangeError(`tracker: similarity must be one of ${SIMILARITY_MODES.join(', ')}, got ${String(r.similarity)}`);
@@ -100,8 +117,8 @@ function resolve(o: ByteTrackerOptions): ResolvedOptions {
   return r;
 }
 
-/** One class's detections of a frame, split by score, with their indices into the frame's list. */
-interface ClassFrame {
+/** A frame's detections split by score, as indices into the frame's list. */
+interface FrameDetections {
   high: number[];
   low: number[];
 }
@@ -156,32 +173,19 @@ export class ByteTracker implements Tracker {
     });
     const withMask = this.o.similarity !== 'box';
     const looks = instances.map((inst) => detectionAppearance(inst, withMask));
-    const byClass = new Map<number, ClassFrame>();
-    const classOf = (c: number): ClassFrame => {
-      let f = byClass.get(c);
-      if (!f) byClass.set(c, (f = { high: [], low: [] }));
-      return f;
-    };
+    const f: FrameDetections = { high: [], low: [] };
     instances.forEach((inst, i) => {
-      if (inst.score >= this.o.highThreshold) classOf(inst.classId).high.push(i);
-      else if (inst.score >= this.o.lowThreshold) classOf(inst.classId).low.push(i);
+      if (inst.score >= this.o.highThreshold) f.high.push(i);
+      else if (inst.score >= this.o.lowThreshold) f.low.push(i);
     });
-    for (const t of this.tracks) {
-      t.predict(ptsMs);
-      classOf(t.classId);
-    }
-    const kept: Track[] = [];
-    for (const [classId, f] of byClass) {
-      const tracks = this.tracks.filter((t) => t.classId === classId);
-      kept.push(...this.associate(tracks, f, instances, looks, out, ptsMs));
-    }
-    this.tracks = kept;
+    for (const t of this.tracks) t.predict(ptsMs);
+    this.tracks = this.associate(this.tracks, f, instances, looks, out, ptsMs);
     return out;
   }
 
-  /** Steps 2-6 for one class; returns the class's tracks that live on. */
+  /** Steps 2-6; returns the tracks that live on. */
   private associate(
-    tracks: Track[], f: ClassFrame, dets: readonly Instance[], looks: DetectionAppearance[], out: Instance[], ptsMs: number,
+    tracks: Track[], f: FrameDetections, dets: readonly Instance[], looks: DetectionAppearance[], out: Instance[], ptsMs: number,
   ): Track[] {
     const o = this.o;
     const pool = tracks.filter((t) => t.confirmed);
@@ -189,21 +193,32 @@ export class ByteTracker implements Tracker {
     const take = (t: Track, d: number): void => {
       t.update(dets[d], looks[d], ptsMs);
       if (!t.confirmed && t.hits >= o.minHits) t.id = this.nextId++;
-      if (t.confirmed) out[d].trackId = t.id;
+      if (t.confirmed) out[d] = { ...out[d], trackId: t.id, classId: t.classId, label: t.label };
     };
 
-    // 2. Confirmed tracks, tracked or lost, against the high-score detections.
-    const first = this.match(pool, f.high, looks, dets, o.matchThreshold, true);
+    // 2. Confirmed tracks, tracked or lost, against the high-score detections: same class first,
+    // then (otherClassWeight > 0) what is left of both across classes.
+    const first = this.matchClasses(pool, f.high, looks, dets, o.matchThreshold, true);
     first.pairs.forEach(([t, d]) => take(t, d));
 
     // 3. Tracked tracks left against the low-score detections; the rest are lost.
     const stillTracked = first.tracks.filter((t) => t.state === 'tracked');
-    const second = this.match(stillTracked, f.low, looks, dets, o.lowMatchThreshold, false);
+    const second = this.matchClasses(stillTracked, f.low, looks, dets, o.lowMatchThreshold, false);
     second.pairs.forEach(([t, d]) => take(t, d));
     for (const t of second.tracks) t.state = 'lost';
 
-    // 4. Tentative tracks against the high-score detections left; unmatched ones are dropped.
-    const third = this.match(tentative, first.dets, looks, dets, o.tentativeMatchThreshold, true);
+    // 3b. Confirmed tracks still unmatched, just lost or lost before, against the high-score
+    // detections left, on buffered IoU with the predicted and the last-seen box: an object that
+    // turned, bounced or came out from behind another where the motion model did not expect it.
+    let left = first.dets;
+    if (o.recoveryScale > 0) {
+      const rec = this.matchClasses(first.tracks.filter((t) => t.state === 'lost'), left, looks, dets, o.matchThreshold, true, true);
+      rec.pairs.forEach(([t, d]) => take(t, d));
+      left = rec.dets;
+    }
+
+    // 4. Tentative tracks against the high-score detections left (same class); unmatched ones are dropped.
+    const third = this.match(tentative, left, looks, dets, o.tentativeMatchThreshold, true, 'same');
     third.pairs.forEach(([t, d]) => take(t, d));
     const dropped = new Set(third.tracks);
 
@@ -226,18 +241,46 @@ export class ByteTracker implements Tracker {
     return removeDuplicates(alive);
   }
 
-  /** Thresholded min-cost matching of `tracks` to the detections `detIdx`; returns pairs and leftovers. */
+  /** {@link match} within classes, then across classes on what is left when otherClassWeight > 0. */
+  private matchClasses(
+    tracks: Track[], detIdx: number[], looks: DetectionAppearance[], dets: readonly Instance[], limit: number, fuseScore: boolean,
+    buffered = false,
+  ): MatchResult {
+    const same = this.match(tracks, detIdx, looks, dets, limit, fuseScore, 'same', buffered);
+    if (this.o.otherClassWeight === 0) return same;
+    const other = this.match(same.tracks, same.dets, looks, dets, limit, fuseScore, 'other', buffered);
+    return { pairs: [...same.pairs, ...other.pairs], tracks: other.tracks, dets: other.dets };
+  }
+
+  /**
+   * Thresholded min-cost matching of `tracks` to the detections `detIdx`, of the track's class or
+   * of other classes only (their similarity weighted by otherClassWeight); returns pairs and leftovers.
+   */
   private match(
     tracks: Track[], detIdx: number[], looks: DetectionAppearance[], dets: readonly Instance[], limit: number, fuseScore: boolean,
-  ): { pairs: [Track, number][]; tracks: Track[]; dets: number[] } {
+    classes: 'same' | 'other', buffered = false,
+  ): MatchResult {
     if (tracks.length === 0 || detIdx.length === 0) return { pairs: [], tracks, dets: detIdx };
     const nd = detIdx.length;
     const sim = new Float64Array(tracks.length * nd);
-    similarityMatrix(tracks.map((t) => t.appearance()), detIdx.map((d) => looks[d]), this.o.similarity, sim);
+    if (buffered) {
+      const b = this.o.recoveryScale;
+      tracks.forEach((t, i) => {
+        const pred = t.box();
+        detIdx.forEach((d, k) => (sim[i * nd + k] = Math.max(bufferedIou(pred, dets[d].box, b), bufferedIou(t.lastBox, dets[d].box, b))));
+      });
+    } else {
+      similarityMatrix(tracks.map((t) => t.appearance()), detIdx.map((d) => looks[d]), this.o.similarity, sim);
+    }
+    const weight = classes === 'same' ? 1 : this.o.otherClassWeight;
     for (let t = 0; t < tracks.length; t++) {
       for (let k = 0; k < nd; k++) {
-        const s = sim[t * nd + k] * (fuseScore ? dets[detIdx[k]].score : 1);
-        sim[t * nd + k] = 1 - s;
+        const det = dets[detIdx[k]];
+        if ((det.classId === tracks[t].classId) !== (classes === 'same')) {
+          sim[t * nd + k] = Infinity; // not this pass's pair
+          continue;
+        }
+        sim[t * nd + k] = 1 - sim[t * nd + k] * (fuseScore ? det.score : 1) * weight;
       }
     }
     const a = thresholdAssignment(sim, tracks.length, nd, limit);
@@ -246,6 +289,12 @@ export class ByteTracker implements Tracker {
     tracks.forEach((t, i) => (a.rowToCol[i] >= 0 ? pairs.push([t, detIdx[a.rowToCol[i]]]) : leftTracks.push(t)));
     return { pairs, tracks: leftTracks, dets: detIdx.filter((_, k) => a.colToRow[k] < 0) };
   }
+}
+
+interface MatchResult {
+  pairs: [Track, number][];
+  tracks: Track[];
+  dets: number[];
 }
 
 /** Of a tracked and a lost track on top of each other, keeps the one followed longer (ByteTrack). */
@@ -257,7 +306,7 @@ function removeDuplicates(tracks: Track[]): Track[] {
   const boxes = new Map(tracks.map((t) => [t, t.box()]));
   for (const p of tracked) {
     for (const q of lost) {
-      if (boxIou(boxes.get(p)!, 0, boxes.get(q)!, 0) <= DUPLICATE_IOU) continue;
+      if (p.classId !== q.classId || boxIou(boxes.get(p)!, 0, boxes.get(q)!, 0) <= DUPLICATE_IOU) continue;
       gone.add(p.age() > q.age() ? q : p);
     }
   }

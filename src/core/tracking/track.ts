@@ -24,6 +24,10 @@ export interface TrackJson {
   kalman: KalmanBoxState;
   mask: Rle | null;
   anchor: [number, number];
+  /** Summed detection score per class, [classId, sum, label] (absent in older snapshots). */
+  votes?: [number, number, string][];
+  /** The last detection's box (absent in older snapshots: the filter's box). */
+  lastBox?: BoxXYXY;
 }
 
 export class Track {
@@ -37,12 +41,17 @@ export class Track {
   predictedPtsMs: number;
   /** Filter centre right after the last update with a mask: the mask was seen there. */
   private anchor: [number, number];
+  /** Summed score of the detections taken, per class: the track's class is the heaviest. */
+  private readonly votes = new Map<number, { sum: number; label: string }>();
+  /** The box of the last detection taken, where the object was last seen. */
+  lastBox: BoxXYXY;
 
   /** @param key internal identity, unique per tracker (a tentative track needs one before it has an id) */
   private constructor(
     readonly key: number,
-    readonly classId: number,
-    readonly label: string,
+    /** The class the detections taken so far mostly had (score-weighted); see {@link update}. */
+    public classId: number,
+    public label: string,
     readonly startPtsMs: number,
     private readonly kf: KalmanBoxFilter,
     public score: number,
@@ -53,6 +62,8 @@ export class Track {
     this.lastSeenPtsMs = startPtsMs;
     this.predictedPtsMs = startPtsMs;
     this.anchor = [kf.mean[0], kf.mean[1]];
+    this.votes.set(classId, { sum: score, label });
+    this.lastBox = kf.box();
   }
 
   static start(key: number, det: Instance, look: DetectionAppearance, ptsMs: number, kalman: KalmanBoxFilterOptions): Track {
@@ -69,6 +80,11 @@ export class Track {
     t.lastSeenPtsMs = j.lastSeenPtsMs;
     t.predictedPtsMs = j.predictedPtsMs;
     t.anchor = [j.anchor[0], j.anchor[1]];
+    if (j.lastBox) t.lastBox = [...j.lastBox];
+    if (j.votes) {
+      t.votes.clear();
+      for (const [c, sum, label] of j.votes) t.votes.set(c, { sum, label });
+    }
     return t;
   }
 
@@ -77,6 +93,7 @@ export class Track {
       key: this.key, id: this.id, classId: this.classId, label: this.label, state: this.state, hits: this.hits,
       score: this.score, startPtsMs: this.startPtsMs, lastSeenPtsMs: this.lastSeenPtsMs,
       predictedPtsMs: this.predictedPtsMs, kalman: this.kf.toJSON(), mask: this.mask, anchor: this.anchor,
+      lastBox: this.lastBox, votes: [...this.votes].map(([c, v]) => [c, v.sum, v.label]),
     };
   }
 
@@ -91,9 +108,20 @@ export class Track {
     this.predictedPtsMs = Math.max(this.predictedPtsMs, ptsMs);
   }
 
-  /** Takes a matched detection. */
+  /**
+   * Takes a matched detection. Its score counts as a vote for its class; the track takes the class
+   * with the most (a partly hidden object is often taken for another shape for a few frames).
+   */
   update(det: Instance, look: DetectionAppearance, ptsMs: number): void {
+    const v = this.votes.get(det.classId);
+    if (v) v.sum += det.score;
+    else this.votes.set(det.classId, { sum: det.score, label: det.label });
+    if (det.classId !== this.classId && this.votes.get(det.classId)!.sum > this.votes.get(this.classId)!.sum) {
+      this.classId = det.classId;
+      this.label = det.label;
+    }
     this.kf.update(det.box);
+    this.lastBox = det.box;
     this.hits++;
     this.score = det.score;
     this.lastSeenPtsMs = ptsMs;
