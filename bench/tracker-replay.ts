@@ -36,6 +36,7 @@ const { values } = parseArgs({
     analyze: { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
     timeline: { type: 'boolean', default: false },
+    'keep-tracked': { type: 'boolean', default: false },
   },
 });
 
@@ -63,12 +64,12 @@ const byteOptions = JSON.parse(values.byte!) as ByteTrackerOptions;
 const make = (): Tracker => (values.tracker === 'iou' ? new IouTracker({ minScore: display }) : new ByteTracker({ lowThreshold: 0.1, highThreshold: display, ...byteOptions }));
 
 const why = { undetected: 0, otherClassOnly: 0, lowScoreOnly: 0, noId: 0, wrongId: 0 };
-const rows: { seed: number; mota: number; idf1: number; idsw: number; frag: number; gtIds: number; predIds: number; gt: number; idfn: number; idfp: number }[] = [];
+const rows: { seed: number; mota: number; idf1: number; idsw: number; frag: number; gtIds: number; predIds: number; gt: number; idfn: number; idfp: number; fn: number; fp: number }[] = [];
 for (const seed of seedList(values.seeds!)) {
   const gt = await loadGroundTruth(path.join(values.dir!, `c${seed}.json`));
   const dets = readDetections(path.join(values.dir!, `d${seed}.jsonl`));
   const tracker = make();
-  const floor = new ScoreFloorStage(display);
+  const floor = new ScoreFloorStage(display, values['keep-tracked']);
   const bySeq = new Map(gt.images.map((im) => [im.id, im.seq]));
   const frames: MotFrame[] = dets.map(() => ({ gt: [], pred: [] }));
   for (const a of gt.annotations) if (a.trackId !== undefined && !a.iscrowd) frames[bySeq.get(a.imageId)!]?.gt.push({ id: a.trackId, classId: a.categoryId, mask: a.mask });
@@ -77,15 +78,16 @@ for (const seed of seedList(values.seeds!)) {
     frames[f].pred = out.instances.filter((i) => i.trackId !== undefined).map((i) => ({ id: i.trackId!, classId: i.classId, mask: i.mask }));
   });
   const m = evaluateTracking(frames, { iouThreshold: 0.5, similarity: 'mask' });
-  rows.push({ seed, mota: m.mota, idf1: m.idf1, idsw: m.switches, frag: m.fragmentations, gtIds: m.gtIds, predIds: m.predIds, gt: m.gt, idfn: m.idfn, idfp: m.idfp });
+  rows.push({ seed, mota: m.mota, idf1: m.idf1, idsw: m.switches, frag: m.fragmentations, gtIds: m.gtIds, predIds: m.predIds, gt: m.gt, idfn: m.idfn, idfp: m.idfp, fn: m.misses, fp: m.falsePositives });
   if (values.analyze) analyze(frames, dets);
   if (values.timeline) timeline(seed, frames, dets);
 }
 
 /**
- * One line per ground-truth object, one character per frame: the id (base 36) of the output
+ * One line per ground-truth object, one character per frame: the id (1 = a, 2 = b, ...) of the output
  * instance covering it (mask IoU >= 0.5, its class; in upper case when of another class), '-' when
- * only a low-score detection does, ':' when no detection of any score does, '.' otherwise.
+ * only a low-score detection does, ':' when no detection of any score does, 'x' when only a confident
+ * one of another class does, '.' otherwise.
  */
 function timeline(seed: number, frames: MotFrame[], dets: FrameResult[]): void {
   const ids = [...new Set(frames.flatMap((f) => f.gt.map((g) => g.id)))].sort((a, b) => a - b);
@@ -95,9 +97,10 @@ function timeline(seed: number, frames: MotFrame[], dets: FrameResult[]): void {
       const g = f.gt.find((x) => x.id === id);
       if (!g) return void (line += ' ');
       const p = f.pred.find((x) => rleIou(g.mask!, x.mask!) >= 0.5);
-      if (p) return void (line += p.classId === g.classId ? p.id.toString(36) : p.id.toString(36).toUpperCase());
+      const letter = p ? String.fromCharCode(97 + ((p.id - 1) % 26)) : '';
+      if (p) return void (line += p.classId === g.classId ? letter : letter.toUpperCase());
       const d = dets[k].instances.filter((x) => rleIou(g.mask!, x.mask) >= 0.5);
-      line += d.length === 0 ? ':' : d.some((x) => x.score >= display) ? '.' : '-';
+      line += d.length === 0 ? ':' : d.some((x) => x.score >= display && x.classId === g.classId) ? '.' : d.some((x) => x.score >= display) ? 'x' : '-';
     });
     console.log(`${seed} gt${String(id).padStart(2)} ${line}`);
   }
@@ -133,8 +136,8 @@ function analyze(frames: MotFrame[], dets: FrameResult[]): void {
 
 const f3 = (v: number): string => v.toFixed(3);
 if (!values.quiet) {
-  console.log('seed   MOTA   IDF1   IDSW  FRAG  GTids  predIds');
-  for (const r of rows) console.log(`${r.seed}  ${f3(r.mota)}  ${f3(r.idf1)}  ${String(r.idsw).padStart(4)}  ${String(r.frag).padStart(4)}  ${String(r.gtIds).padStart(5)}  ${String(r.predIds).padStart(7)}`);
+  console.log('seed   MOTA   IDF1   IDSW  FRAG  GTids  predIds     GT    FN    FP');
+  for (const r of rows) console.log(`${r.seed}  ${f3(r.mota)}  ${f3(r.idf1)}  ${String(r.idsw).padStart(4)}  ${String(r.frag).padStart(4)}  ${String(r.gtIds).padStart(5)}  ${String(r.predIds).padStart(7)}  ${String(r.gt).padStart(5)} ${String(r.fn).padStart(5)} ${String(r.fp).padStart(5)}`);
 }
 const mean = (k: 'mota' | 'idf1'): number => rows.reduce((s, r) => s + r[k], 0) / rows.length;
 const min = (k: 'mota' | 'idf1'): number => Math.min(...rows.map((r) => r[k]));
