@@ -4,14 +4,16 @@
  *   node bin/segstream.js synth --seed 2000 --frames 100 -o DIR/c2000.mp4
  *   node bin/segstream.js run DIR/c2000.mp4 -o DIR/d2000.mp4 --no-track --score 0.05 --class-agnostic
  *   npm run build && node dist/bench/tracker-replay.js --dir DIR --seeds 2000-2039 [--byte '{"lostBufferSeconds":2}']
- *                                                      [--display 0.5] [--tracker byte|iou] [--analyze]
+ *                                                      [--display 0.5] [--tracker byte|iou] [--analyze] [--timeline]
  *
  * DIR/cSEED.json is synth's ground truth, DIR/dSEED.jsonl every detection the model gave (down to
  * its in-graph 0.05). Each clip goes through the tracker and then the compositor's score floor at
  * `--display` (what `segstream run` writes), and is scored like `segstream eval` (mask IoU 0.5).
  * `--analyze` sorts every ground-truth occurrence the tracker did not get right (IDFN) by why:
  * no detection of it at all, only a low-score one, a confident one left without an id, or one
- * given the wrong id (fragments and switches).
+ * given the wrong id (fragments and switches). `--timeline` draws each object's frames (see
+ * {@link timeline}). Without `--byte` the tracker runs with its defaults (low threshold 0.1, high =
+ * `--display`, as `segstream run` sets them).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -36,7 +38,6 @@ const { values } = parseArgs({
     analyze: { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
     timeline: { type: 'boolean', default: false },
-    'keep-tracked': { type: 'boolean', default: false },
   },
 });
 
@@ -69,7 +70,7 @@ for (const seed of seedList(values.seeds!)) {
   const gt = await loadGroundTruth(path.join(values.dir!, `c${seed}.json`));
   const dets = readDetections(path.join(values.dir!, `d${seed}.jsonl`));
   const tracker = make();
-  const floor = new ScoreFloorStage(display, values['keep-tracked']);
+  const floor = new ScoreFloorStage(display);
   const bySeq = new Map(gt.images.map((im) => [im.id, im.seq]));
   const frames: MotFrame[] = dets.map(() => ({ gt: [], pred: [] }));
   for (const a of gt.annotations) if (a.trackId !== undefined && !a.iscrowd) frames[bySeq.get(a.imageId)!]?.gt.push({ id: a.trackId, classId: a.categoryId, mask: a.mask });

@@ -102,8 +102,8 @@ Tracking (on by default; run and compose take all of these, work only --track/--
                         compose is resumed
   --tracker byte|iou    ByteTrack (default) or the greedy frame-to-frame IoU baseline
   --track-thresh X      detections >= X are matched first, >= X + 0.1 start tracks (default 0.5)
-  --track-match X       largest first-stage match cost 1 - similarity*score (default 0.8)
-  --track-buffer S      a lost track may come back with its id for S seconds (default 1)
+  --track-match X       largest first-stage match cost 1 - similarity*score (default 0.9)
+  --track-buffer S      a lost track may come back with its id for S seconds (default 2)
   --track-similarity M  box (default), mask or mask+box: what tracks and detections are compared on
   --zone NAME:x1,y1,x2,y2,x3,y3,...   a polygon (repeatable); --line NAME:x1,y1,x2,y2 (repeatable):
                         frame pixels, or all in 0..1 as fractions. Each track's box bottom centre

@@ -17,8 +17,9 @@ import { deleteKeys, REDIS_URL, runCli, spawnCli, tempDir, testPrefix, waitForLi
  * model never saw, models/MODEL_CARD.md) with crossing and occluding objects, through Redis with
  * two worker processes, produce and compose, scored by `segstream eval`. The baseline (greedy
  * frame-to-frame IoU, no motion model, no second stage) runs on the very detections the compose
- * wrote, so the table compares trackers and nothing else. (The IoU baseline uses only detections
- * >= 0.5, which is what the JSONL holds.)
+ * wrote, so the table compares association and nothing else. (The IoU baseline uses only
+ * detections >= 0.5, which is what the JSONL holds, with the classes ByteTrack's class vote gave
+ * them: on the raw detections it does worse still, README "Tracking".)
  */
 const SEEDS = [4242, 4243, 4244];
 const tmp = tempDir('track');
@@ -58,7 +59,7 @@ async function baseline(gtPath: string, jsonl: string): Promise<TrackingMetrics>
 interface Row { seed: number; tracker: string; m: { mota: number; idf1: number; switches: number; fragmentations: number; hota: number; gtIds: number; predIds: number } }
 
 describe('tracking on held-out synthetic clips through Redis with two workers', () => {
-  it('ByteTrack: IDSW < tracks on every clip, beats the IoU baseline; MOTA and IDF1 as measured', async () => {
+  it('ByteTrack: IDF1 >= 0.90, MOTA >= 0.85 and IDSW < tracks on every clip, beats the IoU baseline', async () => {
     for (let i = 0; i < 2; i++) {
       const w = spawnCli(['work', '--class-agnostic', '--threads', '1'], env);
       workers.push(w);
@@ -105,10 +106,11 @@ describe('tracking on held-out synthetic clips through Redis with two workers', 
     // What ByteTrack buys over the baseline on the same detections.
     expect(mean(byte, 'idf1')).toBeGreaterThan(mean(iou, 'idf1'));
     expect(byte.reduce((s, r) => s + r.m.switches + r.m.fragmentations, 0)).toBeLessThan(iou.reduce((s, r) => s + r.m.switches + r.m.fragmentations, 0));
-    // The issue's bars are MOTA >= 0.85 and IDF1 >= 0.90; the bundled model's misses (1-2 s gaps on
-    // partly hidden objects) keep IDF1 below that on two of the clips (see the report). Asserted: the
-    // means as measured, with a margin.
-    expect(mean(byte, 'mota')).toBeGreaterThanOrEqual(0.85);
-    expect(mean(byte, 'idf1')).toBeGreaterThanOrEqual(0.85);
+    // The issue's bars, on every clip. (The defaults were tuned on seeds 2000-2039 and checked on
+    // 2008, 2009, 2026, 2040-2043 with bench/tracker-replay.ts, never on these three.)
+    for (const r of byte) {
+      expect(r.m.idf1, `seed ${r.seed}: IDF1`).toBeGreaterThanOrEqual(0.9);
+      expect(r.m.mota, `seed ${r.seed}: MOTA`).toBeGreaterThanOrEqual(0.85);
+    }
   }, 900_000);
 });

@@ -13,18 +13,13 @@ import type { ResultStage } from './result-stage.js';
 export class ScoreFloorStage implements ResultStage {
   readonly name = 'score-floor';
 
-  /**
-   * @param keepTracked keep an instance below the floor that continues a track (the tracker's
-   *   second stage matched it): a partly hidden object stays on screen with its id, as ByteTrack
-   *   outputs its low-score matches
-   */
-  constructor(private readonly floor?: number, private readonly keepTracked = false) {}
+  constructor(private readonly floor?: number) {}
 
   process(result: FrameResult): FrameResult {
     const floor = this.floor ?? result.displayScore;
     if (floor === undefined) return result;
     const { displayScore: _, ...rest } = result;
-    return { ...rest, instances: result.instances.filter((i) => i.score >= floor || (this.keepTracked && i.trackId !== undefined)) };
+    return { ...rest, instances: result.instances.filter((i) => i.score >= floor) };
   }
 
   reset(): void {}

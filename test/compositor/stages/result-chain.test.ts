@@ -6,11 +6,11 @@ import type { FrameResult } from '../../../src/core/types.js';
 import { detectionsAt, type ScriptedObject, W, H } from '../../core/tracking/scene.js';
 
 const FPS = 10;
-// Two objects moving apart; B's score dips below the display score 0.5 for 1.5 s (frames 5-19,
-// score 0.3): longer than the tracker's 1 s lost buffer, so only its low-score stage keeps B's id.
+// Two objects moving apart; B's score dips below the display score 0.5 for 2.5 s (frames 5-29,
+// score 0.3): longer than the tracker's 2 s lost buffer, so only its low-score stage keeps B's id.
 const objects: ScriptedObject[] = [
   { name: 'A', box: [20, 20, 80, 80], vx: 40, vy: 0 },
-  { name: 'B', box: [400, 200, 460, 260], vx: -30, vy: 0, score: (t) => (t >= 0.5 && t < 2 ? 0.3 : 0.9) },
+  { name: 'B', box: [400, 200, 460, 260], vx: -30, vy: 0, score: (t) => (t >= 0.5 && t < 3 ? 0.3 : 0.9) },
 ];
 
 function frame(k: number, streamId = 's', displayScore?: number): FrameResult {
@@ -48,27 +48,27 @@ describe('result stages', () => {
     const chain = buildResultChain();
     expect(chain.stages.map((s) => s.name)).toEqual(['tracker', 'score-floor']);
     const ids: Record<string, number | undefined>[] = [];
-    for (let k = 0; k < 25; k++) {
+    for (let k = 0; k < 35; k++) {
       const r = chain.process(frame(k, 's', 0.5));
       expect(r.displayScore).toBeUndefined();
       expect(r.instances.every((i) => i.score >= 0.5)).toBe(true);
       ids.push(idsOf(r, k));
     }
-    // Frames 5-19: B is below the display score, so it is not shown...
-    for (let k = 5; k < 20; k++) expect(ids[k].B).toBeUndefined();
+    // Frames 5-29: B is below the display score, so it is not shown...
+    for (let k = 5; k < 30; k++) expect(ids[k].B).toBeUndefined();
     // ...but the tracker kept it alive on its low-score detections: same id before and after.
     expect(ids[0].A).toBeDefined();
     expect(ids[0].B).toBeDefined();
     expect(ids[0].A).not.toBe(ids[0].B);
-    expect(ids[24].A).toBe(ids[0].A);
-    expect(ids[24].B).toBe(ids[0].B);
+    expect(ids[34].A).toBe(ids[0].A);
+    expect(ids[34].B).toBe(ids[0].B);
   });
 
   it('without the low-score stage (low threshold = high) the same dip costs B its id', () => {
     const chain = buildResultChain({ track: { byte: { lowThreshold: 0.5 } } });
     const first = idsOf(chain.process(frame(0, 's', 0.5)), 0);
     let last = first;
-    for (let k = 1; k < 25; k++) last = idsOf(chain.process(frame(k, 's', 0.5)), k);
+    for (let k = 1; k < 35; k++) last = idsOf(chain.process(frame(k, 's', 0.5)), k);
     expect(last.A).toBe(first.A);
     expect(last.B).toBeDefined();
     expect(last.B).not.toBe(first.B);
@@ -91,7 +91,7 @@ describe('result stages', () => {
     expect(resumed.process(next).instances.map((i) => i.trackId)).toEqual(stage.process(next).instances.map((i) => i.trackId));
     // After reset the same objects are new again: ids restart at 1.
     stage.reset();
-    expect(stage.process(frame(22)).instances.map((i) => i.trackId).sort()).toEqual([1, 2]);
+    expect(stage.process(frame(32)).instances.map((i) => i.trackId).sort()).toEqual([1, 2]);
   });
 
   it('the IoU baseline is a choice of the same stage', () => {
