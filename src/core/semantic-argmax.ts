@@ -17,10 +17,13 @@
  *   (a dominated class cannot win for the same reason), each as its two row mixes once per
  *   frame column and cell, then one mix per frame row.
  *
- * Frame columns that share their source column pair copy the previous column (one memcpy) and
- * redo only the undecided cells. The label map is column-major (COCO RLE order), so the per-class
- * RLE is one pass over runs ({@link encodeLabelRuns}). Scores must be finite. All buffers are
- * scratch reused across frames: no per-pixel allocation.
+ * Scores at the frame's size (stride 1) are one argmax pass written straight into the frame map.
+ * Otherwise the model-resolution labels are kept column-major, and each frame column walks the
+ * label runs of its two source columns (a word of four rows at a time), filling whole uniform
+ * stretches at once; frame columns that share their source column pair copy the previous column
+ * (one memcpy) and redo only the undecided cells. The label map is column-major (COCO RLE order),
+ * so the per-class RLE is one pass over runs ({@link encodeLabelRuns}). Scores must be finite.
+ * All buffers are scratch reused across frames: no per-pixel allocation.
  */
 import type { SemanticRegion } from './types.js';
 import { encodeLabelRuns } from './label-runs.js';
@@ -80,7 +83,10 @@ class AxisSamples {
 
 /** Holds the scratch buffers; keep one per thread. */
 export class SemanticDecoder {
+  /** Low-res labels, column-major with columns `hs` = h rounded up to 4 apart, so each starts a word. */
   private lowLabels = new Uint8Array(0);
+  private lowWords = new Uint32Array(0);
+  private hs = 0;
   private colLabels = new Uint8Array(0);
   private frameH = 0;
   private readonly xs = new AxisSamples();
@@ -88,14 +94,11 @@ export class SemanticDecoder {
   /** Frame rows [rowStart[j], rowStart[j+1]) have y0 = j; spanHi[j]: the second source row any of them uses. */
   private rowStart = new Int32Array(0);
   private spanHi = new Int32Array(0);
-  /** For the current source column pair: each cell's uniform label or UNDECIDED; the undecided cells. */
-  private cellLabel = new Uint8Array(0);
+  /** For the current source column pair: the undecided cells. */
   private undecided = new Int32Array(0);
   /** Candidate classes of each undecided cell of the current column pair (see candidates()). */
   private cands = new Uint8Array(0);
   private candCount = new Int32Array(0);
-  private readonly winners = new Uint8Array(4);
-  private readonly winnerScores = new Float64Array(16);
   /** Per candidate: its row mixes (1-tx)*p0a + tx*p0b and (1-tx)*p1a + tx*p1b for the current frame column. */
   private top = new Float64Array(256);
   private bottom = new Float64Array(256);
@@ -131,8 +134,7 @@ export class SemanticDecoder {
     this.xs.compute(frameW, w);
     this.ys.compute(frameH, h);
     this.rowSpans(frameH, h);
-    if (this.cellLabel.length < h) {
-      this.cellLabel = new Uint8Array(h);
+    if (this.undecided.length < h) {
       this.undecided = new Int32Array(h);
       this.candCount = new Int32Array(h);
     }
@@ -150,8 +152,7 @@ export class SemanticDecoder {
       }
       lastA = a;
       lastB = b;
-      nUndecided = this.classifyCells(data, C, w, h, a, b);
-      this.fillColumn(col, h);
+      nUndecided = this.fillUniformCells(data, C, w, h, a, b, col);
       for (let k = 0; k < nUndecided; k++) this.interpolateSpan(data, C, w, h, X, this.undecided[k], threshold);
     }
     return encodeLabelRuns(out, N, frameW, frameH, nLabels, labels);
@@ -159,20 +160,41 @@ export class SemanticDecoder {
 
   /** Argmax (ties: lower class) or margin-checked threshold of every model-resolution sample, column-major. */
   private lowResLabels(data: Float32Array, C: number, w: number, h: number, threshold: number): void {
-    const n = w * h;
-    if (this.lowLabels.length < n) this.lowLabels = new Uint8Array(n);
+    const hs = (h + 3) & ~3;
+    this.hs = hs;
+    if (this.lowLabels.length < w * hs) {
+      this.lowLabels = new Uint8Array(w * hs);
+      this.lowWords = new Uint32Array(this.lowLabels.buffer);
+    }
     const lab = this.lowLabels;
     if (C === 1) {
       for (let y = 0, i = 0; y < h; y++) {
         for (let x = 0; x < w; x++, i++) {
           const v = data[i], d = v - threshold;
           const margin = THRESHOLD_MARGIN * Math.max(Math.abs(v), Math.abs(threshold));
-          lab[x * h + y] = d >= margin ? 1 : -d > margin ? 0 : UNDECIDED;
+          lab[x * hs + y] = d >= margin ? 1 : -d > margin ? 0 : UNDECIDED;
         }
       }
       return;
     }
-    argmaxInto(data, C, w, h, lab, h, 1);
+    argmaxInto(data, C, w, h, lab, hs, 1);
+  }
+
+  /**
+   * The first row at or after `from` where source column ca or cb (label offsets) stops holding
+   * `l`, h if none: four rows a step through the word view where both columns are word-aligned.
+   */
+  private runEnd(ca: number, cb: number, from: number, l: number, h: number): number {
+    const lab = this.lowLabels, words = this.lowWords;
+    let e = from;
+    while (e < h && (e & 3) !== 0) {
+      if (lab[ca + e] !== l || lab[cb + e] !== l) return e;
+      e++;
+    }
+    const rep = (l * 0x01010101) >>> 0;
+    while (e + 4 <= h && words[(ca + e) >>> 2] === rep && words[(cb + e) >>> 2] === rep) e += 4;
+    while (e < h && lab[ca + e] === l && lab[cb + e] === l) e++;
+    return e;
   }
 
   /** rowStart / spanHi for the frame rows: y0 never decreases down the frame. */
@@ -194,39 +216,37 @@ export class SemanticDecoder {
   }
 
   /**
-   * Labels each cell of source columns (a, b) (the rows of span j with spanHi[j]) uniform or
-   * undecided, lists the undecided ones and their candidate classes; returns their number.
+   * Writes the label of each uniform cell of source columns (a, b) (the rows of span j with
+   * spanHi[j]) over its rows of the frame column starting at `col`; lists the others and their
+   * candidate classes. Returns their number. Walks the columns' label runs: where both hold l over
+   * rows j..e-1, cells j..e-2 are uniform at once (and e-1 too when its span uses row e-1 only).
    */
-  private classifyCells(data: Float32Array, C: number, w: number, h: number, a: number, b: number): number {
-    const lab = this.lowLabels, cell = this.cellLabel, rowStart = this.rowStart, spanHi = this.spanHi;
-    const ca = a * h, cb = b * h; // low-res labels are column-major: these reads are sequential
+  private fillUniformCells(data: Float32Array, C: number, w: number, h: number, a: number, b: number, col: number): number {
+    const lab = this.lowLabels, out = this.colLabels, rowStart = this.rowStart, spanHi = this.spanHi;
+    const ca = a * this.hs, cb = b * this.hs;
     let m = 0;
-    for (let j = 0; j < h; j++) {
-      if (rowStart[j] === rowStart[j + 1]) {
-        cell[j] = 0;
-        continue;
-      }
-      const j1 = spanHi[j];
+    for (let j = 0; j < h; ) {
       const l = lab[ca + j];
-      if (l !== UNDECIDED && lab[cb + j] === l && lab[ca + j1] === l && lab[cb + j1] === l) {
-        cell[j] = l;
-        continue;
+      if (l !== UNDECIDED && lab[cb + j] === l) {
+        const e = this.runEnd(ca, cb, j + 1, l, h);
+        const last = spanHi[e - 1] === e - 1 ? e : e - 1; // cells j..last-1 are uniform
+        if (last > j) {
+          const s = col + rowStart[j], t = col + rowStart[last];
+          if (t - s > 32) out.fill(l, s, t);
+          else for (let Y = s; Y < t; Y++) out[Y] = l;
+          j = last;
+          continue;
+        }
       }
-      cell[j] = UNDECIDED;
-      this.undecided[m++] = j;
-      if (C > 1) this.candidates(data, C, w * h, j, ca + j, cb + j, ca + j1, cb + j1, j * w + a, j * w + b, j1 * w + a, j1 * w + b);
+      // Cell j is not uniform (its span may be empty: a downscaled axis skips source rows).
+      if (rowStart[j] !== rowStart[j + 1]) {
+        const j1 = spanHi[j];
+        this.undecided[m++] = j;
+        if (C > 1) this.candidates(data, C, w * h, j, ca + j, cb + j, ca + j1, cb + j1, j * w + a, j * w + b, j1 * w + a, j1 * w + b);
+      }
+      j++;
     }
     return m;
-  }
-
-  /** Writes every uniform cell's label over its rows of the column starting at `col`. */
-  private fillColumn(col: number, h: number): void {
-    const out = this.colLabels, cell = this.cellLabel, rowStart = this.rowStart;
-    for (let j = 0; j < h; j++) {
-      const l = cell[j];
-      if (l === UNDECIDED) continue;
-      for (let Y = col + rowStart[j], e = col + rowStart[j + 1]; Y < e; Y++) out[Y] = l;
-    }
   }
 
   /** The exact labels of the rows of span j in frame column X. */
@@ -267,8 +287,9 @@ export class SemanticDecoder {
 
   /**
    * The classes that can win somewhere inside the cell with corner samples p00..p11 (row-major
-   * sample indices; q00..q11 the same in the column-major labels): all but those some corner's
-   * winner beats at all four corners, ascending. Written to cands[j*C..], their number to
+   * sample indices; q00..q11 the same in the column-major labels): the corner winners and every
+   * class no corner winner beats at all four corners, ascending. (A winner another one dominates
+   * stays in: it cannot win either, so it changes no argmax.) Written to cands[j*C..], their number to
    * candCount[j].
    */
   private candidates(
@@ -277,31 +298,28 @@ export class SemanticDecoder {
     p00: number, p01: number, p10: number, p11: number,
   ): void {
     const lab = this.lowLabels;
-    // The distinct corner winners (two in most boundary cells) and their corner scores.
-    const win = this.winners, wv = this.winnerScores;
-    let nw = 0;
-    for (let c = 0; c < 4; c++) {
-      const l = lab[c === 0 ? q00 : c === 1 ? q01 : c === 2 ? q10 : q11];
-      let seen = false;
-      for (let i = 0; i < nw; i++) if (win[i] === l) seen = true;
-      if (seen) continue;
-      const o = l * n;
-      wv[4 * nw] = data[o + p00];
-      wv[4 * nw + 1] = data[o + p01];
-      wv[4 * nw + 2] = data[o + p10];
-      wv[4 * nw + 3] = data[o + p11];
-      win[nw++] = l;
-    }
-    const at = j * C;
+    const wa = lab[q00], wb = lab[q01], wc = lab[q10], wd = lab[q11];
+    // Each distinct corner winner's scores at the four corners (repeated winners tested once).
+    const oa = wa * n, ob = wb * n, oc = wc * n, od = wd * n;
+    const a00 = data[oa + p00], a01 = data[oa + p01], a10 = data[oa + p10], a11 = data[oa + p11];
+    const useB = wb !== wa, useC = wc !== wa && wc !== wb, useD = wd !== wa && wd !== wb && wd !== wc;
+    const b00 = data[ob + p00], b01 = data[ob + p01], b10 = data[ob + p10], b11 = data[ob + p11];
+    const c00 = data[oc + p00], c01 = data[oc + p01], c10 = data[oc + p10], c11 = data[oc + p11];
+    const d00 = data[od + p00], d01 = data[od + p01], d10 = data[od + p10], d11 = data[od + p11];
+    const cands = this.cands, at = j * C;
     let m = 0;
-    for (let k = 0; k < C; k++) {
-      const o = k * n;
-      let dominated = false;
-      for (let i = 0; i < nw && !dominated; i++) {
-        const v = 4 * i;
-        dominated = win[i] !== k && wv[v] > data[o + p00] && wv[v + 1] > data[o + p01] && wv[v + 2] > data[o + p10] && wv[v + 3] > data[o + p11];
+    for (let k = 0, o = 0; k < C; k++, o += n) {
+      if (k === wa || k === wb || k === wc || k === wd) {
+        cands[at + m++] = k; // a winner somewhere in the cell; also beaten by another? harmless to keep
+        continue;
       }
-      if (!dominated) this.cands[at + m++] = k;
+      const k00 = data[o + p00], k01 = data[o + p01], k10 = data[o + p10], k11 = data[o + p11];
+      const dominated =
+        (a00 > k00 && a01 > k01 && a10 > k10 && a11 > k11) ||
+        (useB && b00 > k00 && b01 > k01 && b10 > k10 && b11 > k11) ||
+        (useC && c00 > k00 && c01 > k01 && c10 > k10 && c11 > k11) ||
+        (useD && d00 > k00 && d01 > k01 && d10 > k10 && d11 > k11);
+      if (!dominated) cands[at + m++] = k;
     }
     this.candCount[j] = m;
   }
