@@ -24,30 +24,29 @@ export function encodeLabelRuns(
   const aligned = colLabels.byteOffset % 4 === 0;
   const words = aligned ? new Uint32Array(colLabels.buffer, colLabels.byteOffset, n >>> 2) : new Uint32Array(0);
   const wordEnd = aligned ? n & ~3 : 0;
+  const wordCount = wordEnd >>> 2;
   let start = 0;
-  let cur = colLabels[0];
-  let rep = (cur * 0x01010101) >>> 0;
   let p = 1;
-  while (p < n) {
-    if ((p & 3) === 0 && p < wordEnd && words[p >>> 2] === rep) {
-      p += 4;
-      continue;
-    }
-    if (colLabels[p] === cur) {
-      p++;
-      continue;
+  for (;;) {
+    // Extend the run of colLabels[start] from p: bytes up to a word boundary, then whole words.
+    const cur = colLabels[start];
+    while (p < n && (p & 3) !== 0 && colLabels[p] === cur) p++;
+    if (p < n && colLabels[p] === cur) {
+      // At a word boundary, still in the run.
+      if (p < wordEnd) {
+        const rep = (cur * 0x01010101) >>> 0;
+        let q = p >>> 2;
+        while (q < wordCount && words[q] === rep) q++;
+        p = q << 2;
+      }
+      while (p < n && colLabels[p] === cur) p++;
     }
     counts[cur].push(start - lastEnd[cur], p - start);
     pixels[cur] += p - start;
     lastEnd[cur] = p;
-    start = p;
-    cur = colLabels[p];
-    rep = (cur * 0x01010101) >>> 0;
-    p++;
+    if (p >= n) break;
+    start = p++;
   }
-  counts[cur].push(start - lastEnd[cur], n - start);
-  pixels[cur] += n - start;
-  lastEnd[cur] = n;
   const out: SemanticRegion[] = [];
   for (let k = 0; k < classes; k++) {
     if (pixels[k] === 0) continue;

@@ -128,6 +128,26 @@ describe('SemanticDecoder', () => {
     }
   });
 
+  it('per-class RLE equals encodeRle for long and short runs, any length, an unaligned view', () => {
+    const rnd = lcg(21);
+    for (const [W, H, runLen, offset] of [[13, 7, 40, 0], [9, 9, 3, 0], [31, 17, 200, 1], [16, 16, 1000, 2], [5, 3, 1, 3]] as const) {
+      const n = W * H;
+      const buf = new Uint8Array(n + offset);
+      const col = buf.subarray(offset);
+      for (let p = 0; p < n; ) {
+        const l = Math.floor(rnd() * 3), len = 1 + Math.floor(rnd() * runLen);
+        col.fill(l, p, Math.min(n, p + len));
+        p += len;
+      }
+      const map = encodeLabelRuns(col, n, W, H, 3, []);
+      for (const r of map) {
+        const m = new Uint8Array(n);
+        for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) m[y * W + x] = col[x * H + y] === r.classId ? 1 : 0;
+        expect(r.mask, `${W}x${H} runs <= ${runLen} offset ${offset}`).toEqual(encodeRle(m, W, H));
+      }
+    }
+  });
+
   it('a 21-class map upsampled to 720p: every pixel labelled, one region per present class', () => {
     const dec = new SemanticDecoder();
     const C = 21, h = 90, w = 160;
