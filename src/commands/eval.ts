@@ -4,7 +4,7 @@
  * `--json PATH` also writes every metric as JSON (`--json -`: JSON to stdout instead of the table).
  * Exit codes: 0 done, 1 unreadable or invalid input, 2 usage error.
  */
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { cocoEvalSegm, type CocoEvalResult } from '../core/eval/coco-eval.js';
 import { evaluateTracking, type TrackingMetrics } from '../core/eval/mot-metrics.js';
@@ -102,6 +102,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
       return 0;
     }
     if (gt instanceof LabelPngFolder) {
+      if (!existsSync(resultsPath)) throw new EvalInputError(`cannot read results ${resultsPath}: ENOENT`);
       throw new EvalInputError(`gt ${gtPath} is a folder of PNG label maps: it scores semantic results, and ${resultsPath} has no semantic maps`);
     }
     const results = await loadResults(resultsPath, gt);
