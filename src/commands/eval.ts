@@ -4,12 +4,14 @@
  * `--json PATH` also writes every metric as JSON (`--json -`: JSON to stdout instead of the table).
  * Exit codes: 0 done, 1 unreadable or invalid input, 2 usage error.
  */
+import { existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { cocoEvalSegm, type CocoEvalResult } from '../core/eval/coco-eval.js';
 import { evaluateTracking, type TrackingMetrics } from '../core/eval/mot-metrics.js';
 import { trackingFrames } from '../core/eval/tracking-frames.js';
 import { EvalInputError, loadGroundTruth, loadResults, type DetectionAreaSource, type LoadedResults } from '../core/eval/load.js';
-import { evalSemanticJsonl, jsonlHasSemantic, type SemanticEvalResult } from '../core/eval/semantic-load.js';
+import { evalSemanticJsonl, evalSemanticPngs, jsonlHasSemantic, type SemanticEvalResult } from '../core/eval/semantic-load.js';
+import { LabelPngFolder } from '../core/eval/label-png-folder.js';
 import { parseOptions } from './parse-options.js';
 import { UsageError } from './usage-error.js';
 
@@ -17,12 +19,13 @@ export const EVAL_USAGE = `Usage: segstream eval --gt GT.json --results RESULTS 
 
 COCO instance-segmentation metrics (pycocotools COCOeval, iouType 'segm') of RESULTS against GT.
 
-  --gt PATH        ground truth: a COCO dataset with RLE masks (images carry seq; image id = seq + 1)
+  --gt PATH        ground truth: a COCO dataset with RLE masks (images carry seq; image id = seq + 1),
+                   or a folder of PNG label maps (semantic results only; below)
   --results PATH   our JSONL results, a COCO results list (loadRes format), or a COCO dataset with
                    scored annotations (the --coco writer's .dataset.json); told apart by content.
                    A detection's size range (APs/APm/APl) uses pycocotools' area: bbox w*h in a
                    results list whose first entry has a bbox, the annotation's area in a
-                   dataset, else the mask's pixels (JSONL always)
+                   dataset, else the mask's pixels (JSONL always); or a folder of PNG label maps
   --json PATH      also write all metrics as JSON to PATH ('-': print JSON instead of the table)
 
 When GT annotations carry track_id and results carry track ids (JSONL trackId, COCO track_id),
@@ -36,7 +39,15 @@ the GT becomes per-pixel classes (category id of the annotation covering a pixel
 crowd = 255 = ignored), and one confusion matrix over all frames gives per-class Dice and IoU,
 mean IoU (classes present in GT or prediction), pixel accuracy and frequency-weighted IoU. When the
 frames carry instances too (panoptic), PQ/SQ/RQ per class (COCO panoptic: match at IoU > 0.5)
-and the COCO table follow.`;
+and the COCO table follow.
+
+PNG label maps: --gt and/or --results may be a folder of PNGs, one per frame, each an 8-bit (or
+less) grayscale or palette PNG whose pixel value (palette index) is the class id; 255 = ignored
+in the GT. Frame seq k is the folder's k-th file: by the number in the names when every name has
+one (000001.png, frame_17.png; the numbers must not skip, a gap is a missing frame), else by name.
+A map must have its frame's size; every result frame needs a GT map. Classes: the GT's categories
+(COCO GT) or the ids that occur (PNG GT, named by the JSONL labels); PNG GT gives no panoptic or
+COCO instance scores.`;
 
 /** Runs the command; `argv` is what follows `eval` (a leading 'eval' is skipped too). */
 export async function evalCommand(argv: string[]): Promise<number> {
@@ -67,25 +78,32 @@ export async function evalCommand(argv: string[]): Promise<number> {
   }
 
   try {
-    const gt = await loadGroundTruth(gtPath);
-    if (await jsonlHasSemantic(resultsPath)) {
-      const sem = await evalSemanticJsonl(resultsPath, gt);
+    const gtPngs = isDirectory(gtPath) ? new LabelPngFolder(gtPath, 'gt') : null;
+    const gt = gtPngs ?? (await loadGroundTruth(gtPath));
+    const resultPngs = isDirectory(resultsPath) ? new LabelPngFolder(resultsPath, 'results') : null;
+    if (resultPngs || (await jsonlHasSemantic(resultsPath))) {
+      const sem = resultPngs ? await evalSemanticPngs(resultPngs, gt) : await evalSemanticJsonl(resultsPath, gt);
       if (sem.frames === 0) throw new EvalInputError(`results ${resultsPath}: no semantic frame matches a ground-truth image (by seq)`);
       if (sem.framesWithoutGt) process.stderr.write(`segstream eval: warning: ${sem.framesWithoutGt} result frame(s) have no ground-truth image: not evaluated\n`);
       if (sem.errorFrames) process.stderr.write(`segstream eval: warning: ${sem.errorFrames} frame(s) failed in the pipeline (no map): not evaluated\n`);
-      // Panoptic results carry instances too: their COCO metrics follow.
-      const inst = await loadResults(resultsPath, gt);
-      const coco = inst.detections.length > 0
+      // Panoptic results carry instances too: their COCO metrics follow (a COCO GT has the instances).
+      const inst = resultPngs || gt instanceof LabelPngFolder ? undefined : await loadResults(resultsPath, gt);
+      const coco = inst && inst.detections.length > 0 && !(gt instanceof LabelPngFolder)
         ? cocoEvalSegm({ images: gt.images, categories: gt.categories, gt: gt.annotations, dets: inst.detections })
         : undefined;
-      const report = { gt: gtPath, results: resultsPath, resultsFormat: 'jsonl-semantic', semantic: sem, ...(coco ? { instances: coco } : {}) };
+      const resultsFormat = resultPngs ? 'png-label-maps' : 'jsonl-semantic';
+      const report = { gt: gtPath, ...(gtPngs ? { gtFormat: 'png-label-maps' } : {}), results: resultsPath, resultsFormat, semantic: sem, ...(coco ? { instances: coco } : {}) };
       if (jsonPath === '-') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else {
         process.stdout.write(formatSemanticTable(sem, { gt: gtPath, results: resultsPath }));
-        if (coco) process.stdout.write('\n' + formatTable(coco, { gt: gtPath, results: resultsPath, format: inst.format, detectionArea: inst.detectionArea }));
+        if (coco && inst) process.stdout.write('\n' + formatTable(coco, { gt: gtPath, results: resultsPath, format: inst.format, detectionArea: inst.detectionArea }));
         if (jsonPath !== undefined) await writeReport(jsonPath, report);
       }
       return 0;
+    }
+    if (gt instanceof LabelPngFolder) {
+      if (!existsSync(resultsPath)) throw new EvalInputError(`cannot read results ${resultsPath}: ENOENT`);
+      throw new EvalInputError(`gt ${gtPath} is a folder of PNG label maps: it scores semantic results, and ${resultsPath} has no semantic maps`);
     }
     const results = await loadResults(resultsPath, gt);
     const metrics = cocoEvalSegm({ images: gt.images, categories: gt.categories, gt: gt.annotations, dets: results.detections });
@@ -109,6 +127,15 @@ export async function evalCommand(argv: string[]): Promise<number> {
     process.stderr.write(`segstream: error: ${msg}\n`);
     if (!(err instanceof EvalInputError) && process.env.SEGSTREAM_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
     return 1;
+  }
+}
+
+/** True for an existing directory (a folder of PNG label maps); anything else is read as a file. */
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
   }
 }
 

@@ -64,6 +64,44 @@ describe('SemanticDecoder', () => {
     }
   });
 
+  it('equals the naive reference at stride 1, down- and upscaling, one identity axis, and exact ties', () => {
+    const dec = new SemanticDecoder(); // one decoder for all: its buffers are reused across sizes
+    const rnd = lcg(11);
+    const cases: [number, number, number, number, number, 'smooth' | 'ties' | 'wild'][] = [
+      [21, 23, 37, 37, 23, 'smooth'], // stride 1, width not a multiple of 4
+      [21, 24, 40, 40, 24, 'ties'],
+      [3, 20, 30, 13, 9, 'smooth'], // downscale
+      [4, 6, 5, 48, 40, 'ties'], // integer factor 8: every weight 1/16 .. 15/16 and exact 0 at clamped edges
+      [5, 9, 7, 14, 18, 'ties'], // factor 2
+      [6, 11, 13, 13, 50, 'smooth'], // x identity, y upsampled
+      [6, 11, 13, 41, 11, 'ties'], // y identity, x upsampled
+      [7, 8, 9, 31, 29, 'wild'], // scores over many magnitudes, both signs
+    ];
+    for (const [C, h, w, W, H, kind] of cases) {
+      const data = new Float32Array(C * h * w);
+      for (let i = 0; i < data.length; i++) {
+        const r = rnd();
+        data[i] = kind === 'ties' ? Math.floor(r * 3) : kind === 'wild' ? (r - 0.5) * 10 ** Math.floor(rnd() * 12 - 4) : r * 4;
+      }
+      const map = dec.decode({ data, classes: C, height: h, width: w }, W, H, []);
+      expect(labelsOf(map, W, H), `${C} classes ${w}x${h} → ${W}x${H} ${kind}`).toEqual(naiveLabels(data, C, h, w, W, H));
+    }
+  });
+
+  it('one channel: scores at, just above and just below the threshold (0, 0.5, 0.3, float32 values) decide as the reference does', () => {
+    const dec = new SemanticDecoder();
+    const rnd = lcg(5);
+    for (const threshold of [0, 0.5, 0.3, Math.fround(0.3), Math.fround(0.7), Math.fround(1 / 3)]) {
+      const near = [threshold, Math.fround(threshold), Math.fround(threshold) + 2 ** -24, Math.fround(threshold) - 2 ** -24, threshold + 1, threshold - 1];
+      const data = new Float32Array(9 * 11);
+      for (let i = 0; i < data.length; i++) data[i] = near[Math.floor(rnd() * near.length)];
+      for (const [W, H] of [[11, 9], [53, 37], [88, 72]]) {
+        const map = dec.decode({ data, classes: 1, height: 9, width: 11 }, W, H, ['bg', 'fg'], { threshold });
+        expect(labelsOf(map, W, H), `threshold ${threshold} → ${W}x${H}`).toEqual(naiveLabels(data, 1, 9, 11, W, H, threshold));
+      }
+    }
+  });
+
   it('one channel: foreground where the upsampled score reaches the threshold (probabilities and logits)', () => {
     const dec = new SemanticDecoder();
     const rnd = lcg(3);
@@ -87,6 +125,26 @@ describe('SemanticDecoder', () => {
     for (const r of map) {
       const m = Uint8Array.from(rowMajor, (v) => (v === r.classId ? 1 : 0));
       expect(r.mask).toEqual(encodeRle(m, W, H));
+    }
+  });
+
+  it('per-class RLE equals encodeRle for long and short runs, any length, an unaligned view', () => {
+    const rnd = lcg(21);
+    for (const [W, H, runLen, offset] of [[13, 7, 40, 0], [9, 9, 3, 0], [31, 17, 200, 1], [16, 16, 1000, 2], [5, 3, 1, 3]] as const) {
+      const n = W * H;
+      const buf = new Uint8Array(n + offset);
+      const col = buf.subarray(offset);
+      for (let p = 0; p < n; ) {
+        const l = Math.floor(rnd() * 3), len = 1 + Math.floor(rnd() * runLen);
+        col.fill(l, p, Math.min(n, p + len));
+        p += len;
+      }
+      const map = encodeLabelRuns(col, n, W, H, 3, []);
+      for (const r of map) {
+        const m = new Uint8Array(n);
+        for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) m[y * W + x] = col[x * H + y] === r.classId ? 1 : 0;
+        expect(r.mask, `${W}x${H} runs <= ${runLen} offset ${offset}`).toEqual(encodeRle(m, W, H));
+      }
     }
   });
 

@@ -60,6 +60,20 @@ export class ConfusionMatrix {
     }
   }
 
+  /**
+   * The same counts over classes 0..m, m the highest class with any pixel in the ground truth or
+   * the prediction: for maps whose class set is only known from their pixels (PNG label maps).
+   */
+  compact(): ConfusionMatrix {
+    const k = this.classes, m = this.counts;
+    let top = 0;
+    for (let g = 0; g < k; g++) for (let p = 0; p < k; p++) if (m[g * k + p] > 0) top = Math.max(top, g, p);
+    const out = new ConfusionMatrix(top + 1);
+    for (let g = 0; g <= top; g++) for (let p = 0; p <= top; p++) out.counts[g * (top + 1) + p] = m[g * k + p];
+    out.ignored = this.ignored;
+    return out;
+  }
+
   scores(names: readonly string[]): SemanticScores {
     const k = this.classes, m = this.counts;
     let total = 0, trace = 0;

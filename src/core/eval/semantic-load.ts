@@ -3,12 +3,16 @@
  * turned into per-pixel classes: each pixel takes the category id of the annotation covering it
  * (annotations painted in file order, so a later one wins where two overlap — synth GT masks are
  * the visible parts and never overlap), crowd regions take {@link IGNORE_LABEL}, the rest is 0
- * (background).
+ * (background) — or against a folder of PNG label maps (label-png-folder.ts: frame seq k = the
+ * folder's k-th map, pixel = class id, 255 = ignored). The predictions may be such a folder too.
+ * With PNG ground truth the classes are the ids that occur (0..highest), named by the JSONL's
+ * labels where it has them; panoptic scores need the COCO ground truth's instances.
  */
 import { open } from 'node:fs/promises';
 import { decodeRleOnes } from '../rle.js';
 import { ConfusionMatrix, IGNORE_LABEL, type SemanticScores } from './semantic-eval.js';
 import { EvalInputError, parseRle, type GroundTruth, type GtImage } from './load.js';
+import { LabelPngFolder } from './label-png-folder.js';
 import { PanopticAccumulator, type PanopticScores, type PanopticSegmentInfo } from './panoptic-eval.js';
 import type { Rle } from '../types.js';
 
@@ -60,15 +64,26 @@ export async function jsonlHasSemantic(path: string): Promise<boolean> {
   }
 }
 
-/** Scores the JSONL's semantic maps against `gt` (classes: background 0 + the GT category ids). */
-export async function evalSemanticJsonl(path: string, gt: GroundTruth): Promise<SemanticEvalResult> {
+/** Ground truth for semantic scoring: a COCO dataset or a folder of PNG label maps. */
+export type SemanticGroundTruth = GroundTruth | LabelPngFolder;
+
+/** Classes and names a COCO ground truth defines (background 0 + its category ids), or all 0..254 for PNG maps. */
+function gtClasses(gt: SemanticGroundTruth): { classes: number; names: string[] } {
+  if (gt instanceof LabelPngFolder) return { classes: IGNORE_LABEL, names: ['background'] };
   const maxId = Math.max(0, ...gt.categories.map((c) => c.id));
   if (maxId >= IGNORE_LABEL) throw new EvalInputError(`ground truth category id ${maxId} is too large for a semantic map (max 254)`);
   const classes = maxId + 1;
-  const names = Array.from({ length: classes }, (_, k) => gt.categories.find((c) => c.id === k)?.name ?? (k === 0 ? 'background' : `class ${k}`));
-  const bySeq = new Map<number, GtImage>(gt.images.map((im) => [im.seq, im]));
-  const annsByImage = new Map<number, typeof gt.annotations>();
-  for (const a of gt.annotations) {
+  return { classes, names: Array.from({ length: classes }, (_, k) => gt.categories.find((c) => c.id === k)?.name ?? (k === 0 ? 'background' : `class ${k}`)) };
+}
+
+/** Scores the JSONL's semantic maps against `gt` (classes: background 0 + the GT category ids, or the PNG maps' ids). */
+export async function evalSemanticJsonl(path: string, gt: SemanticGroundTruth): Promise<SemanticEvalResult> {
+  const pngGt = gt instanceof LabelPngFolder ? gt : null;
+  const coco = gt instanceof LabelPngFolder ? null : gt;
+  const { classes, names } = gtClasses(gt);
+  const bySeq = new Map<number, GtImage>((coco?.images ?? []).map((im) => [im.seq, im]));
+  const annsByImage = new Map<number, GroundTruth['annotations']>();
+  for (const a of coco?.annotations ?? []) {
     const list = annsByImage.get(a.imageId) ?? [];
     list.push(a);
     annsByImage.set(a.imageId, list);
@@ -77,7 +92,7 @@ export async function evalSemanticJsonl(path: string, gt: GroundTruth): Promise<
   const pan = new PanopticAccumulator();
   let panopticFrames = 0;
   let gtSeg = new Int32Array(0), predSeg = new Int32Array(0);
-  let gtMap = new Uint8Array(0), predMap = new Uint8Array(0), scratch = new Uint8Array(0);
+  let gtMap: Uint8Array = new Uint8Array(0), predMap = new Uint8Array(0), scratch = new Uint8Array(0);
   let frames = 0, framesWithoutGt = 0, errorFrames = 0, lineNo = 0;
   const fh = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
     throw new EvalInputError(`cannot read results ${path}: ${err.code ?? err.message}`);
@@ -100,29 +115,46 @@ export async function evalSemanticJsonl(path: string, gt: GroundTruth): Promise<
         else throw new EvalInputError(`${where}: frame has no semantic map (mixed results?)`);
         continue;
       }
-      const img = typeof line.seq === 'number' ? bySeq.get(line.seq) : undefined;
-      if (!img) {
-        framesWithoutGt++;
-        continue;
+      let img: { id: number; width: number; height: number } | undefined;
+      if (pngGt) {
+        if (typeof line.seq !== 'number' || typeof line.width !== 'number' || typeof line.height !== 'number') {
+          throw new EvalInputError(`${where}: frame needs seq, width and height`);
+        }
+        const map = pngGt.read(line.seq, { width: line.width, height: line.height });
+        img = { id: -1, width: map.width, height: map.height };
+        gtMap = map.data;
+        if (predMap.length !== gtMap.length) {
+          predMap = new Uint8Array(gtMap.length);
+          scratch = new Uint8Array(gtMap.length);
+        }
+      } else {
+        img = typeof line.seq === 'number' ? bySeq.get(line.seq) : undefined;
+        if (!img) {
+          framesWithoutGt++;
+          continue;
+        }
+        const n = img.width * img.height;
+        if (gtMap.length !== n || predMap.length !== n) {
+          gtMap = new Uint8Array(n);
+          predMap = new Uint8Array(n);
+          scratch = new Uint8Array(n);
+        }
+        paint(gtMap, scratch, (annsByImage.get(img.id) ?? []).map((a) => ({ mask: a.mask, label: a.iscrowd ? IGNORE_LABEL : a.categoryId })));
       }
-      const n = img.width * img.height;
-      if (gtMap.length !== n) {
-        gtMap = new Uint8Array(n);
-        predMap = new Uint8Array(n);
-        scratch = new Uint8Array(n);
-      }
-      paint(gtMap, scratch, (annsByImage.get(img.id) ?? []).map((a) => ({ mask: a.mask, label: a.iscrowd ? IGNORE_LABEL : a.categoryId })));
+      const { width: imgW, height: imgH } = img;
       const regions = line.semantic.map((r: unknown, k: number) => {
         if (!isObj(r) || typeof r.classId !== 'number' || !Number.isInteger(r.classId) || r.classId < 0) {
           throw new EvalInputError(`${where}: semantic[${k}] needs an integer classId >= 0`);
         }
-        return { mask: parseRle(r.mask, `${where}: semantic[${k}]`, img.height, img.width), label: r.classId < classes ? r.classId : 0 };
+        if (pngGt && r.classId < classes && typeof r.label === 'string') names[r.classId] ??= r.label;
+        return { mask: parseRle(r.mask, `${where}: semantic[${k}]`, imgH, imgW), label: r.classId < classes ? r.classId : 0 };
       });
       paint(predMap, scratch, regions);
       cm.add(gtMap, predMap);
       frames++;
       const instances = Array.isArray(line.instances) ? line.instances : [];
-      if (instances.length > 0) {
+      if (instances.length > 0 && coco) {
+        const n = img.width * img.height;
         if (gtSeg.length !== n) {
           gtSeg = new Int32Array(n);
           predSeg = new Int32Array(n);
@@ -143,7 +175,48 @@ export async function evalSemanticJsonl(path: string, gt: GroundTruth): Promise<
   } finally {
     await fh.close().catch(() => undefined);
   }
-  return { ...cm.scores(names), frames, framesWithoutGt, errorFrames, ...(panopticFrames ? { panoptic: pan.scores() } : {}) };
+  return { ...(pngGt ? cm.compact() : cm).scores(names), frames, framesWithoutGt, errorFrames, ...(panopticFrames ? { panoptic: pan.scores() } : {}) };
+}
+
+/**
+ * Scores a folder of predicted PNG label maps (frame seq k = its k-th map) against `gt`. A COCO
+ * ground truth without an image for a frame leaves the frame out (counted); a PNG one must have it.
+ * A predicted id the ground truth has no class for counts as background (0).
+ */
+export async function evalSemanticPngs(pred: LabelPngFolder, gt: SemanticGroundTruth): Promise<SemanticEvalResult> {
+  const { classes, names } = gtClasses(gt);
+  const cm = new ConfusionMatrix(classes);
+  let gtMap = new Uint8Array(0), scratch = new Uint8Array(0);
+  let frames = 0, framesWithoutGt = 0;
+  const bySeq = gt instanceof LabelPngFolder ? null : new Map<number, GtImage>(gt.images.map((im) => [im.seq, im]));
+  const annsByImage = new Map<number, GroundTruth['annotations']>();
+  for (const a of gt instanceof LabelPngFolder ? [] : gt.annotations) {
+    const list = annsByImage.get(a.imageId) ?? [];
+    list.push(a);
+    annsByImage.set(a.imageId, list);
+  }
+  for (let seq = 0; seq < pred.frames; seq++) {
+    if (gt instanceof LabelPngFolder) {
+      const p = pred.read(seq);
+      cm.add(gt.read(seq, p).data, p.data);
+    } else {
+      const img = bySeq?.get(seq);
+      if (!img) {
+        framesWithoutGt++;
+        continue;
+      }
+      const p = pred.read(seq, img);
+      const n = img.width * img.height;
+      if (gtMap.length !== n) {
+        gtMap = new Uint8Array(n);
+        scratch = new Uint8Array(n);
+      }
+      paint(gtMap, scratch, (annsByImage.get(img.id) ?? []).map((a) => ({ mask: a.mask, label: a.iscrowd ? IGNORE_LABEL : a.categoryId })));
+      cm.add(gtMap, p.data);
+    }
+    frames++;
+  }
+  return { ...(gt instanceof LabelPngFolder ? cm.compact() : cm).scores(names), frames, framesWithoutGt, errorFrames: 0 };
 }
 
 /**
