@@ -57,9 +57,9 @@ describe('MotWriter', () => {
 });
 
 describe('CvatVideoWriter', () => {
-  it('writes CVAT for video 1.1 tracks: a keyframe box per sighting, outside="1" the frame after each stretch', async () => {
+  it('with shapes box, writes CVAT for video 1.1 tracks: a keyframe box per sighting, outside="1" the frame after each stretch', async () => {
     const file = tmp.file('a.xml');
-    const w = new CvatVideoWriter(file, { taskName: 'clip & co.mp4' });
+    const w = new CvatVideoWriter(file, { taskName: 'clip & co.mp4', shapes: 'box' });
     for (const f of frames) await w.write(f);
     await w.finish();
     expect(existsSync(file)).toBe(false);
