@@ -17,7 +17,7 @@ import { redactUrl } from './core/transport/redis-connection.js';
 import { streamIdProblem } from './core/transport/transport.js';
 import { classifySource, validateSource } from './core/media/source.js';
 import { Compositor, compositorOutputs, defaultResultsPath, type CompositorOptions, type SegmentOptions } from './compositor/compositor.js';
-import { segmentPatternProblem } from './compositor/sinks/segment-namer.js';
+import { companionExt, segmentPatternProblem, withExt } from './compositor/sinks/segment-namer.js';
 import { hlsDirProblem, type HlsOptions } from './compositor/sinks/hls-sink.js';
 import type { ThumbnailOptions } from './compositor/sinks/thumbnail-sink.js';
 import { OutputPathError, prepareOutputs, type NamedPath } from './core/results/output-plan.js';
@@ -42,6 +42,7 @@ import type { CameraOptionReaders } from './commands/camera-plan.js';
 import type { StageOptions } from './compositor/stages/registry.js';
 import { parseRegionSpec, type RegionSpec } from './compositor/stages/zones/region-spec.js';
 import { TRACKER_KINDS, type TrackerKind } from './compositor/stages/tracker-stage.js';
+import { CVAT_SHAPE_KINDS, type CvatShapeKind } from './core/results/cvat-tracks.js';
 import type { ByteTrackerOptions } from './core/tracking/byte-tracker.js';
 import { SIMILARITY_MODES, type SimilarityMode } from './core/tracking/similarity.js';
 
@@ -125,7 +126,9 @@ Output (run, compose):
   --results PATH        JSONL results (default: the output path with .jsonl)
   --coco PATH           also write COCO results (pycocotools loadRes list) + PATH.dataset.json
   --mot PATH            also write tracks as MOTChallenge text (frame,id,x,y,w,h,conf,-1,-1,-1)
-  --cvat PATH           also write tracks as CVAT for video 1.1 XML (boxes, keyframe each frame)
+  --cvat PATH           also write tracks as CVAT for video 1.1 XML (a keyframe each frame)
+  --cvat-shapes K       polygon (default: each mask's outline), box, or mask (exact pixels; CVAT
+                        has no mask tracks, so each mask is a one-frame track with the object's id)
   --no-audio            do not copy the source's audio
   --preset P            x264 preset (default veryfast)   --crf N   x264 CRF (default 23)
   --no-masks | --no-boxes | --no-labels   leave parts out of the drawing
@@ -195,6 +198,7 @@ const OPTIONS = {
   coco: { type: 'string' },
   mot: { type: 'string' },
   cvat: { type: 'string' },
+  'cvat-shapes': { type: 'string' },
   track: { type: 'boolean' },
   'no-track': { type: 'boolean' },
   tracker: { type: 'string' },
@@ -381,13 +385,27 @@ function segmentOptions(v: Values): SegmentOptions | undefined {
   }
   if (v.coco !== undefined) throw new UsageError('--coco cannot be combined with --segment (each segment has its own JSONL)');
   if (v.results !== undefined) throw new UsageError('--results cannot be combined with --segment (each segment has its own JSONL beside its video)');
-  for (const flag of ['mot', 'cvat'] as const) {
-    if (v[flag] !== undefined) throw new UsageError(`--${flag} cannot be combined with --segment (a track file covers the whole stream)`);
-  }
-  if (regionOptions(v).length > 0) throw new UsageError('--zone and --line cannot be combined with --segment yet (their events file is per output, not per segment)');
   const problem = v.output === undefined ? null : segmentPatternProblem(v.output);
   if (problem) throw new UsageError(problem);
+  // Each segment gets its own track files beside its video: their flags name them like -o does.
+  const exts = new Map<string, string>();
+  for (const [flag, example] of [['mot', '.mot.txt'], ['cvat', '.cvat.xml']] as const) {
+    const file = v[flag];
+    if (file === undefined || v.output === undefined) continue;
+    const ext = companionExt(v.output, file);
+    if (ext === null) throw new UsageError(`--${flag} '${file}' with --segment must be the -o pattern with its own extension, e.g. '${withExt(v.output, example)}' (each segment gets its file beside its video)`);
+    if (exts.has(ext.toLowerCase())) throw new UsageError(`--${flag} '${file}' and --${exts.get(ext.toLowerCase())} would name the same files`);
+    exts.set(ext.toLowerCase(), flag);
+  }
   return { seconds, keepHours, keepGb };
+}
+
+function cvatShapes(v: Values): CvatShapeKind | undefined {
+  const k = v['cvat-shapes'];
+  if (k === undefined) return undefined;
+  if (v.cvat === undefined) throw new UsageError('--cvat-shapes needs --cvat');
+  if (!(CVAT_SHAPE_KINDS as readonly string[]).includes(k)) throw new UsageError(`invalid --cvat-shapes '${k}': expected ${CVAT_SHAPE_KINDS.join(', ')}`);
+  return k as CvatShapeKind;
 }
 
 function hlsOptions(v: Values): HlsOptions | undefined {
@@ -416,6 +434,7 @@ function compositorOptions(v: Values): Omit<CompositorOptions, 'streamId' | 'out
     coco: v.coco,
     mot: v.mot,
     cvat: v.cvat,
+    cvatShapes: cvatShapes(v),
     stages: stageOptions(v),
     audio: !v['no-audio'],
     preset: v.preset,

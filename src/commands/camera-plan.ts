@@ -21,7 +21,7 @@ import { UsageError } from './usage-error.js';
  * belong to the process and stay on the command line.
  */
 export const CAMERA_FIELDS = [
-  'output', 'results', 'coco', 'mot', 'cvat',
+  'output', 'results', 'coco', 'mot', 'cvat', 'cvat-shapes',
   'model', 'format', 'task', 'semantic-model', 'semantic-format',
   'score', 'iou', 'class-agnostic', 'max-instances', 'mask-threshold',
   'track', 'no-track', 'tracker', 'track-thresh', 'track-match', 'track-buffer', 'track-similarity', 'zone', 'line',
@@ -144,14 +144,15 @@ function planCamera(file: string, cam: CameraEntry, raw: CameraValues, readers: 
 
 /**
  * `{stream}` in a path field is the camera's id, so one `defaults: {output: 'out/{stream}.mp4'}`
- * serves every camera. A segmented `output` keeps its tokens for the segment namer.
+ * serves every camera. A segmented `output`, `mot` and `cvat` keep their tokens for the segment namer.
  */
 function withStream(values: CameraValues, id: string, fail: (field: string, msg: string) => never): CameraValues {
   const out = { ...values };
   for (const field of PATH_FIELDS) {
     const v = out[field];
     if (typeof v !== 'string') continue;
-    if (field === 'output' && values.segment !== undefined) continue;
+    // A segmented camera's output is a pattern, and its mot/cvat are that pattern with their own extension.
+    if ((field === 'output' || field === 'mot' || field === 'cvat') && values.segment !== undefined) continue;
     const named = v.replaceAll('{stream}', id);
     const token = /\{(index|start)\}/.exec(named);
     if (token) fail(field, `${token[0]} needs 'segment' (it names segments) (got ${JSON.stringify(v)})`);

@@ -7,6 +7,7 @@ import { checkOutputs, type NamedPath } from '../core/results/output-plan.js';
 import { StreamEventFeed } from './stream-event-feed.js';
 import { freeName } from '../core/results/free-name.js';
 import { buildResultChain, type StageOptions } from './stages/registry.js';
+import type { ResultChain } from './stages/result-chain.js';
 import path from 'node:path';
 import type { Logger } from '../core/log.js';
 import { log as rootLog } from '../core/log.js';
@@ -17,6 +18,7 @@ import type { HlsOptions } from './sinks/hls-sink.js';
 import type { ThumbnailOptions } from './sinks/thumbnail-sink.js';
 import { Metrics } from '../core/metrics/metrics.js';
 import type { StreamMetrics } from '../core/metrics/stream-metrics.js';
+import type { CvatShapeKind } from '../core/results/cvat-tracks.js';
 
 export interface CompositorOptions {
   streamId: string;
@@ -32,6 +34,8 @@ export interface CompositorOptions {
   mot?: string;
   /** Also write the tracks as CVAT for video 1.1 XML here. */
   cvat?: string;
+  /** What the CVAT tracks are made of. @defaultValue 'polygon' */
+  cvatShapes?: CvatShapeKind;
   /** Copy the source's audio when it has one and the compositor can read the source. Default true. */
   audio?: boolean;
   /** x264 preset. Default 'veryfast'. */
@@ -46,8 +50,9 @@ export interface CompositorOptions {
   /** Publish a small JPEG of the latest annotated frame every few seconds (src/compositor/sinks/thumbnail-sink.ts). */
   thumbnail?: ThumbnailOptions;
   /**
-   * Result stages before drawing (tracking). A restarted compositor starts them afresh: track ids
-   * begin again at 1 in its outputs.
+   * Result stages before drawing (tracking, zones). A compositor started again on a partly
+   * composed stream (Redis) resumes them as they were after the last frame acked: each ack stores
+   * their state with the composed count.
    * @defaultValue tracking on, ByteTrack with its defaults
    */
   stages?: StageOptions;
@@ -228,6 +233,25 @@ export class Compositor {
     return resumed;
   }
 
+  /**
+   * The result stages as they were after the last frame the previous compositor acked (each ack
+   * stores them with the composed count), so tracks keep their ids across the restart.
+   */
+  private async resumeStages(chain: ResultChain, resumeSeq: number): Promise<void> {
+    const saved = await this.transport.composedState(this.opts.streamId);
+    if (saved === null) {
+      if (chain.snapshotJson() !== undefined) this.log.warn(`no saved tracker state for frame ${resumeSeq - 1}: track ids start at 1 again`);
+      return;
+    }
+    try {
+      const done = chain.restoreJson(saved);
+      this.log.info(`resumed the result stages as they were after frame ${resumeSeq - 1}: ${done.join('; ') || 'none saved'}`);
+    } catch (err) {
+      chain.reset();
+      this.log.warn(`the saved tracker state cannot be read (${(err as Error).message}): track ids start at 1 again`);
+    }
+  }
+
   async run(hooks: CompositorHooks = {}): Promise<CompositorSummary> {
     if (this.opts.hls) this.metrics.hls = path.resolve(this.opts.hls.dir);
     this.metrics.composing('waiting');
@@ -249,6 +273,7 @@ export class Compositor {
     checkOutputs({ inputs: [{ name: "the stream's source", path: info.source }], outputs: compositorOutputs({ ...this.opts, events: chain.hasEvents }) });
     hooks.onInfo?.(info);
     const opts = await this.resumedOptions();
+    if (opts.resumeSeq > 0 && this.transport.outlivesCompositor) await this.resumeStages(chain, opts.resumeSeq);
     this.metrics.composing('composing', info, path.resolve(opts.output));
     const resultsPath = opts.results ?? defaultResultsPath(opts.output);
     const sinks = (this.sinks = buildSinks({ ...opts, zoneEvents: chain.hasEvents }, this.log));
@@ -286,7 +311,7 @@ export class Compositor {
         for (const e of await events.before(result.seq)) for (const s of sinks) await s.event(e);
         const stageEvents = chain.takeEvents();
         for (const s of sinks) await s.write({ result, yuv: pixels, stageEvents });
-        await this.transport.ack(streamId, result.seq);
+        await this.transport.ack(streamId, result.seq, this.transport.outlivesCompositor ? chain.snapshotJson() : undefined);
         frames++;
         this.written = frames;
         if (Number.isFinite(result.ptsMs)) { firstPtsMs ??= result.ptsMs; lastPtsMs = result.ptsMs; }

@@ -16,6 +16,8 @@ import { CvatVideoWriter } from '../../core/results/cvat-video-writer.js';
 import { eventsPathFor } from '../compositor.js';
 import path from 'node:path';
 import type { Sink } from './sink.js';
+import { companionExt } from './segment-namer.js';
+import type { SegmentFileSpec } from './segment-track-files.js';
 
 /**
  * Every kind of sink, each with the test that says whether the compositor's options ask for it.
@@ -25,18 +27,38 @@ import type { Sink } from './sink.js';
 const SINKS: { wanted(o: SinkOptions): boolean; make(o: SinkOptions, log: Logger): Sink }[] = [
   { wanted: (o) => !o.segment, make: (o) => new JsonlSink(o.results ?? defaultResultsPath(o.output)) },
   { wanted: (o) => !o.segment && !!o.coco, make: (o) => new CocoSink(o.coco!, o.output) },
-  { wanted: (o) => !o.segment && !!o.mot, make: (o) => new ResultWriterSink(o.mot!, () => new MotWriter(o.mot!)) },
-  { wanted: (o) => !o.segment && !!o.cvat, make: (o) => new ResultWriterSink(o.cvat!, () => new CvatVideoWriter(o.cvat!, { taskName: path.basename(o.output) })) },
+  { wanted: (o) => !o.segment && !!o.mot, make: (o) => new ResultWriterSink(o.mot!, () => new MotWriter(o.mot!, o.resumeSeq)) },
+  {
+    wanted: (o) => !o.segment && !!o.cvat,
+    make: (o) => new ResultWriterSink(o.cvat!, () => new CvatVideoWriter(o.cvat!, { taskName: path.basename(o.output), shapes: o.cvatShapes, firstSeq: o.resumeSeq })),
+  },
   { wanted: (o) => !o.segment && o.zoneEvents, make: (o) => new ZoneEventsSink(eventsPathFor(o.output)) },
   { wanted: (o) => !!o.thumbnail, make: (o, log) => new ThumbnailSink(o.streamId, o.thumbnail!, log) },
   { wanted: (o) => !!o.hls, make: (o, log) => new HlsSink(o.hls!, log) },
   { wanted: (o) => !o.segment && !isImagePath(o.output), make: (o, log) => new Mp4Sink(o.output, o, log) },
   { wanted: (o) => !o.segment && isImagePath(o.output), make: (o) => new ImageSink(o.output, o) },
-  { wanted: (o) => !!o.segment, make: (o, log) => new SegmentedMp4Sink(o.output, { ...o, ...o.segment!, streamId: o.streamId }, log) },
+  { wanted: (o) => !!o.segment, make: (o, log) => new SegmentedMp4Sink(o.output, { ...o, ...o.segment!, streamId: o.streamId, files: segmentFiles(o) }, log) },
 ];
 
-/** The compositor's options, and whether its result stages report events (zones, lines). */
-export type SinkOptions = CompositorOptions & { zoneEvents: boolean };
+/**
+ * The compositor's options, whether its result stages report events (zones, lines), and the seq
+ * it starts at (a resumed stream): track files number their frames from there.
+ */
+export type SinkOptions = CompositorOptions & { zoneEvents: boolean; resumeSeq?: number };
+
+/** Each segment's track files, named like its video with the extension their flag gives (segment-namer.ts). */
+function segmentFiles(o: SinkOptions): SegmentFileSpec[] {
+  const ext = (flag: string, file: string): string => {
+    const e = companionExt(o.output, file);
+    if (e === null) throw new RangeError(`--${flag} '${file}' must be the -o pattern '${o.output}' with its own extension`);
+    return e;
+  };
+  return [
+    ...(o.mot ? [{ kind: 'mot' as const, ext: ext('mot', o.mot) }] : []),
+    ...(o.cvat ? [{ kind: 'cvat' as const, ext: ext('cvat', o.cvat), cvatShapes: o.cvatShapes }] : []),
+    ...(o.zoneEvents ? [{ kind: 'events' as const, ext: '.events.jsonl' }] : []),
+  ];
+}
 
 export function buildSinks(o: SinkOptions, log: Logger): Sink[] {
   return SINKS.filter((s) => s.wanted(o)).map((s) => s.make(o, log));

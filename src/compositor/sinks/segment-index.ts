@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { SegmentFileRecord } from './segment-track-files.js';
 
 /** A finished segment, as the index records it. */
 export interface SegmentRecord {
@@ -15,6 +16,8 @@ export interface SegmentRecord {
   bytes: number;
   /** Muxed by a later compositor from what a killed one left. */
   recovered?: boolean;
+  /** Its track files (MOT, CVAT, zone events), deleted with it by retention. */
+  files?: string[];
 }
 
 /** The segment being written: enough for a compositor started after a crash to recover it. */
@@ -29,6 +32,8 @@ export interface InProgressRecord {
   start: string;
   /** The ffmpeg that writes `raw`: it outlives a SIGKILLed compositor until it has drained its pipe. */
   encoderPid: number | null;
+  /** Its track files: where each is being written, and its name once finished. */
+  files?: SegmentFileRecord[];
 }
 
 /**

@@ -29,6 +29,22 @@ export class SegmentNamer {
   }
 }
 
+/**
+ * The extension a segmented track file's flag puts on the `-o` pattern's name: `--mot
+ * 'rec/{start}.mot.txt'` beside `-o 'rec/{start}.mp4'` gives `.mot.txt`, so segment
+ * `rec/20260101T000000Z.mp4` gets `rec/20260101T000000Z.mot.txt`. Null when `file` is not the
+ * pattern with another extension (or takes one a segment already has: the video's, .jsonl,
+ * .events.jsonl, .h264).
+ */
+export function companionExt(pattern: string, file: string): string | null {
+  const base = withExt(pattern, '');
+  if (!file.startsWith(base)) return null;
+  const ext = file.slice(base.length);
+  if (!/^(\.[A-Za-z0-9_-]+)+$/.test(ext)) return null;
+  const taken = [path.extname(pattern), '.jsonl', '.events.jsonl', '.h264'].map((e) => e.toLowerCase());
+  return taken.includes(ext.toLowerCase()) ? null : ext;
+}
+
 /** A problem with a `--segment` output pattern, or null when it is fine. */
 export function segmentPatternProblem(pattern: string): string | null {
   const unknown = pattern.match(/\{(?!(?:stream|index|start)\})[^}]*\}/);

@@ -4,6 +4,7 @@ import { VideoEncoder, type EncoderOptions } from '../../core/media/video-encode
 import type { Logger } from '../../core/log.js';
 import type { SegmentIndex, SegmentRecord } from './segment-index.js';
 import { withExt } from './segment-namer.js';
+import { dropTrackFiles, recoverTrackFiles } from './segment-track-recovery.js';
 
 /** How long to wait for a killed compositor's ffmpeg to drain its pipe and exit. */
 const ENCODER_EXIT_WAIT_MS = 15_000;
@@ -11,8 +12,8 @@ const ENCODER_EXIT_WAIT_MS = 15_000;
 /**
  * A compositor was killed while writing a segment: its raw H.264 and JSONL lines are still there.
  * Keeps the frames it had acked (seq < resumeSeq: the ones the transport will not hand out again)
- * in `NAME.recovered.mp4` + `NAME.recovered.jsonl`, and drops the rest, which this compositor
- * writes again. Returns the recovered segment, or null when there was none (or nothing acked).
+ * in `NAME.recovered.mp4` + `NAME.recovered.jsonl` (and its track files, `NAME.recovered.EXT`), and
+ * drops the rest, which this compositor writes again. Returns the recovered segment, or null when there was none (or nothing acked).
  */
 export async function recoverSegment(
   index: SegmentIndex, resumeSeq: number, encoderOpts: EncoderOptions, frameMs: number, log: Logger,
@@ -36,18 +37,24 @@ export async function recoverSegment(
     if (acked > 0 && existsSync(cur.video)) {
       // Killed after the MP4 was in place, before its bookkeeping: finish that.
       if (existsSync(cur.lines)) renameSync(cur.lines, cur.results);
-      const rec: SegmentRecord = { index: cur.index, video: cur.video, results: cur.results, firstSeq: cur.firstSeq, frames: acked, start: cur.start, durationMs: 0, bytes: statSync(cur.video).size };
+      const jsonl = existsSync(cur.results) ? readFileSync(cur.results, 'utf8').split('\n') : [];
+      const files = recoverTrackFiles(cur.files ?? [], cur.video, cur.firstSeq, resumeSeq, jsonl);
+      const rec: SegmentRecord = {
+        index: cur.index, video: cur.video, results: cur.results, firstSeq: cur.firstSeq, frames: acked, start: cur.start, durationMs: 0,
+        bytes: statSync(cur.video).size, ...(files.length ? { files } : {}),
+      };
       index.added(rec);
       index.setCurrent(null);
       return rec;
     }
     if (acked > 0) log.warn(`segment ${cur.index} of a killed compositor lost its video (${cur.raw} is gone): frames ${cur.firstSeq}-${resumeSeq - 1} are only in its JSONL`);
     rmSync(cur.raw, { force: true });
-    if (acked <= 0) rmSync(cur.lines, { force: true });
+    if (acked <= 0) { rmSync(cur.lines, { force: true }); dropTrackFiles(cur.files ?? []); }
     index.setCurrent(null);
     return null;
   }
-  const video = freeName(withExt(cur.video, '.mp4', '.recovered'), [(v) => withExt(v, '.jsonl')]);
+  const exts = ['.jsonl', ...(cur.files ?? []).map((f) => f.ext)];
+  const video = freeName(withExt(cur.video, '.mp4', '.recovered'), exts.map((e) => (v: string) => withExt(v, e)));
   const results = withExt(video, '.jsonl');
   const first = pts[0] ?? null;
   const last = pts.at(-1) ?? null;
@@ -58,9 +65,10 @@ export async function recoverSegment(
   writeFileSync(tmp, kept.map((l) => l + '\n').join(''));
   renameSync(tmp, results);
   rmSync(cur.lines, { force: true });
+  const files = recoverTrackFiles(cur.files ?? [], video, cur.firstSeq, resumeSeq, kept);
   const rec: SegmentRecord = {
     index: cur.index, video, results, firstSeq: cur.firstSeq, frames: r.frames, start: cur.start, durationMs: r.durationMs,
-    bytes: r.bytes + statSync(results).size, recovered: true,
+    bytes: r.bytes + [results, ...files].reduce((n, f) => n + statSync(f).size, 0), recovered: true, ...(files.length ? { files } : {}),
   };
   index.added(rec);
   index.setCurrent(null);

@@ -10,7 +10,7 @@ export interface RetentionLimits {
 }
 
 /**
- * Deletes the oldest finished segments of a stream (video and JSONL) past either limit, logging
+ * Deletes the oldest finished segments of a stream (video, JSONL and track files) past either limit, logging
  * each one. Only finished segments are in the index: the one being written is never touched.
  * Returns the indexes deleted.
  */
@@ -26,6 +26,7 @@ export function applyRetention(index: SegmentIndex, limits: RetentionLimits, log
     if (!tooOld && !tooBig) break; // oldest first: the rest are newer and, summed, smaller
     rmSync(s.video, { force: true });
     rmSync(s.results, { force: true });
+    for (const f of s.files ?? []) rmSync(f, { force: true });
     index.deleted(s.index);
     bytes -= s.bytes;
     deleted.push(s.index);

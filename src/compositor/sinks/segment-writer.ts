@@ -6,28 +6,36 @@ import type { StreamEvent } from '../../core/types.js';
 import type { InProgressRecord, SegmentIndex, SegmentRecord } from './segment-index.js';
 import { inProgressName } from './segment-namer.js';
 import type { SinkFrame } from './sink.js';
+import { SegmentTrackFiles, type SegmentFileSpec } from './segment-track-files.js';
 
 /**
  * One segment being written: its video encodes to a hidden raw H.264 file beside the target and
  * its JSONL lines go, one synchronous write each, to a hidden file beside theirs, so that a
  * compositor killed at any moment leaves both for the next one to recover (segment-recovery.ts).
- * `finish` muxes the MP4 into place and renames the JSONL.
+ * Its track files (MOT, CVAT, events: segment-track-files.ts) are written the same way.
+ * `finish` muxes the MP4 into place and renames the JSONL and track files.
  */
 export class SegmentWriter {
   readonly record: InProgressRecord;
   private readonly encoder: VideoEncoder;
   private readonly fd: number;
+  private readonly trackFiles: SegmentTrackFiles;
   private frames = 0;
   private firstPtsMs: number | null = null;
   private lastPtsMs: number | null = null;
 
   constructor(
     private readonly index: SegmentIndex,
-    rec: Omit<InProgressRecord, 'raw' | 'lines' | 'encoderPid'>,
+    rec: Omit<InProgressRecord, 'raw' | 'lines' | 'encoderPid' | 'files'>,
     encoderOpts: EncoderOptions,
+    files: readonly SegmentFileSpec[] = [],
   ) {
     mkdirSync(path.dirname(rec.video), { recursive: true });
-    this.record = { ...rec, raw: inProgressName(rec.video, '.h264'), lines: inProgressName(rec.video, '.jsonl'), encoderPid: null };
+    this.trackFiles = new SegmentTrackFiles(rec.video, rec.firstSeq, files);
+    this.record = {
+      ...rec, raw: inProgressName(rec.video, '.h264'), lines: inProgressName(rec.video, '.jsonl'), encoderPid: null,
+      ...(files.length ? { files: this.trackFiles.records } : {}),
+    };
     // 'wx': an in-progress file of that name is a crashed segment's: never write over it.
     this.fd = openSync(this.record.lines, 'wx');
     this.encoder = new VideoEncoder(rec.video, { ...encoderOpts, rawPath: this.record.raw });
@@ -44,6 +52,7 @@ export class SegmentWriter {
       this.index.setCurrent(this.record);
     }
     writeSync(this.fd, JSON.stringify(toJsonLine(f.result)) + '\n');
+    this.trackFiles.write(f);
     this.frames++;
     if (Number.isFinite(f.result.ptsMs)) { this.firstPtsMs ??= f.result.ptsMs; this.lastPtsMs = f.result.ptsMs; }
   }
@@ -70,9 +79,12 @@ export class SegmentWriter {
     const r = await this.encoder.finish({ frames: n, firstPtsMs: first, lastPtsMs: last, sourceDurationMs: single });
     closeSync(this.fd);
     renameSync(this.record.lines, this.record.results);
+    const files = this.trackFiles.finish();
     const rec: SegmentRecord = {
       index: this.record.index, video: this.record.video, results: this.record.results, firstSeq: this.record.firstSeq,
-      frames: r.frames, start: this.record.start, durationMs: r.durationMs, bytes: r.bytes + statSync(this.record.results).size,
+      frames: r.frames, start: this.record.start, durationMs: r.durationMs,
+      bytes: r.bytes + [this.record.results, ...files].reduce((n, f) => n + statSync(f).size, 0),
+      ...(files.length ? { files } : {}),
     };
     this.index.added(rec);
     this.index.setCurrent(null);
@@ -83,5 +95,6 @@ export class SegmentWriter {
   leave(): void {
     this.encoder.detach();
     try { closeSync(this.fd); } catch { /* closed */ }
+    this.trackFiles.leave();
   }
 }

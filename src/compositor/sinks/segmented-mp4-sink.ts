@@ -9,6 +9,7 @@ import { applyRetention, type RetentionLimits } from './segment-retention.js';
 import { SegmentNamer, withExt } from './segment-namer.js';
 import { SegmentWriter } from './segment-writer.js';
 import type { Sink, SinkEnd, SinkFrame } from './sink.js';
+import type { SegmentFileSpec } from './segment-track-files.js';
 
 export interface SegmentedMp4SinkOptions extends Mp4SinkOptions, RetentionLimits {
   streamId: string;
@@ -19,11 +20,13 @@ export interface SegmentedMp4SinkOptions extends Mp4SinkOptions, RetentionLimits
    * compositor left is recovered up to it. @defaultValue 0
    */
   resumeSeq?: number;
+  /** Track files each segment gets beside its video (MOT, CVAT, zone events). @defaultValue none */
+  files?: SegmentFileSpec[];
 }
 
 /**
- * The annotated video cut into MP4s of `seconds` of source time, each with its own JSONL
- * (segment-namer.ts names them). A segment starts at the first frame whose PTS is at least its
+ * The annotated video cut into MP4s of `seconds` of source time, each with its own JSONL and
+ * track files (segment-namer.ts names them, segment-track-files.ts writes the track files). A segment starts at the first frame whose PTS is at least its
  * predecessor's first PTS + `seconds` (each segment is encoded on its own, so it starts with a
  * keyframe); it lasts until the next one's first frame, so the durations add up to the stream's.
  * Finished segments are final the moment they are renamed into place; the one in progress is
@@ -85,10 +88,11 @@ export class SegmentedMp4Sink implements Sink {
     const startMs = (info.startedAt ? Date.parse(info.startedAt) : Date.now()) + ptsMs;
     const index = this.index.nextIndex();
     // Never over a file that is there (an earlier recording, a recovered segment).
-    const video = freeName(this.namer.video(index, startMs), [(v) => withExt(v, '.jsonl')]);
+    const files = this.opts.files ?? [];
+    const video = freeName(this.namer.video(index, startMs), ['.jsonl', ...files.map((s) => s.ext)].map((e) => (v: string) => withExt(v, e)));
     this.current = new SegmentWriter(this.index, {
       index, video, results: withExt(video, '.jsonl'), firstSeq: f.result.seq, start: new Date(startMs).toISOString(),
-    }, this.encoderOpts(ptsMs));
+    }, this.encoderOpts(ptsMs), files);
     for (const e of this.pendingEvents) this.current.event(e);
     this.pendingEvents = [];
   }

@@ -14,8 +14,11 @@ export interface ResultStage {
   reset(): void;
   /** State as JSON data, for a stage that can resume after a compositor restart. */
   snapshot?(): unknown;
-  /** Resumes from what {@link snapshot} returned. */
-  restore?(state: unknown): void;
+  /**
+   * Resumes from what {@link snapshot} returned (possibly by a compositor with other options);
+   * returns what it resumed, for the log.
+   */
+  restore?(state: unknown): string;
   /** Events (JSON records) found since the last call, for the events file. */
   takeEvents?(): object[];
   /** Draws the stage's own overlay on the frame, after the instances. */

@@ -41,9 +41,27 @@ export class TrackerStage implements ResultStage {
     return Object.fromEntries([...this.trackers].map(([id, t]) => [id, t.snapshot()]));
   }
 
-  restore(state: unknown): void {
+  /**
+   * Each stream's tracker as it was (tracks, Kalman state, next id), when it was made with the
+   * options this stage has; with other options (another --tracker, --track-thresh, ...) a fresh
+   * tracker of this stage's options whose ids go on above the saved ones, so no id is reused.
+   */
+  restore(state: unknown): string {
     this.trackers.clear();
-    for (const [id, s] of Object.entries(state as Record<string, TrackerSnapshot>)) this.trackers.set(id, restoreTracker(s));
+    const notes: string[] = [];
+    for (const [id, s] of Object.entries(state as Record<string, TrackerSnapshot & { nextId?: number; options?: unknown; tracks?: unknown[] }>)) {
+      const fresh = this.create();
+      const same = s.kind === fresh.snapshot().kind && JSON.stringify(s.options) === JSON.stringify((fresh.snapshot() as { options?: unknown }).options);
+      if (same) {
+        this.trackers.set(id, restoreTracker(s));
+        notes.push(`${s.tracks?.length ?? 0} tracks, next id ${s.nextId}`);
+      } else {
+        fresh.reserveIds(s.nextId ?? 1);
+        this.trackers.set(id, fresh);
+        notes.push(`other tracker options than before: new tracks, ids from ${s.nextId}`);
+      }
+    }
+    return notes.join('; ') || 'no tracks';
   }
 
   private create(): Tracker {

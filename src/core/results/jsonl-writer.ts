@@ -1,4 +1,4 @@
-import { rleCountsToString } from '../rle.js';
+import { rleCountsFromString, rleCountsToString } from '../rle.js';
 import type { FrameResult, StreamEvent } from '../types.js';
 import { AtomicTextWriter } from './atomic-text-writer.js';
 
@@ -71,6 +71,23 @@ export function toJsonLine(r: FrameResult): Record<string, unknown> {
       ? { semantic: r.semantic.map((c) => ({ classId: c.classId, label: c.label, pixels: c.pixels, mask: { size: c.mask.size, counts: rleCountsToString(c.mask.counts) } })) }
       : {}),
     ...(r.error ? { error: r.error } : {}),
+  };
+}
+
+/**
+ * A frame line of the JSONL back as a result (masks decoded from their compressed counts), or
+ * null for an event line: what a recovered segment's track files are made again from.
+ */
+export function frameFromJsonLine(o: Record<string, unknown>): FrameResult | null {
+  if (typeof o.seq !== 'number' || 'event' in o) return null;
+  type Line = { classId: number; label: string; score: number; box: FrameResult['instances'][number]['box']; mask: { size: [number, number]; counts: string }; trackId?: number };
+  return {
+    streamId: String(o.streamId), seq: o.seq, ptsMs: Number(o.ptsMs), width: Number(o.width), height: Number(o.height),
+    instances: ((o.instances ?? []) as Line[]).map((i) => ({
+      classId: i.classId, label: i.label, score: i.score, box: i.box, mask: { size: i.mask.size, counts: rleCountsFromString(i.mask.counts) },
+      ...(i.trackId !== undefined ? { trackId: i.trackId } : {}),
+    })),
+    ...(typeof o.error === 'string' ? { error: o.error } : {}),
   };
 }
 

@@ -171,6 +171,10 @@ export class ByteTracker implements Tracker {
     };
   }
 
+  reserveIds(next: number): void {
+    this.nextId = Math.max(this.nextId, next);
+  }
+
   reset(): void {
     this.tracks = [];
     this.nextId = 1;

@@ -57,6 +57,10 @@ export class IouTracker implements Tracker {
     };
   }
 
+  reserveIds(next: number): void {
+    this.nextId = Math.max(this.nextId, next);
+  }
+
   reset(): void {
     this.tracks = [];
     this.nextId = 1;

@@ -17,6 +17,8 @@ export interface Tracker {
   update(instances: readonly Instance[], ptsMs: number): Instance[];
   /** Forgets every track and restarts ids at 1. */
   reset(): void;
+  /** Ids handed out from now on are `next` or above (a restart that could not restore the state). */
+  reserveIds(next: number): void;
   /** All state as plain JSON data; `restoreTracker` (restore-tracker.ts) resumes from it. */
   snapshot(): TrackerSnapshot;
 }

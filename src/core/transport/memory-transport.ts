@@ -31,6 +31,8 @@ interface StreamState {
   inFlight: number;
   /** Frames acked so far. */
   composed: number;
+  /** The state the last ack stored. */
+  composedState: string | null;
   /** When the producer's heartbeat lapses (ms since the epoch); null before its first. */
   heartbeatUntil: number | null;
   published: number;
@@ -46,6 +48,7 @@ interface StreamState {
  */
 export class MemoryTransport implements Transport {
   readonly leasesJobs = false;
+  readonly outlivesCompositor = false;
   private readonly streams = new Map<string, StreamState>();
   private readonly finished = new Map<string, FinishedStream>();
   /**
@@ -69,7 +72,7 @@ export class MemoryTransport implements Transport {
     if (this.streams.has(info.streamId)) throw new Error(`stream '${info.streamId}' already exists`);
     this.finished.delete(info.streamId);
     this.streams.set(info.streamId, {
-      info, frames: new Map(), results: new Map(), end: null, events: [], inFlight: 0, composed: 0, heartbeatUntil: null, published: 0, firstPtsMs: null, last: null, capacity: new Signal(), arrived: new Signal(),
+      info, frames: new Map(), results: new Map(), end: null, events: [], inFlight: 0, composed: 0, composedState: null, heartbeatUntil: null, published: 0, firstPtsMs: null, last: null, capacity: new Signal(), arrived: new Signal(),
     });
     this.streamOpened.notify();
   }
@@ -216,8 +219,13 @@ export class MemoryTransport implements Transport {
     return this.streams.get(streamId)?.composed ?? 0;
   }
 
-  async ack(streamId: string, seq: number): Promise<void> {
+  async composedState(streamId: string): Promise<string | null> {
+    return this.streams.get(streamId)?.composedState ?? null;
+  }
+
+  async ack(streamId: string, seq: number, state?: string): Promise<void> {
     const s = this.stream(streamId);
+    if (state !== undefined) s.composedState = state;
     const frame = s.frames.get(seq);
     s.frames.delete(seq);
     s.results.delete(seq);

@@ -44,6 +44,8 @@ export class RedisKeys {
   done(stream: string): string { return this.stream(stream, 'done'); }
   /** Number of frames composed (= next seq the compositor waits for). */
   composed(stream: string): string { return this.stream(stream, 'composed'); }
+  /** The compositor's result-stage state (tracker) after the last frame it acked: JSON. */
+  composedState(stream: string): string { return this.stream(stream, 'cstate'); }
   /** Frames published so far. */
   published(stream: string): string { return this.stream(stream, 'published'); }
   /** The last frame published: `{seq, ptsMs, firstPtsMs, wallMs}` (where a restarted producer goes on). */

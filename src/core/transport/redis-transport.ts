@@ -55,6 +55,7 @@ const PUBLISH_POLL_MS = 15;
  */
 export class RedisTransport implements Transport {
   readonly leasesJobs = true;
+  readonly outlivesCompositor = true;
   readonly keys: RedisKeys;
   private readonly maxInFlight: number | undefined;
   /** Each stream's in-flight bound (its kind of source decides the default), set when it is opened or resumed. */
@@ -399,13 +400,19 @@ export class RedisTransport implements Transport {
     return Number(await this.redis.get(this.keys.composed(streamId))) || 0;
   }
 
-  async ack(streamId: string, seq: number): Promise<void> {
-    await this.redis
+  async ack(streamId: string, seq: number, state?: string): Promise<void> {
+    const m = this.redis
       .multi()
       .del(this.keys.frame(streamId, seq))
       .hdel(this.keys.results(streamId), String(seq))
-      .set(this.keys.composed(streamId), String(seq + 1), 'PX', this.streamTtlMs)
-      .exec();
+      .set(this.keys.composed(streamId), String(seq + 1), 'PX', this.streamTtlMs);
+    // One MULTI: the count and the state after that frame change together, or neither does.
+    if (state !== undefined) m.set(this.keys.composedState(streamId), state, 'PX', this.streamTtlMs);
+    await m.exec();
+  }
+
+  async composedState(streamId: string): Promise<string | null> {
+    return this.redis.get(this.keys.composedState(streamId));
   }
 
   async finishStream(streamId: string, record: FinishedStream): Promise<void> {
@@ -429,7 +436,7 @@ export class RedisTransport implements Transport {
     const composed = Number(await this.redis.get(k.composed(streamId))) || 0;
     const frameKeys: string[] = [];
     for (let s = composed; s < published; s++) frameKeys.push(k.frame(streamId, s));
-    return [k.meta(streamId), k.end(streamId), k.last(streamId), k.heartbeat(streamId), k.events(streamId), k.results(streamId), k.done(streamId), k.composed(streamId), k.published(streamId), ...frameKeys];
+    return [k.meta(streamId), k.end(streamId), k.last(streamId), k.heartbeat(streamId), k.events(streamId), k.results(streamId), k.done(streamId), k.composed(streamId), k.composedState(streamId), k.published(streamId), ...frameKeys];
   }
 
   async close(): Promise<void> {

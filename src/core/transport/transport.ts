@@ -76,6 +76,12 @@ export interface Transport {
    * busy host can miss a renewal, and the job is stalled and run twice.
    */
   readonly leasesJobs: boolean;
+  /**
+   * True when a stream outlives the compositor's process (Redis): a compositor started again
+   * resumes it, so each ack carries the result stages' state. False for the in-memory transport,
+   * whose streams end with the process.
+   */
+  readonly outlivesCompositor: boolean;
 
   // ── producer side ──
   /**
@@ -126,8 +132,14 @@ export interface Transport {
    * starts now resumes from: 0 for a new stream.
    */
   composedCount(streamId: string): Promise<number>;
-  /** The compositor is done with this seq: free its frame and a slot of back-pressure. */
-  ack(streamId: string, seq: number): Promise<void>;
+  /**
+   * The compositor is done with this seq: free its frame and a slot of back-pressure. `state`
+   * (the result stages' state after this frame, JSON) is stored with the composed count, in the
+   * same step, so a compositor that resumes at seq + 1 resumes from it.
+   */
+  ack(streamId: string, seq: number, state?: string): Promise<void>;
+  /** The `state` the last ack stored; null when none did. */
+  composedState(streamId: string): Promise<string | null>;
   /**
    * The compositor wrote the whole stream: removes its keys and leaves `record` (for the Redis
    * transport, as long as stream keys live: 7 days) so that a later compositor is told it is done.

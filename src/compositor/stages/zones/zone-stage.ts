@@ -30,6 +30,17 @@ interface Region {
   out: number;
 }
 
+export interface ZoneStageSnapshot {
+  /** The frame size the regions were laid out for, `WxH` ('' before the first frame). */
+  size: string;
+  regions: { key: string; state: [trackId: number, side: number, seenPts: number][]; inside: number; in: number; out: number }[];
+}
+
+/** A region as defined: kind, name and points. */
+function regionKey(r: RegionSpec): string {
+  return JSON.stringify([r.kind, r.name, r.points]);
+}
+
 /** State of a track not seen for this long is dropped (its id will not come back). */
 const FORGET_MS = 60_000;
 const LINE_COLOR: Yuv = rgbToYuv([255, 64, 64]);
@@ -128,6 +139,33 @@ export class ZoneStage implements ResultStage {
       drawText(frame, pad, y, text, TEXT_FG, scale);
       y += m.height + 2 * pad;
     }
+  }
+
+  /** Each region's per-track sides and counts: a restarted compositor neither re-enters nor recounts. */
+  snapshot(): ZoneStageSnapshot {
+    return {
+      size: this.size,
+      regions: this.regions.map((r) => ({ key: regionKey(r.spec), state: [...r.state].map(([id, s]) => [id, s.side, s.seenPts]), inside: r.inside, in: r.in, out: r.out })),
+    };
+  }
+
+  /** Regions defined as before get their state back; new or changed ones start afresh. */
+  restore(state: unknown): string {
+    const snap = state as ZoneStageSnapshot;
+    const [w, h] = snap.size.split('x').map(Number);
+    if (!(w > 0 && h > 0)) return 'nothing yet';
+    this.layout(w, h);
+    let n = 0;
+    for (const r of this.regions) {
+      const saved = snap.regions.find((s) => s.key === regionKey(r.spec));
+      if (!saved) continue;
+      r.state = new Map(saved.state.map(([id, side, seenPts]) => [id, { side, seenPts }]));
+      r.inside = saved.inside;
+      r.in = saved.in;
+      r.out = saved.out;
+      n++;
+    }
+    return `${n} of ${this.regions.length} regions`;
   }
 
   reset(): void {
