@@ -99,8 +99,8 @@ ${FORMAT_HELP}
 Tracking (on by default; run and compose take all of these, work only --track/--no-track):
   --track | --no-track  give each object a track id across frames (default on); with it on,
                         workers keep detections down to 0.1 for the tracker's second stage; the
-                        outputs keep only those >= --score. Ids start at 1 again when a stopped
-                        compose is resumed
+                        outputs keep only those >= --score. A compose started again on a
+                        partly composed stream resumes the tracks (and ids) where they were
   --tracker byte|iou    ByteTrack (default) or the greedy frame-to-frame IoU baseline
   --track-thresh X      detections >= X are matched first, >= X + 0.1 start tracks (default 0.5)
   --track-match X       largest first-stage match cost 1 - similarity*score (default 0.9)
@@ -135,7 +135,9 @@ Output (run, compose):
   --segment S           cut the video into MP4s of S seconds of source time, each with its own
                         JSONL; -o is then a pattern: {stream}, {index} (00000...), {start} (UTC
                         of the first frame, YYYYMMDDTHHMMSSZ), e.g. 'rec/{stream}/{start}.mp4';
-                        a plain name.mp4 gives name-00000.mp4, name-00001.mp4, ... A compose
+                        a plain name.mp4 gives name-00000.mp4, name-00001.mp4, ... --mot and
+                        --cvat are then the same pattern with their own extension (one per
+                        segment, frames from the segment's first). A compose
                         killed mid-segment is recovered by the next one as NAME.recovered.mp4
   --keep-hours H        with --segment: delete the stream's segments that ended over H hours ago
   --keep-gb G           with --segment: delete the oldest segments while the stream's exceed G GB

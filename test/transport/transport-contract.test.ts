@@ -255,6 +255,27 @@ describe.each(makers)('%s transport', (kind, make) => {
     }
   });
 
+  it('stores the state an ack carries with the composed count, for the compositor that resumes; dropped with the stream', async () => {
+    const t = await make();
+    const id = `cstate-${kind}`;
+    try {
+      await t.openStream(info(id));
+      expect(await t.composedState(id)).toBeNull();
+      for (let s = 0; s < 3; s++) await t.publishFrame(frame(id, s));
+      await t.ack(id, 0, '{"tracker":{"nextId":2}}');
+      await t.ack(id, 1); // no state: the last one stays
+      expect(await t.composedCount(id)).toBe(2);
+      expect(await t.composedState(id)).toBe('{"tracker":{"nextId":2}}');
+      await t.ack(id, 2, '{"tracker":{"nextId":5}}');
+      expect(await t.composedState(id)).toBe('{"tracker":{"nextId":5}}');
+      await t.dropStream(id);
+      expect(await t.composedState(id)).toBeNull();
+    } finally {
+      await t.dropStream(id);
+      await t.close();
+    }
+  });
+
   it('a producer heartbeat that lapses says the producer is gone; the stream is then resumable where it was', async () => {
     const t = await make();
     const id = `hb-${kind}`;
