@@ -150,13 +150,14 @@ export async function runBatch(o: BatchRunOptions, logger: Logger = rootLog): Pr
     if (todo.length === 0) return;
     if (o.progress ?? true) progress.start();
     try {
-      session = await PipelineSession.open(o.session, logger);
+      const parallel = Math.max(1, Math.min(o.parallel ?? DEFAULT_BATCH_PARALLEL, todo.length));
+      session = await PipelineSession.open({ stillsKept: parallel, ...o.session }, logger);
       const s = session;
       let next = 0;
       const lane = async (): Promise<void> => {
         while (!stopping && next < todo.length) await runOne(s, todo[next++]);
       };
-      await Promise.all(Array.from({ length: Math.max(1, Math.min(o.parallel ?? DEFAULT_BATCH_PARALLEL, todo.length)) }, lane));
+      await Promise.all(Array.from({ length: parallel }, lane));
     } finally {
       progress.stop();
       await (session as PipelineSession | null)?.close();

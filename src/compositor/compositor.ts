@@ -16,6 +16,7 @@ import { StopRequest, STOPPED } from '../core/stop-request.js';
 import type { HlsOptions } from './sinks/hls-sink.js';
 import type { ThumbnailOptions } from './sinks/thumbnail-sink.js';
 import { Metrics } from '../core/metrics/metrics.js';
+import type { StillCodecs } from '../core/media/still-codecs.js';
 import type { StreamMetrics } from '../core/metrics/stream-metrics.js';
 
 export interface CompositorOptions {
@@ -24,6 +25,8 @@ export interface CompositorOptions {
   output: string;
   /** JPEG/WebP quality 1..100 of an image output. @defaultValue 90 */
   jpegQuality?: number;
+  /** Long-lived still encoders for an image output (a session's). @defaultValue an ffmpeg per image */
+  stills?: StillCodecs;
   /** JSONL results path. Default: the output path with `.jsonl`. */
   results?: string;
   /** Also write COCO results (a pycocotools loadRes list) here, plus `<name>.dataset.json`. */
