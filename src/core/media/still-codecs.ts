@@ -2,13 +2,14 @@
  * The long-lived still decoders and encoders of one session (a batch, or a run of one photo), so
  * that photos cost no process start each. Everything here is an optimisation with a way out:
  * null means "take the per-file way" (VideoDecoder, encodeImage), which then succeeds or reports
- * the photo exactly as before. Files whose size cannot be read from their header (BMP, WebP,
- * anything odd) and jobs a process did not finish cleanly (a warning, an exit, a timeout) all
- * come out null; a process that fell over is retired, never reused.
+ * the photo exactly as before. Decoders take JPEGs whose size their header says (PNG, BMP, WebP
+ * and anything odd are decoded per file; image-header.ts says why not PNG); encoders write every
+ * output type. Jobs a process did not finish cleanly (a warning, an exit, a timeout) come out
+ * null too, and a process that fell over is retired, never reused.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { exifOrientation, orientationFilter } from './exif-orientation.js';
-import { imageHeader } from './image-header.js';
+import { jpegSize } from './image-header.js';
 import { StillDecoder } from './still-decoder.js';
 import { StillEncoder } from './still-encoder.js';
 import { StillPool } from './still-pool.js';
@@ -34,7 +35,7 @@ export class StillCodecs {
     this.encoders = new StillPool(maxIdle);
   }
 
-  /** The upright I420 frame of the image file `file`, its buffer from `alloc`; null: decode it per file. */
+  /** The upright I420 frame of the JPEG file `file`, its buffer from `alloc`; null: decode it per file. */
   async decodeFile(file: string, alloc?: (n: number) => Buffer): Promise<DecodedStill | null> {
     let bytes: Buffer;
     try {
@@ -45,14 +46,14 @@ export class StillCodecs {
     } catch {
       return null; // the per-file way says why it cannot be read
     }
-    const h = imageHeader(bytes);
+    const h = jpegSize(bytes);
     if (!h) return null;
-    const orient = h.codec === 'mjpeg' ? orientationFilter(exifOrientation(bytes)) : null;
+    const orient = orientationFilter(exifOrientation(bytes));
     const turned = orient?.startsWith('transpose') ?? false;
     const width = turned ? h.height : h.width;
     const height = turned ? h.width : h.height;
-    const key = `${h.codec} ${h.width}x${h.height} ${orient ?? ''}`;
-    const dec = this.decoders.take(key, () => new StillDecoder(h.codec, orient, width, height));
+    const key = `${h.width}x${h.height} ${orient ?? ''}`;
+    const dec = this.decoders.take(key, () => new StillDecoder(orient, width, height));
     try {
       const yuv = await dec.decode(bytes, alloc);
       return yuv ? { yuv, width, height } : null;

@@ -1,10 +1,9 @@
 /**
- * A long-lived ffmpeg decoding stills of one codec, stored size and EXIF orientation to I420,
- * one file after another. The files go in as a multipart-JPEG stream (`-f mpjpeg`: each part says
- * its length, so ffmpeg hands a photo to the decoder the moment its last byte is in, instead of
- * waiting for the next photo's first bytes as the image2pipe parser does); `-c:v` picks the
- * decoder, so PNGs go the same way. One frame out per file in, and each frame's showinfo line
- * (its size checked against the one expected) says it is whole.
+ * A long-lived ffmpeg decoding JPEGs of one stored size and EXIF orientation to I420, one file
+ * after another. The files go in as a multipart-JPEG stream (`-f mpjpeg`: each part says its
+ * length, so ffmpeg hands a photo to the decoder the moment its last byte is in, instead of
+ * waiting for the next photo's first bytes as the image2pipe parser does). One frame out per file
+ * in, and each frame's showinfo line (its size checked against the one expected) says it is whole.
  */
 import { yuv420Size } from '../yuv420.js';
 import { StillProcess } from './still-process.js';
@@ -19,11 +18,11 @@ export class StillDecoder {
    * @param width height: the size of the decoded frame (after `orient`).
    * @param orient filters that turn the stored picture upright (orientationFilter), or null.
    */
-  constructor(codec: 'mjpeg' | 'png', orient: string | null, readonly width: number, readonly height: number) {
+  constructor(orient: string | null, readonly width: number, readonly height: number) {
     this.frameBytes = yuv420Size(width, height);
     this.proc = new StillProcess([
-      // -threads 1: a frame-threaded decoder (png) would hold each frame until the next file came.
-      '-threads', '1', '-f', 'mpjpeg', '-c:v', codec, '-i', 'pipe:0',
+      // -threads 1: a frame-threaded decoder would hold each frame until the next file came.
+      '-threads', '1', '-f', 'mpjpeg', '-i', 'pipe:0',
       '-vf', `${orient ? `${orient},` : ''}showinfo=checksum=0`, '-vsync', 'passthrough',
       '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-flush_packets', '1', 'pipe:1',
     ]);
