@@ -107,6 +107,11 @@ export class PipelineSession {
 
   get engine(): EngineInfo { return this.worker.info; }
 
+  /** Long-lived still decoders and encoders started so far (one per photo would be no reuse). */
+  get stillProcesses(): { decoders: number; encoders: number } {
+    return { decoders: this.stills.decoders.started, encoders: this.stills.encoders.started };
+  }
+
   /** Frames written so far, over the streams running now. */
   get framesWritten(): number {
     let n = 0;

@@ -52,6 +52,8 @@ export interface BatchRunResult {
    */
   steadyFps: number | null;
   engine: EngineInfo | null;
+  /** Long-lived still decoders and encoders the photos went through (pipeline-session.ts). */
+  stillProcesses: { decoders: number; encoders: number };
   /** A signal stopped it: inputs not started are not in `rows`. */
   stopped: boolean;
 }
@@ -173,6 +175,7 @@ export async function runBatch(o: BatchRunOptions, logger: Logger = rootLog): Pr
     framesInferred,
     steadyFps: written > 1 ? (written - 1) / ((lastWrittenAt - firstWrittenAt) / 1000) : null,
     engine: (session as PipelineSession | null)?.engine ?? null,
+    stillProcesses: (session as PipelineSession | null)?.stillProcesses ?? { decoders: 0, encoders: 0 },
     stopped: stopping,
   };
 }
