@@ -86,8 +86,10 @@ export class Producer {
     // A photo (one frame, as is): a still decoder of the session, when there is one.
     const still = this.opts.stills && spec.kind === 'file' && isImagePath(this.opts.source) && this.opts.fps === undefined && (this.opts.maxFrames ?? 1) >= 1;
     const decoder: FrameSource = still
-      ? new StillSource(spec.ffmpegInput.replace(/^file:/, ''), this.opts.source, this.opts.streamId, this.opts.stills!, this.pool, perFile)
+      ? new StillSource(spec.ffmpegInput.replace(/^file:/, ''), this.opts.source, this.opts.streamId, this.opts.stills!, this.opts.stills!.frames, perFile)
       : perFile();
+    // A frame goes back to the pool it came from (a fallen-back photo's: this producer's own).
+    const poolOf = () => (decoder instanceof StillSource && !decoder.fellBack ? decoder.pool : this.pool);
     this.source = decoder;
     if (this.stopping) decoder.close();
     let info: StreamInfo;
@@ -131,7 +133,7 @@ export class Producer {
         try {
           await this.transport.publishFrame({
             streamId: this.opts.streamId, seq, ptsMs, width: f.width, height: f.height, yuv,
-            release: () => this.pool.give(yuv), decodedAtMs: f.arrivedAtMs,
+            release: () => poolOf().give(yuv), decodedAtMs: f.arrivedAtMs,
           });
         } finally {
           sm.publishing = false;

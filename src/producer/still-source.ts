@@ -25,9 +25,13 @@ export class StillSource implements FrameSource {
     private readonly source: string,
     private readonly streamId: string,
     private readonly stills: StillCodecs,
-    private readonly pool: FramePool,
+    /** Where its frame's buffer comes from and goes back to: the session's, reused photo after photo. */
+    readonly pool: FramePool,
     private readonly perFile: () => SourceSupervisor,
   ) {}
+
+  /** Decoded per file (its frames from the producer's own pool, not {@link pool}). */
+  get fellBack(): boolean { return this.fallback !== null; }
 
   info(): Promise<StreamInfo> {
     this.opened ??= this.open();

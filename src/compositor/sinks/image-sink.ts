@@ -15,14 +15,14 @@ export interface ImageSinkOptions {
 
 /**
  * The annotated still of an image input (`-o out.jpg|.png|.bmp|.webp`), the same size as the
- * (EXIF-oriented) input. The one frame is kept until close, encoded (by one of the session's
+ * (EXIF-oriented) input. The one frame is encoded as it comes (by one of the session's
  * long-lived encoders when it has them, else by an ffmpeg of its own, which also takes over when
  * a long-lived one could not do it), written under a hidden name and renamed into place on
  * commit. A stream of more than one frame is refused: a video needs `.mp4`.
  */
 export class ImageSink implements Sink {
   private info: StreamInfo | null = null;
-  private frame: Uint8Array | null = null;
+  private written = false;
   private file: AtomicFile | null = null;
   private readonly abortCtl = new AbortController();
 
@@ -32,28 +32,30 @@ export class ImageSink implements Sink {
     this.info = info;
   }
 
+  /**
+   * Encodes the frame now, before the compositor acks it (its pixels go back to the decoder's
+   * pool then): no copy of it is kept. A second frame is refused.
+   */
   async write(f: SinkFrame): Promise<void> {
-    if (this.frame) throw new Error(`'${this.path}' is an image: its input has more than one frame (write a video to .mp4)`);
-    // The pixels go back to the decoder's pool once the compositor acks the frame: keep a copy.
-    this.frame = Uint8Array.from(f.yuv);
+    if (this.written) throw new Error(`'${this.path}' is an image: its input has more than one frame (write a video to .mp4)`);
+    this.written = true;
+    const { width, height } = this.info!;
+    this.file = new AtomicFile(this.path);
+    try {
+      const bytes = await this.opts.stills?.encode(f.yuv, width, height, this.path, this.opts.jpegQuality);
+      if (this.abortCtl.signal.aborted) throw new MediaError('ENCODE_FAILED', `writing '${this.path}' was aborted`);
+      if (bytes) await writeFile(this.file.tmpPath, bytes);
+      else await encodeImage(f.yuv, width, height, this.file.tmpPath, this.path, { quality: this.opts.jpegQuality, signal: this.abortCtl.signal });
+    } catch (err) {
+      this.file.abort();
+      throw err;
+    }
   }
 
   async event(): Promise<void> {}
 
   async close(): Promise<void> {
-    if (!this.info || !this.frame) throw new Error(`'${this.path}': no frame to write`);
-    this.file = new AtomicFile(this.path);
-    try {
-      const { width, height } = this.info;
-      const bytes = await this.opts.stills?.encode(this.frame, width, height, this.path, this.opts.jpegQuality);
-      if (this.abortCtl.signal.aborted) throw new MediaError('ENCODE_FAILED', `writing '${this.path}' was aborted`);
-      if (bytes) await writeFile(this.file.tmpPath, bytes);
-      else await encodeImage(this.frame, width, height, this.file.tmpPath, this.path, { quality: this.opts.jpegQuality, signal: this.abortCtl.signal });
-    } catch (err) {
-      this.file.abort();
-      throw err;
-    }
-    this.frame = null;
+    if (!this.info || !this.written) throw new Error(`'${this.path}': no frame to write`);
   }
 
   commit(): void {

@@ -13,6 +13,7 @@ import { jpegSize } from './image-header.js';
 import { StillDecoder } from './still-decoder.js';
 import { StillEncoder } from './still-encoder.js';
 import { StillPool } from './still-pool.js';
+import { FramePool } from './frame-pool.js';
 import { DEFAULT_JPEG_QUALITY } from './image-format.js';
 import path from 'node:path';
 
@@ -28,6 +29,8 @@ export interface DecodedStill {
 export class StillCodecs {
   readonly decoders: StillPool<StillDecoder>;
   readonly encoders: StillPool<StillEncoder>;
+  /** Buffers of decoded photos, reused from one photo to the next (a producer's own pool lives one photo). */
+  readonly frames = new FramePool();
 
   /** @param maxIdle idle processes kept of each kind (decoders, encoders). */
   constructor(maxIdle = 8) {
