@@ -25,8 +25,15 @@ export interface StillJobResult {
 /** Whether a job is complete: the length of its result in `out` (0 while it is not there yet). */
 export type StillDone = (out: Buffer, frames: readonly string[]) => number;
 
-/** Warnings that say nothing about the still at hand. */
-const BENIGN = [/^\[swscaler @ [^\]]*\] \[warning\] deprecated pixel format used/];
+/**
+ * Lines that say nothing about the pixels: swscale's note on JPEG's full range, and the JPEG
+ * decoder's complaints about EXIF/APP metadata it cannot parse (phones write odd ones; ffmpeg uses
+ * none of it for the picture, and we read the orientation ourselves).
+ */
+const BENIGN = [
+  /^\[swscaler @ [^\]]*\] \[warning\] deprecated pixel format used/,
+  /^\[mjpeg @ [^\]]*\] \[(warning|error)\] (mjpeg: )?(invalid TIFF header in EXIF data|unable to decode APP fields)/,
+];
 
 export class StillProcess {
   private readonly child: ChildProcess;

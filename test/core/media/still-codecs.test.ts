@@ -117,6 +117,21 @@ describe('long-lived still decoders', () => {
     await expect(perFile(bad)).rejects.toThrow(/cannot read input/);
   });
 
+  it('takes a JPEG whose EXIF block ffmpeg cannot parse (it says so on stderr; the pixels are not affected)', async () => {
+    const c = codecs();
+    const src = readFileSync(still('x.jpg', '320x240', 12));
+    const body = Buffer.concat([Buffer.from('Exif\0\0XX', 'latin1'), Buffer.alloc(30)]);
+    const seg = Buffer.from([0xff, 0xe1, 0, 0]);
+    seg.writeUInt16BE(body.length + 2, 2);
+    const odd = tmp.file('odd-exif.jpg');
+    writeFileSync(odd, Buffer.concat([src.subarray(0, 2), seg, body, src.subarray(2)]));
+    for (let i = 0; i < 2; i++) {
+      const got = await c.decodeFile(odd);
+      expect(got!.yuv.equals((await perFile(odd)).yuv)).toBe(true);
+    }
+    expect(c.decoders.started).toBe(1);
+  });
+
   it('gives each of several photos in flight at once a process of its own, and each its own pixels', async () => {
     const c = codecs();
     const files = [0, 1, 2, 3].map((n) => still(`c${n}.jpg`, '320x240', 20 + n));
