@@ -9,6 +9,7 @@ import { log as rootLog, type Logger } from './core/log.js';
 import type { EngineInfo } from './worker/inference-engine.js';
 import type { FrameResult, StreamInfo } from './core/types.js';
 import { Metrics } from './core/metrics/metrics.js';
+import { StillCodecs } from './core/media/still-codecs.js';
 
 export interface SessionOptions {
   worker: FrameWorkerOptions;
@@ -26,6 +27,11 @@ export interface SessionOptions {
    * Redis (readiness PING, queue, registries) and makes its last registry report then.
    */
   observer?: { attach(transport: Transport): void; close(): Promise<void> };
+  /**
+   * Idle long-lived still decoders (and as many encoders) kept for the photos to come: a batch
+   * keeps one per input in flight. @defaultValue 4
+   */
+  stillsKept?: number;
 }
 
 /** One input of a session: where it comes from and where its outputs go. */
@@ -69,6 +75,8 @@ export class PipelineSession {
     private readonly metrics: Metrics,
     private readonly observer: SessionOptions['observer'],
     private readonly log: Logger,
+    /** Photos are decoded and encoded by long-lived ffmpeg processes, not one per photo each. */
+    private readonly stills: StillCodecs,
   ) {}
 
   /** Connects the transport and loads the model (a bad model fails here, before any decoding). */
@@ -88,7 +96,7 @@ export class PipelineSession {
           s.hooks.onInferred?.(r);
         },
       }, logger);
-      session = new PipelineSession(transport, worker, metrics, opts.observer, logger);
+      session = new PipelineSession(transport, worker, metrics, opts.observer, logger, new StillCodecs(opts.stillsKept ?? 4));
       return session;
     } catch (err) {
       await opts.observer?.close();
@@ -98,6 +106,11 @@ export class PipelineSession {
   }
 
   get engine(): EngineInfo { return this.worker.info; }
+
+  /** Long-lived still decoders and encoders started so far (one per photo would be no reuse). */
+  get stillProcesses(): { decoders: number; encoders: number } {
+    return { decoders: this.stills.decoders.started, encoders: this.stills.encoders.started };
+  }
 
   /** Frames written so far, over the streams running now. */
   get framesWritten(): number {
@@ -115,8 +128,9 @@ export class PipelineSession {
     // Producer and compositor of the stream are both here: what is in flight is counted locally.
     // (A frame the producer holds while the transport waits for capacity is not in flight yet.)
     metrics.watchInFlight(streamId, () => stream.counts.decoded - stream.counts.written - (stream.publishing ? 1 : 0));
-    const producer = new Producer(this.transport, { ...o.producer, source: o.input, streamId, metrics }, this.log);
-    const compositor = new Compositor(this.transport, { ...o.compositor, streamId, output: o.output, results: o.results, metrics }, this.log);
+    const stills = this.stills;
+    const producer = new Producer(this.transport, { ...o.producer, source: o.input, streamId, metrics, stills }, this.log);
+    const compositor = new Compositor(this.transport, { ...o.compositor, streamId, output: o.output, results: o.results, metrics, stills }, this.log);
     const entry = { hooks, inferMs: 0, producer, compositor };
     this.running.set(streamId, entry);
     let firstWrittenAt = 0;
@@ -156,12 +170,14 @@ export class PipelineSession {
 
   /** Stops at once: no output of a running stream is written. */
   abandon(): void {
+    this.stills.close();
     for (const s of this.running.values()) s.compositor.abandon();
     this.worker.abandon();
     this.transport.abandon();
   }
 
   async close(): Promise<void> {
+    this.stills.close();
     try {
       await this.worker.close();
       await this.observer?.close();

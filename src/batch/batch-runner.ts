@@ -52,6 +52,8 @@ export interface BatchRunResult {
    */
   steadyFps: number | null;
   engine: EngineInfo | null;
+  /** Long-lived still decoders and encoders the photos went through (pipeline-session.ts). */
+  stillProcesses: { decoders: number; encoders: number };
   /** A signal stopped it: inputs not started are not in `rows`. */
   stopped: boolean;
 }
@@ -150,13 +152,14 @@ export async function runBatch(o: BatchRunOptions, logger: Logger = rootLog): Pr
     if (todo.length === 0) return;
     if (o.progress ?? true) progress.start();
     try {
-      session = await PipelineSession.open(o.session, logger);
+      const parallel = Math.max(1, Math.min(o.parallel ?? DEFAULT_BATCH_PARALLEL, todo.length));
+      session = await PipelineSession.open({ stillsKept: parallel, ...o.session }, logger);
       const s = session;
       let next = 0;
       const lane = async (): Promise<void> => {
         while (!stopping && next < todo.length) await runOne(s, todo[next++]);
       };
-      await Promise.all(Array.from({ length: Math.max(1, Math.min(o.parallel ?? DEFAULT_BATCH_PARALLEL, todo.length)) }, lane));
+      await Promise.all(Array.from({ length: parallel }, lane));
     } finally {
       progress.stop();
       await (session as PipelineSession | null)?.close();
@@ -172,6 +175,7 @@ export async function runBatch(o: BatchRunOptions, logger: Logger = rootLog): Pr
     framesInferred,
     steadyFps: written > 1 ? (written - 1) / ((lastWrittenAt - firstWrittenAt) / 1000) : null,
     engine: (session as PipelineSession | null)?.engine ?? null,
+    stillProcesses: (session as PipelineSession | null)?.stillProcesses ?? { decoders: 0, encoders: 0 },
     stopped: stopping,
   };
 }

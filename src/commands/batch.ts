@@ -84,6 +84,7 @@ export async function batchCommand(o: BatchCommandOptions, logger: Logger = root
   logger.info('batch finished', {
     done: t.done, skipped: t.skipped, failed: t.failed, frames: t.frames, instances: t.instances, wallMs: r.wallMs,
     framesInferred: r.framesInferred, inferMs: Math.round(r.inferMs), framesPerS: Number(imagesPerS.toFixed(3)), steadyFps: r.steadyFps === null ? null : Number(r.steadyFps.toFixed(3)), modelFps: Number(modelFps.toFixed(3)),
+    stillDecoders: r.stillProcesses.decoders, stillEncoders: r.stillProcesses.encoders,
   });
   process.stderr.write(
     `batch: ${t.done} done, ${t.skipped} skipped, ${t.failed} failed; ${t.frames} frames, ${t.instances} instances in ${formatDuration(r.wallMs / 1000)} into ${o.outDir}${cocoNote}\n`,

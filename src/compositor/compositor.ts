@@ -1,5 +1,5 @@
 import { drawResult, type DrawOptions } from '../core/render/index.js';
-import { blackYuv420 } from '../core/yuv420.js';
+import { blackYuv420, yuv420Size } from '../core/yuv420.js';
 import { datasetPathFor } from '../core/results/coco-writer.js';
 import { buildSinks } from './sinks/registry.js';
 import type { Sink } from './sinks/sink.js';
@@ -17,6 +17,7 @@ import { StopRequest, STOPPED } from '../core/stop-request.js';
 import type { HlsOptions } from './sinks/hls-sink.js';
 import type { ThumbnailOptions } from './sinks/thumbnail-sink.js';
 import { Metrics } from '../core/metrics/metrics.js';
+import type { StillCodecs } from '../core/media/still-codecs.js';
 import type { StreamMetrics } from '../core/metrics/stream-metrics.js';
 import type { CvatShapeKind } from '../core/results/cvat-tracks.js';
 
@@ -26,6 +27,8 @@ export interface CompositorOptions {
   output: string;
   /** JPEG/WebP quality 1..100 of an image output. @defaultValue 90 */
   jpegQuality?: number;
+  /** Long-lived still encoders for an image output (a session's). @defaultValue an ffmpeg per image */
+  stills?: StillCodecs;
   /** JSONL results path. Default: the output path with `.jsonl`. */
   results?: string;
   /** Also write COCO results (a pycocotools loadRes list) here, plus `<name>.dataset.json`. */
@@ -282,7 +285,9 @@ export class Compositor {
     let stopped = false;
     let firstPtsMs: number | null = null;
     let lastPtsMs: number | null = null;
-    const blank = blackYuv420(info.width, info.height);
+    // Made only when a frame's pixels are lost: a photo's stream would pay 1.4 MB for nothing.
+    const frameBytes = yuv420Size(info.width, info.height);
+    let blank: Uint8Array | null = null;
     const events = new StreamEventFeed(this.transport, streamId, opts.resumeSeq);
     const items = this.transport.results(streamId)[Symbol.asyncIterator]();
     try {
@@ -300,9 +305,9 @@ export class Compositor {
         const { yuv } = step.value;
         const result = chain.process(step.value.result);
         let pixels = yuv;
-        if (!pixels || pixels.length !== blank.length) {
+        if (!pixels || pixels.length !== frameBytes) {
           // The frame's pixels are gone (expired): keep timing with a black frame rather than a gap.
-          pixels = blank;
+          pixels = blank ??= blackYuv420(info.width, info.height);
           result.error ??= 'frame pixels lost';
         }
         if (result.error) failed++;

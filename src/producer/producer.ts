@@ -1,4 +1,7 @@
 import { SourceSupervisor, type ReconnectPolicy } from '../core/media/source-supervisor.js';
+import { isImagePath } from '../core/media/image-format.js';
+import type { StillCodecs } from '../core/media/still-codecs.js';
+import { StillSource, type FrameSource } from './still-source.js';
 import { FramePool } from '../core/media/frame-pool.js';
 import { classifySource } from '../core/media/source.js';
 import type { Logger } from '../core/log.js';
@@ -28,6 +31,11 @@ export interface ProducerOptions {
    * @defaultValue a private one (nothing served)
    */
   metrics?: Metrics;
+  /**
+   * Long-lived still decoders (a session's): an image file is decoded by one of them instead of
+   * an ffmpeg of its own. @defaultValue undefined (an ffmpeg per input)
+   */
+  stills?: StillCodecs;
 }
 
 export interface ProducerHooks {
@@ -41,7 +49,7 @@ export interface ProducerHooks {
  */
 export class Producer {
   private stopping = false;
-  private source: SourceSupervisor | null = null;
+  private source: FrameSource | null = null;
   /** Decoded frames' buffers, back from the transport once it lets go of them. */
   readonly pool = new FramePool();
   private readonly log: Logger;
@@ -58,8 +66,9 @@ export class Producer {
   async run(hooks: ProducerHooks = {}): Promise<StreamEnd> {
     // A paused RTSP/UDP reader loses packets or stalls: live sources drop their oldest undelivered
     // frame instead of waiting for the pipeline, and every drop is counted.
-    const live = classifySource(this.opts.source).live === true;
-    const decoder = new SourceSupervisor(this.opts.source, this.opts.streamId, {
+    const spec = classifySource(this.opts.source);
+    const live = spec.live === true;
+    const perFile = () => new SourceSupervisor(this.opts.source, this.opts.streamId, {
       dropOldest: live,
       fps: this.opts.fps,
       maxFrames: this.opts.maxFrames,
@@ -74,6 +83,13 @@ export class Producer {
         return this.transport.publishEvent(this.eventShift(e));
       },
     });
+    // A photo (one frame, as is): a still decoder of the session, when there is one.
+    const still = this.opts.stills && spec.kind === 'file' && isImagePath(this.opts.source) && this.opts.fps === undefined && (this.opts.maxFrames ?? 1) >= 1;
+    const decoder: FrameSource = still
+      ? new StillSource(spec.ffmpegInput.replace(/^file:/, ''), this.opts.source, this.opts.streamId, this.opts.stills!, this.opts.stills!.frames, perFile)
+      : perFile();
+    // A frame goes back to the pool it came from (a fallen-back photo's: this producer's own).
+    const poolOf = () => (decoder instanceof StillSource && !decoder.fellBack ? decoder.pool : this.pool);
     this.source = decoder;
     if (this.stopping) decoder.close();
     let info: StreamInfo;
@@ -117,7 +133,7 @@ export class Producer {
         try {
           await this.transport.publishFrame({
             streamId: this.opts.streamId, seq, ptsMs, width: f.width, height: f.height, yuv,
-            release: () => this.pool.give(yuv), decodedAtMs: f.arrivedAtMs,
+            release: () => poolOf().give(yuv), decodedAtMs: f.arrivedAtMs,
           });
         } finally {
           sm.publishing = false;

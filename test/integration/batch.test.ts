@@ -290,3 +290,62 @@ describe('batch: segstream run INPUT... -o OUTDIR/', () => {
     expect(inferred[1], logs[1]).toBeGreaterThan(0);
   }, 400_000);
 });
+
+describe('batch of photos through long-lived decoders and encoders', () => {
+  const folder = tmp.file('reuse');
+  /** Decoded pixels of an image file (RGB, so any type compares). */
+  const pixels = (file: string): Buffer => execFileSync(ffmpegPath(), ['-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1']);
+  const good = ['a1.jpg', 'a2.jpg', 'b1.jpg', 'a3.jpg', 'p1.png', 'b2.jpg', 'turned.jpg', 'a4.jpg'];
+  beforeAll(async () => {
+    mkdirSync(folder, { recursive: true });
+    await synthImage(path.join(folder, 'a1.jpg'), 51);
+    await synthImage(path.join(folder, 'a2.jpg'), 52);
+    await synthImage(path.join(folder, 'a3.jpg'), 53);
+    await synthImage(path.join(folder, 'a4.jpg'), 54);
+    await synthImage(path.join(folder, 'b1.jpg'), 55, 'scale=200:150');
+    await synthImage(path.join(folder, 'b2.jpg'), 56, 'scale=200:150');
+    await synthImage(path.join(folder, 'p1.png'), 57);
+    await synthImage(tmp.file('turned-src.jpg'), 58, 'transpose=2');
+    writeFileSync(path.join(folder, 'turned.jpg'), withExifOrientation(readFileSync(tmp.file('turned-src.jpg')), 6));
+    // In the middle, by name: a JPEG whose markers are all there (so a long-lived decoder is handed
+    // it) but whose frame header claims 7 components, and bytes that are no JPEG at all.
+    const bad = Buffer.from(readFileSync(path.join(folder, 'a1.jpg')));
+    bad[bad.indexOf(Buffer.from([0xff, 0xc0])) + 9] = 7;
+    writeFileSync(path.join(folder, 'a25-bad.jpg'), bad);
+    writeFileSync(path.join(folder, 'a26-garbage.jpg'), 'no JPEG here'.repeat(50));
+  });
+
+  it('writes every good photo as a run of that photo alone writes it, reports the corrupt ones, and starts a process per size, not per photo', async () => {
+    const out = tmp.file('reuse-out');
+    const r = await runCli(['run', folder, '-o', `${out}/`, '--score', '0.3', '--parallel', '2', '--jpeg-quality', '80'], { env: { SEGSTREAM_LOG_LEVEL: 'info' } });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/segstream: error: 2 input\(s\) failed/);
+    expect(r.stderr).toMatch(/^.*a25-bad\.jpg: cannot read input .*a25-bad\.jpg.*$/m);
+    expect(r.stderr).toMatch(/^.*a26-garbage\.jpg: cannot read input .*a26-garbage\.jpg.*$/m);
+    expect(r.stderr).toMatch(/^a25-bad\.jpg +- +- +[\d.]+ s +failed: /m);
+    expect(existsSync(path.join(out, 'a25-bad.jpg'))).toBe(false);
+    expect(readdirSync(out).filter((f) => f.startsWith('.'))).toEqual([]); // no temp file left
+    const finished = JSON.parse(r.stderr.split('\n').find((l) => l.includes('"batch finished"'))!) as { done: number; stillDecoders: number; stillEncoders: number };
+    expect(finished.done).toBe(good.length);
+    // Decoders: 320x240 and 200x150 JPEGs, the turned one, and the one that replaced the process
+    // the bad JPEG retired, each at most once per lane (2). PNGs are decoded per file.
+    expect(finished.stillDecoders).toBeLessThanOrEqual(7);
+    // Encoders: JPEG 320x240, JPEG 200x150, JPEG 240x320... PNG 320x240, at most 2 each.
+    expect(finished.stillEncoders).toBeLessThanOrEqual(8);
+    expect(finished.stillDecoders + finished.stillEncoders).toBeLessThan(2 * good.length);
+    for (const name of good) {
+      const single = tmp.file(`single-${name}`);
+      const one = await runCli(['run', path.join(folder, name), '-o', single, '--score', '0.3', '--jpeg-quality', '80']);
+      expect(one.code, one.stderr).toBe(0);
+      expect(sizeOf(path.join(out, name)), name).toEqual(sizeOf(single));
+      expect(pixels(path.join(out, name)).equals(pixels(single)), `${name}: the batch's pixels are the single run's`).toBe(true);
+      expect(comparable(readJsonl(path.join(out, name.replace(/\.\w+$/, '.jsonl')))), name).toEqual(comparable(readJsonl(single.replace(/\.\w+$/, '.jsonl'))));
+    }
+    expect(sizeOf(path.join(out, 'turned.jpg'))).toEqual([320, 240]);
+    // Resume: nothing good is redone, the bad ones fail again.
+    const again = await runCli(['run', folder, '-o', `${out}/`, '--score', '0.3', '--parallel', '2']);
+    expect(again.code).toBe(1);
+    expect((again.stderr.match(/skipped: already done/g) ?? []).length).toBe(good.length);
+    expect(again.stderr).toMatch(/^a25-bad\.jpg +- +- +[\d.]+ s +failed: /m);
+  });
+});
