@@ -101,3 +101,9 @@ export async function makeSynthClipWithAudio(out: string, opts: { seed: number; 
   const { renameSync } = await import('node:fs');
   renameSync(silent.replace(/\.mp4$/, '.json'), out.replace(/\.mp4$/, '.json'));
 }
+
+/** Resolves with how a child ended (at once when it already has). */
+export function exited(c: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve({ code: c.exitCode, signal: c.signalCode });
+  return new Promise((resolve) => c.once('exit', (code, signal) => resolve({ code, signal })));
+}

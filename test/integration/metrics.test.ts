@@ -11,7 +11,7 @@ import { StreamRegistry, type StreamStatus } from '../../src/core/transport/stre
 import { WorkerRegistry, type WorkerEntry } from '../../src/core/transport/worker-registry.js';
 import { readJsonl } from './jsonl.js';
 import { freePort } from '../core/media/media-helpers.js';
-import { deleteKeys, REDIS_URL, runCli, spawnCli, tempDir, testPrefix, waitForLine } from '../helpers.js';
+import { deleteKeys, exited, REDIS_URL, runCli, spawnCli, tempDir, testPrefix, waitForLine } from '../helpers.js';
 
 const tmp = tempDir('metrics');
 const prefix = testPrefix();
@@ -27,10 +27,6 @@ function track(child: ChildProcess): ChildProcess {
   return child;
 }
 
-function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode as NodeJS.Signals | null });
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-}
 
 function stderrOf(child: ChildProcess): () => string {
   let s = '';

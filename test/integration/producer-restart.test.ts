@@ -10,7 +10,7 @@ import path from 'node:path';
 import { makeTestClip, probeVideo } from '../../src/core/media/test-clip.js';
 import { readJsonl } from './jsonl.js';
 import { rtspServerMissing, startRtspServer } from '../fixtures/rtsp/rtsp-server.js';
-import { deleteKeys, fixtureModel, REDIS_URL, runCli, spawnCli, tempDir, testPrefix, waitForLine } from '../helpers.js';
+import { deleteKeys, exited, fixtureModel, REDIS_URL, runCli, spawnCli, tempDir, testPrefix, waitForLine } from '../helpers.js';
 
 const MODEL = fixtureModel('tiny-empty.onnx');
 const missing = rtspServerMissing();
@@ -19,10 +19,6 @@ const env = { SEGSTREAM_REDIS_PREFIX: prefix, REDIS_URL };
 let tmp: ReturnType<typeof tempDir> | null = null;
 const children: ChildProcess[] = [];
 
-function exited(c: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve({ code: c.exitCode, signal: c.signalCode });
-  return new Promise((resolve) => c.once('exit', (code, signal) => resolve({ code, signal })));
-}
 
 describe.skipIf(missing !== null)('a live producer killed and started again', () => {
   beforeAll(async () => {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { makeTestClip, probeVideo } from '../../src/core/media/test-clip.js';
 import { readJsonl, readJsonlEvents, seqs } from './jsonl.js';
 import { freePort, PYTHON, rtspServerMissing, startRtspServer, tcpConnectError } from '../fixtures/rtsp/rtsp-server.js';
-import { deleteKeys, fixtureModel, REDIS_URL, runCli, spawnCli, tempDir, testPrefix, waitForLine } from '../helpers.js';
+import { deleteKeys, exited, fixtureModel, REDIS_URL, runCli, spawnCli, tempDir, testPrefix, waitForLine } from '../helpers.js';
 
 // Inference is not what is tested here: the smallest fixture model keeps the file fast.
 const MODEL = fixtureModel('tiny-empty.onnx');
@@ -43,10 +43,6 @@ async function startServer(file: string, port?: number): Promise<RtspServer & { 
   return server;
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
 
 /** SIGKILL (after SIGCONT, for one stopped on purpose) and wait: no stray servers. */
 async function killAll(list: ChildProcess[]): Promise<void> {

@@ -4,17 +4,13 @@ import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { probeVideo } from '../../src/core/media/test-clip.js';
 import { readJsonl } from './jsonl.js';
-import { deleteKeys, hasSharedMedia, makeSynthClipWithAudio, REDIS_URL, runCli, sharedMedia, spawnCli, tempDir, testPrefix, waitForLine } from '../helpers.js';
+import { deleteKeys, exited, hasSharedMedia, makeSynthClipWithAudio, REDIS_URL, runCli, sharedMedia, spawnCli, tempDir, testPrefix, waitForLine } from '../helpers.js';
 
 const tmp = tempDir('segcrash');
 const prefix = testPrefix();
 const env = { SEGSTREAM_REDIS_PREFIX: prefix, REDIS_URL };
 const children: ChildProcess[] = [];
 
-function exited(c: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve({ code: c.exitCode, signal: c.signalCode });
-  return new Promise((resolve) => c.once('exit', (code, signal) => resolve({ code, signal })));
-}
 
 /**
  * Resolves once a hidden in-progress JSONL in `dir` matching `name` holds at least `lines` frames.

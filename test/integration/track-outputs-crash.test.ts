@@ -5,17 +5,13 @@ import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { readJsonl } from './jsonl.js';
 import { checkSegmentTrackFiles } from './segment-track-files.js';
-import { deleteKeys, REDIS_URL, runCli, spawnCli, tempDir, testPrefix, waitForLine } from '../helpers.js';
+import { deleteKeys, exited, REDIS_URL, runCli, spawnCli, tempDir, testPrefix, waitForLine } from '../helpers.js';
 
 const tmp = tempDir('trackcrash');
 const prefix = testPrefix();
 const env = { SEGSTREAM_REDIS_PREFIX: prefix, REDIS_URL };
 const children: ChildProcess[] = [];
 
-function exited(c: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve({ code: c.exitCode, signal: c.signalCode });
-  return new Promise((resolve) => c.once('exit', (code, signal) => resolve({ code, signal })));
-}
 const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
 
 afterEach(async () => {

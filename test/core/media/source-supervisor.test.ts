@@ -11,7 +11,7 @@ import type { DecodedFrame } from '../../../src/core/media/video-decoder.js';
 import { Logger } from '../../../src/core/log.js';
 import type { StreamEvent } from '../../../src/core/types.js';
 import { freePort } from './media-helpers.js';
-import { tempDir } from '../../helpers.js';
+import { exited, tempDir } from '../../helpers.js';
 import { PYTHON, rtspServerMissing, startRtspServer, tcpConnectError } from '../../fixtures/rtsp/rtsp-server.js';
 
 const missing = rtspServerMissing();
@@ -27,10 +27,6 @@ async function startServer(clip: string): Promise<{ url: string; child: ChildPro
   return s;
 }
 
-function exited(c: ChildProcess): Promise<void> {
-  if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
-  return new Promise((r) => c.once('exit', () => r()));
-}
 
 /** Iterates the supervisor, doing `each` after every frame; returns frames, events and the end. */
 async function drive(s: SourceSupervisor, events: StreamEvent[], each?: (f: DecodedFrame) => void | Promise<void>) {
