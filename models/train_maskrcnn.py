@@ -65,7 +65,6 @@ import os
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import List, Tuple
 
 import numpy as np
@@ -162,6 +161,22 @@ def make_clip(seed: int, clips_dir: str, frames: int, width: int, height: int, f
                         "--frames", str(frames), "--width", str(width), "--height", str(height),
                         "--fps", str(fps)], check=True, stdout=subprocess.DEVNULL)
     return mp4
+
+
+def make_clips(seeds: List[int], clips_dir: str, frames: int, width: int, height: int, fps: float) -> List[str]:
+    """One ``synth --seeds A-B`` process per run of consecutive seeds (a CLI start per clip costs
+    more than the clip); clips already in clips_dir are kept. -> the clip paths, in seed order."""
+    runs: List[List[int]] = []
+    for s in seeds:
+        if runs and s == runs[-1][1] + 1:
+            runs[-1][1] = s
+        else:
+            runs.append([s, s])
+    for a, b in runs:
+        subprocess.run(["node", os.path.join(ROOT, "bin/segstream.js"), "synth", "--seeds", f"{a}-{b}", "-o", clips_dir,
+                        "--frames", str(frames), "--width", str(width), "--height", str(height),
+                        "--fps", str(fps)], check=True, stdout=subprocess.DEVNULL)
+    return [os.path.join(clips_dir, f"seed-{s}.mp4") for s in seeds]
 
 
 def load_clip(mp4: str) -> Tuple[np.ndarray, List[list]]:
@@ -289,8 +304,7 @@ def main(argv=None) -> int:
     say("args " + json.dumps(vars(args)))
     t0 = time.time()
     seeds = parse_seeds(args.seeds)
-    with ThreadPoolExecutor(max_workers=2) as ex:
-        mp4s = list(ex.map(lambda s: make_clip(s, clips_dir, args.frames, args.width, args.height, args.fps), seeds))
+    mp4s = make_clips(seeds, clips_dir, args.frames, args.width, args.height, args.fps)
     say(f"clips ready: {len(mp4s)} in {time.time() - t0:.1f}s")
     all_frames, all_anns = [], []
     for mp4 in mp4s:

@@ -36,7 +36,6 @@ import os
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import List, Tuple
 
 import numpy as np
@@ -45,7 +44,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train_maskrcnn import decode_rle, make_clip, parse_seeds  # noqa: E402
+from train_maskrcnn import decode_rle, make_clip, make_clips, parse_seeds  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FFMPEG = os.path.join(ROOT, "node_modules/@ffmpeg-installer/linux-x64/ffmpeg")
@@ -248,8 +247,7 @@ def main(argv=None) -> int:
     say("args " + json.dumps(vars(args)))
     t0 = time.time()
     seeds = parse_seeds(args.seeds)
-    with ThreadPoolExecutor(max_workers=2) as ex:
-        mp4s = list(ex.map(lambda s: make_clip(s, clips_dir, args.frames, 320, 240, 10), seeds))
+    mp4s = make_clips(seeds, clips_dir, args.frames, 320, 240, 10)
     fl = [load_clip(m) for m in mp4s]
     frames = np.concatenate([f for f, _ in fl])
     labels = np.concatenate([l for _, l in fl])

@@ -23,10 +23,13 @@
  * stretches at once; frame columns that share their source column pair copy the previous column
  * (one memcpy) and redo only the undecided cells. The label map is column-major (COCO RLE order),
  * so the per-class RLE is one pass over runs ({@link encodeLabelRuns}). Scores must be finite.
- * All buffers are scratch reused across frames: no per-pixel allocation.
+ * All buffers are scratch reused across frames: no per-pixel allocation. The argmax passes run in
+ * WebAssembly SIMD where the runtime has it (src/core/wasm-argmax.ts), else in the scalar loop
+ * below; both give the same labels.
  */
 import type { SemanticRegion } from './types.js';
 import { encodeLabelRuns } from './label-runs.js';
+import { ArgmaxKernel } from './wasm-argmax.js';
 
 export { encodeLabelRuns } from './label-runs.js';
 
@@ -45,6 +48,15 @@ export interface SemanticDecodeOptions {
    * @defaultValue 0.5
    */
   threshold?: number;
+}
+
+export interface SemanticDecoderOptions {
+  /**
+   * 'wasm': the WebAssembly SIMD argmax (scalar where the runtime lacks SIMD); 'scalar': the
+   * TypeScript loop only (benchmarks and the cross-check test).
+   * @defaultValue 'wasm'
+   */
+  argmax?: 'wasm' | 'scalar';
 }
 
 /** Model-resolution label of a sample that does not decide its cells (and of a cell that is not uniform). */
@@ -102,6 +114,25 @@ export class SemanticDecoder {
   /** Per candidate: its row mixes (1-tx)*p0a + tx*p0b and (1-tx)*p1a + tx*p1b for the current frame column. */
   private top = new Float64Array(256);
   private bottom = new Float64Array(256);
+  private readonly kernel: ArgmaxKernel | null;
+
+  constructor(opts: SemanticDecoderOptions = {}) {
+    this.kernel = opts.argmax === 'scalar' ? null : ArgmaxKernel.create();
+  }
+
+  /** Which argmax this decoder runs. */
+  get argmax(): 'wasm' | 'scalar' {
+    return this.kernel ? 'wasm' : 'scalar';
+  }
+
+  /**
+   * Room for `length` scores where the argmax reads them without a copy (the kernel's memory):
+   * hand it to the model as its output buffer, then {@link decode} a ScoreMap over it. Valid
+   * until the next call asks for more.
+   */
+  scoreView(length: number): Float32Array {
+    return this.kernel ? this.kernel.scoreView(length) : new Float32Array(length);
+  }
 
   /**
    * The semantic map of a `frameW` x `frameH` frame whose whole area the scores cover.
@@ -114,7 +145,8 @@ export class SemanticDecoder {
     labels: readonly string[],
     opts: SemanticDecodeOptions = {},
   ): SemanticRegion[] {
-    const { classes: C, width: w, height: h, data } = scores;
+    const { classes: C, width: w, height: h } = scores;
+    let data = scores.data;
     if (C < 1 || C > 255) throw new Error(`a semantic map needs 1..255 classes, got ${C}`);
     if (data.length < C * w * h) throw new Error(`score tensor holds ${data.length} values, expected ${C}x${h}x${w}`);
     const threshold = opts.threshold ?? 0.5;
@@ -127,10 +159,10 @@ export class SemanticDecoder {
       // Stride 1: every frame pixel is exactly its own sample ((d + 0.5) * 1 - 0.5 = d, weight 0 elsewhere).
       if (C === 1) {
         for (let Y = 0; Y < h; Y++) for (let X = 0, i = Y * w; X < w; X++, i++) out[X * h + Y] = data[i] >= threshold ? 1 : 0;
-      } else argmaxInto(data, C, w, h, out, h, 1);
+      } else this.argmaxColumns(data, C, w, h, out, h);
       return encodeLabelRuns(out, N, frameW, frameH, nLabels, labels);
     }
-    this.lowResLabels(data, C, w, h, threshold);
+    data = this.lowResLabels(data, C, w, h, threshold);
     this.xs.compute(frameW, w);
     this.ys.compute(frameH, h);
     this.rowSpans(frameH, h);
@@ -158,8 +190,11 @@ export class SemanticDecoder {
     return encodeLabelRuns(out, N, frameW, frameH, nLabels, labels);
   }
 
-  /** Argmax (ties: lower class) or margin-checked threshold of every model-resolution sample, column-major. */
-  private lowResLabels(data: Float32Array, C: number, w: number, h: number, threshold: number): void {
+  /**
+   * Argmax (ties: lower class) or margin-checked threshold of every model-resolution sample,
+   * column-major. Returns the scores to read from here on (see argmaxColumns).
+   */
+  private lowResLabels(data: Float32Array, C: number, w: number, h: number, threshold: number): Float32Array {
     const hs = (h + 3) & ~3;
     this.hs = hs;
     if (this.lowLabels.length < w * hs) {
@@ -175,9 +210,16 @@ export class SemanticDecoder {
           lab[x * hs + y] = d >= margin ? 1 : -d > margin ? 0 : UNDECIDED;
         }
       }
-      return;
+      return data;
     }
-    argmaxInto(data, C, w, h, lab, hs, 1);
+    return this.argmaxColumns(data, C, w, h, lab, hs);
+  }
+
+  /** Labels of every sample, (x, y) at dst[x * colStride + y]; returns the scores' live view. */
+  private argmaxColumns(data: Float32Array, C: number, w: number, h: number, dst: Uint8Array, colStride: number): Float32Array {
+    if (this.kernel) return this.kernel.argmaxColumns(data, C, w, h, dst, colStride);
+    argmaxInto(data, C, w, h, dst, colStride, 1);
+    return data;
   }
 
   /**

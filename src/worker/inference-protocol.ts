@@ -19,6 +19,12 @@ export interface SessionConfig {
   format?: ModelFormat;
   /** onnxruntime intra-op threads. Default: all cores. */
   intraOpThreads?: number;
+  /**
+   * A semantic model's map is decoded in the session thread, where onnxruntime wrote the scores
+   * into the decoder's memory: a result then carries the map, not the score tensor (77 MB for 21
+   * classes at 720p, which would cost a copy as long as the argmax to move).
+   */
+  decodeSemantic?: boolean;
 }
 
 /** Passed as workerData when the inference thread starts. */
@@ -68,7 +74,8 @@ export interface WireTensor {
   dims: readonly number[];
 }
 
-export type ToSession = { type: 'run'; id: number; feeds: Record<string, WireTensor> };
+/** `frame`: the frame's size, for a session that decodes the semantic map (SessionConfig.decodeSemantic). */
+export type ToSession = { type: 'run'; id: number; feeds: Record<string, WireTensor>; frame?: { width: number; height: number } };
 
 /**
  * `recycled` hands the feeds' buffers back, to be reused for a later frame's input tensor instead
@@ -84,5 +91,15 @@ export type FromSession =
       manifest?: ModelManifest;
     }
   | { type: 'init-error'; message: string }
-  | { type: 'result'; id: number; outputs: Record<string, WireTensor>; inferMs: number; recycled: ArrayBuffer[] }
+  | {
+      type: 'result';
+      id: number;
+      /** Empty when `semantic` is set. */
+      outputs: Record<string, WireTensor>;
+      /** The decoded map (decodeSemantic sessions) and its decoding time. */
+      semantic?: import('../core/types.js').SemanticRegion[];
+      decodeMs?: number;
+      inferMs: number;
+      recycled: ArrayBuffer[];
+    }
   | { type: 'error'; id: number; message: string; recycled: ArrayBuffer[] };

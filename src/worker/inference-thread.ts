@@ -30,9 +30,11 @@ async function runModel(m: Model, image: Image): Promise<{ instances?: Instance[
   const t0 = performance.now();
   const prepared = m.adapter.preprocess(image, m.session.allocate);
   const preMs = performance.now() - t0;
-  const { outputs, inferMs } = await m.session.run(prepared.feeds);
-  const t1 = performance.now();
   const a = m.adapter;
+  const { outputs, inferMs, semantic, decodeMs } = await m.session.run(prepared.feeds, a.task === 'semantic' ? { width: image.width, height: image.height } : undefined);
+  // A semantic session decoded the map itself (see open()).
+  if (semantic) return { semantic, inferMs, preMs, postMs: decodeMs ?? 0 };
+  const t1 = performance.now();
   const out = a.task === 'semantic'
     ? { semantic: a.postprocess(outputs, prepared, image) }
     : { instances: a.postprocess(outputs, prepared, image, config.postprocess) };
@@ -60,7 +62,8 @@ async function infer(main: Model, semantic: Model | undefined, msg: ToInference)
 }
 
 async function open(modelPath: string, task: 'instances' | 'semantic', sessionConfig: InferenceThreadConfig | NonNullable<InferenceThreadConfig['semantic']>, opened: SessionClient[]): Promise<Model> {
-  const session = await SessionClient.start(sessionConfig);
+  // A semantic model's session decodes its own scores (SessionConfig.decodeSemantic).
+  const session = await SessionClient.start({ ...sessionConfig, ...(task === 'semantic' ? { decodeSemantic: true } : {}) });
   opened.push(session);
   const r = session.ready;
   // An unknown signature, or a model of the other task, fails here, before any frame.

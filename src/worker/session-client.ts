@@ -5,7 +5,13 @@ import type { FromSession, SessionConfig, ToSession, WireTensor } from './infere
 import { PendingCalls, startThread } from './thread-rpc.js';
 
 export type SessionReady = Extract<FromSession, { type: 'ready' }>;
-export type SessionOutputs = { outputs: Record<string, ort.Tensor>; inferMs: number };
+/** `semantic` (and `decodeMs`) instead of outputs when the session decodes the map (SessionConfig.decodeSemantic). */
+export type SessionOutputs = {
+  outputs: Record<string, ort.Tensor>;
+  inferMs: number;
+  semantic?: import('../core/types.js').SemanticRegion[];
+  decodeMs?: number;
+};
 
 /** Input buffers kept for reuse, per byte length: a few frames' worth. */
 const MAX_POOLED = 4;
@@ -43,8 +49,11 @@ export class SessionClient {
     return this.allocatedCount;
   }
 
-  /** Runs the session; the feeds' buffers move to the session thread (do not touch them after). */
-  run(feeds: Record<string, ort.Tensor>): Promise<SessionOutputs> {
+  /**
+   * Runs the session; the feeds' buffers move to the session thread (do not touch them after).
+   * `frame`: the frame's size, which a decoding session needs.
+   */
+  run(feeds: Record<string, ort.Tensor>, frame?: { width: number; height: number }): Promise<SessionOutputs> {
     return this.calls.call((id) => {
       const wire: Record<string, WireTensor> = {};
       const transfer = new Set<ArrayBuffer>();
@@ -53,7 +62,7 @@ export class SessionClient {
         const buf = (t.data as { buffer?: ArrayBufferLike }).buffer;
         if (buf instanceof ArrayBuffer && buf.byteLength > 0) transfer.add(buf);
       }
-      const msg: ToSession = { type: 'run', id, feeds: wire };
+      const msg: ToSession = { type: 'run', id, feeds: wire, ...(frame ? { frame } : {}) };
       this.thread.postMessage(msg, [...transfer]);
     });
   }
@@ -78,6 +87,7 @@ export class SessionClient {
     for (const [name, t] of Object.entries(msg.outputs)) {
       outputs[name] = new ort.Tensor(t.type as 'float32', t.data as Float32Array, t.dims);
     }
-    this.calls.settle(msg.id, { value: { outputs, inferMs: msg.inferMs } });
+    const decoded = msg.semantic ? { semantic: msg.semantic, decodeMs: msg.decodeMs ?? 0 } : {};
+    this.calls.settle(msg.id, { value: { outputs, inferMs: msg.inferMs, ...decoded } });
   }
 }

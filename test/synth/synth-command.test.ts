@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { synthCommand } from '../../src/commands/synth.js';
@@ -62,5 +62,39 @@ describe('segstream synth', () => {
     const { code, err } = await run(['--help']);
     expect(code).toBe(0);
     expect(err).toMatch(/^usage: segstream synth/);
+  });
+
+  it('--seeds A-B -o DIR: one clip per seed, the same bytes as --seed N; clips already there are kept', async () => {
+    const set = path.join(dir, 'set');
+    const args = ['--frames', '3', '--width', '96', '--height', '64'];
+    const first = await run(['--seeds', '20-22', '-o', set, ...args]);
+    expect(first.code).toBe(0);
+    expect(first.err).toBe(`wrote 3 clips to ${set} (seeds 20-22)\n`);
+    const single = path.join(dir, 'single-21.mp4');
+    expect((await run(['--seed', '21', '-o', single, ...args])).code).toBe(0);
+    // The GT names its video by file name, so compare it with that name swapped.
+    expect(readFileSync(path.join(set, 'seed-21.mp4')).equals(readFileSync(single))).toBe(true);
+    const gtSet = JSON.parse(readFileSync(path.join(set, 'seed-21.json'), 'utf8'));
+    const gtOne = JSON.parse(readFileSync(path.join(dir, 'single-21.json'), 'utf8'));
+    expect(gtSet.annotations).toEqual(gtOne.annotations);
+    expect(gtSet.info.seed).toBe(21);
+    // A rerun over a wider range writes only the new seed and leaves the others' files alone.
+    const before = statSync(path.join(set, 'seed-20.mp4')).mtimeMs;
+    const again = await run(['--seeds', '20-23', '-o', set, ...args]);
+    expect(again.err).toBe(`wrote 1 clip to ${set} (seeds 20-23; 3 already there, kept)\n`);
+    expect(statSync(path.join(set, 'seed-20.mp4')).mtimeMs).toBe(before);
+    expect(existsSync(path.join(set, 'seed-23.json'))).toBe(true);
+  });
+
+  it.each([
+    [['--seeds', '5-2', '-o', 'd'], /--seeds must satisfy A <= B/],
+    [['--seeds', 'x', '-o', 'd'], /--seeds must be A-B/],
+    [['--seeds', '1-3', '--seed', '2', '-o', 'd'], /exclude each other/],
+    [['--seeds', '1-3'], /-o\/--output DIR is required/],
+  ])('--seeds usage error %j → exit 2 with one line', async (argv, msg) => {
+    const { code, err } = await run(argv as string[]);
+    expect(code).toBe(2);
+    expect(err).toMatch(msg as RegExp);
+    expect(err.trimEnd().split('\n')).toHaveLength(1);
   });
 });

@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { DEFAULT_POSTPROCESS, loadModel, type LoadedModel } from '../../src/core/adapters/index.js';
+import { DEFAULT_POSTPROCESS, createSemanticAdapter, loadModel, type LoadedModel } from '../../src/core/adapters/index.js';
+import { openModelSession } from '../../src/core/adapters/load-model.js';
 import { InferenceEngine } from '../../src/worker/inference-engine.js';
 import type { Instance } from '../../src/core/types.js';
 import { fixtureModels, syntheticFrame } from '../core/adapters/helpers.js';
@@ -77,5 +78,28 @@ describe('InferenceEngine', () => {
     await expect(
       InferenceEngine.start({ modelPath: path.join(fixtureModels, 'unknown-signature.onnx'), device: 'cpu', postprocess }),
     ).rejects.toThrow(/unknown model signature/);
+  });
+});
+
+describe('InferenceEngine with a semantic model (the session thread decodes the map)', () => {
+  it('returns the map the adapter gives in-process, frame after frame and across sizes (scores written in place from the second run at a size)', async () => {
+    const semModel = path.join(fixtureModels, 'tv-semantic21.onnx');
+    const engine = await InferenceEngine.start({ modelPath: semModel, device: 'cpu', intraOpThreads: 1, postprocess, task: 'semantic' });
+    const direct = await openModelSession(semModel, { device: 'cpu', intraOpThreads: 1 });
+    try {
+      const a = createSemanticAdapter(direct.session.inputMetadata, direct.session.outputMetadata, direct.manifest);
+      const sized = [...frames, syntheticFrame(96, 64, [{ x: 8, y: 8, w: 40, h: 30, rgb: [250, 40, 40] }]), frames[0], frames[1]];
+      for (const f of sized) {
+        const prepared = a.preprocess(f);
+        const expected = a.postprocess(await direct.session.run(prepared.feeds), prepared, f);
+        expect(expected.length).toBeGreaterThan(0);
+        const got = await engine.infer(f.yuv, f.width, f.height);
+        expect(got.semantic).toEqual(expected);
+        expect(got.instances).toEqual([]);
+      }
+    } finally {
+      await engine.close();
+      await direct.session.release();
+    }
   });
 });

@@ -85,6 +85,11 @@ export interface SemanticModelAdapter {
   /** As {@link ModelAdapter.preprocess}. */
   preprocess(image: Yuv420Image, alloc?: TensorAllocator): PreparedInput;
   postprocess(outputs: Record<string, ort.Tensor>, input: PreparedInput, image: { width: number; height: number }): SemanticRegion[];
+  /**
+   * session.run's fetches for `input` (pre-allocated outputs the next postprocess reads in
+   * place), or undefined for all outputs. Call it right before the run that postprocess follows.
+   */
+  fetches?(input: PreparedInput): Record<string, ort.Tensor> | undefined;
 }
 
 /** Either task's adapter; `task === 'semantic'` tells them apart. */

@@ -2,6 +2,10 @@
  * The adapter both semantic families share (torchvision-semantic.ts, unet-semantic.ts): the frame
  * resized (stretched) to the tensor size, RGB or BGR, (value/255 - mean) / std per channel; one
  * [1,C,h,w] score output at any stride, turned into the frame-size map by {@link SemanticDecoder}.
+ *
+ * Once a tensor size has been run, {@link SemanticSegAdapter.fetches} asks for the score output
+ * alone, pre-allocated in the decoder's argmax memory: the model writes its scores where the
+ * argmax reads them (a 21-class 720p map is 77 MB; copying it costs as much as the argmax).
  */
 import * as ort from 'onnxruntime-node';
 import type { SemanticRegion } from '../types.js';
@@ -45,6 +49,10 @@ export class SemanticSegAdapter implements SemanticModelAdapter {
   readonly task = 'semantic' as const;
   readonly labels: readonly string[];
   private readonly decoder = new SemanticDecoder();
+  /** Score output name and dims per tensor size ("HxW"), learned from the first run at that size. */
+  private readonly shapes = new Map<string, { name: string; dims: readonly number[] }>();
+  /** The buffer handed out by the last fetches(), if the model is to write into it. */
+  private target: { name: string; dims: readonly number[]; data: Float32Array } | null = null;
 
   constructor(readonly format: ModelFormat, private readonly init: SemanticAdapterInit) {
     this.labels = init.labels ?? [];
@@ -87,14 +95,37 @@ export class SemanticSegAdapter implements SemanticModelAdapter {
     return { feeds: { [this.init.inputName]: tensor }, context: null };
   }
 
-  postprocess(outputs: Record<string, ort.Tensor>, _input: PreparedInput, image: { width: number; height: number }): SemanticRegion[] {
-    const t = this.init.outputName ? outputs[this.init.outputName] : Object.values(outputs).find((o) => o.dims.length === 4);
-    if (!t || t.dims.length !== 4 || t.type !== 'float32') {
+  /**
+   * What to pass as session.run's fetches for `input`: the score output alone, in a buffer of the
+   * decoder's, when a run at this tensor size has shown its shape; else undefined (all outputs).
+   * The next postprocess reads the scores from that buffer.
+   */
+  fetches(input: PreparedInput): Record<string, ort.Tensor> | undefined {
+    const shape = this.shapes.get(sizeKey(input));
+    this.target = null;
+    if (!shape) return undefined;
+    const data = this.decoder.scoreView(shape.dims.reduce((a, b) => a * b, 1));
+    this.target = { ...shape, data };
+    return { [shape.name]: new ort.Tensor('float32', data, shape.dims) };
+  }
+
+  postprocess(outputs: Record<string, ort.Tensor>, input: PreparedInput, image: { width: number; height: number }): SemanticRegion[] {
+    const entry = this.init.outputName
+      ? Object.entries(outputs).find(([n]) => n === this.init.outputName)
+      : Object.entries(outputs).find(([, o]) => o.dims.length === 4);
+    const t = entry?.[1];
+    if (!entry || !t || t.dims.length !== 4 || t.type !== 'float32') {
+      this.target = null;
       const seen = Object.entries(outputs).map(([n, o]) => `${n} ${o.type}[${o.dims.join(',')}]`).join(', ');
       throw new Error(`semantic model output must be float32 [1,C,h,w]; got ${seen}`);
     }
     const [, C, h, w] = t.dims as [number, number, number, number];
-    const data = t.data as Float32Array;
+    const key = sizeKey(input);
+    if (!this.shapes.has(key)) this.shapes.set(key, { name: entry[0], dims: [...t.dims] });
+    // onnxruntime fills a pre-allocated output and also returns a copy: read the original.
+    const target = this.target;
+    this.target = null;
+    const data = target && target.name === entry[0] && sameDims(target.dims, t.dims) ? target.data : (t.data as Float32Array);
     let threshold = this.init.threshold;
     if (C === 1 && threshold === undefined) {
       let lo = Infinity, hi = -Infinity;
@@ -108,4 +139,14 @@ export class SemanticSegAdapter implements SemanticModelAdapter {
     const labels = this.labels.length > 0 ? this.labels : C === 1 ? ['background', 'foreground'] : Array.from({ length: C }, (_, i) => `class ${i}`);
     return this.decoder.decode({ data, classes: C, height: h, width: w }, image.width, image.height, labels, threshold === undefined ? {} : { threshold });
   }
+}
+
+/** The image input's [H, W] as a key (the score shape follows from it). */
+function sizeKey(input: PreparedInput): string {
+  const t = Object.values(input.feeds)[0];
+  return t ? t.dims.join('x') : '';
+}
+
+function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }

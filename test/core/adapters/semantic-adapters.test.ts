@@ -89,3 +89,28 @@ describe('semantic adapters on real fixture graphs', () => {
     expect(classAt(map, 10, 10)).toBe(15);
   });
 });
+
+describe('pre-allocated score output (what a semantic session thread does)', () => {
+  it('after a run at a size, fetches() asks for the score output alone in the argmax memory; the map is the same', async () => {
+    const frame = syntheticFrame(64, 48, [{ x: 8, y: 8, w: 24, h: 16, rgb: [250, 40, 40] }], [60, 60, 60]);
+    const { adapter, session } = adapterFor('tv-semantic21');
+    const first = adapter.preprocess(frame);
+    expect(adapter.fetches!(first), 'nothing is known before the first run').toBeUndefined();
+    const all = await session.run(first.feeds);
+    expect(Object.keys(all).sort()).toEqual(['aux', 'out']);
+    const ref = adapter.postprocess(all, first, frame);
+
+    const second = adapter.preprocess(frame);
+    const fetches = adapter.fetches!(second)!;
+    expect(Object.keys(fetches)).toEqual(['out']);
+    const target = fetches.out.data as Float32Array;
+    expect(target.length).toBe(21 * 48 * 64);
+    target.fill(Number.NaN); // so only the model's writing can give the right map below
+    const outputs = await session.run(second.feeds, fetches);
+    expect(Object.keys(outputs)).toEqual(['out']);
+    expect(target.some((v) => Number.isNaN(v)), 'onnxruntime wrote every score into the buffer').toBe(false);
+    // Poison the copy onnxruntime returns: the map must come from the pre-allocated buffer.
+    (outputs.out.data as Float32Array).fill(Number.NaN);
+    expect(adapter.postprocess(outputs, second, frame)).toEqual(ref);
+  });
+});
