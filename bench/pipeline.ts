@@ -292,8 +292,43 @@ function benchArgmax(): void {
   console.log(`  (target < 5 ms per 720p frame on the pipeline's path (wasm in place), every case: ${worst < 5 ? 'PASS' : 'FAIL'})`);
 }
 
+/**
+ * The same path in a worker: a real 21-class ONNX graph (the torchvision-layout test fixture, `out`
+ * [1,21,720,1280] at input size) through InferenceEngine, whose session thread decodes the map where
+ * onnxruntime wrote it. Median postprocess ms over `frames` frames, the first (which learns the
+ * output shape and gets a copy) left out.
+ */
+async function workerDecodeMs(frames: number): Promise<{ post: number; infer: number; classes: number }> {
+  const model = path.join(root, 'test', 'fixtures', 'models', 'tv-semantic21.onnx');
+  const engine = await InferenceEngine.start({ modelPath: model, device: 'cpu', intraOpThreads: 2, postprocess: DEFAULT_POSTPROCESS, task: 'semantic' });
+  try {
+    const w = 1280, h = 720;
+    const yuv = new Uint8Array((w * h * 3) / 2).fill(128);
+    // A bright left half and a dark right half: two regions with a boundary, as in a real frame.
+    for (let y = 0; y < h; y++) yuv.fill(235, y * w, y * w + w / 2);
+    const post: number[] = [], infer: number[] = [];
+    let classes = 0;
+    for (let i = 0; i <= frames; i++) {
+      const out = await engine.infer(yuv, w, h);
+      classes = out.semantic?.length ?? 0;
+      if (i === 0) continue;
+      post.push(out.postMs);
+      infer.push(out.inferMs);
+    }
+    return { post: median(post), infer: median(infer), classes };
+  } finally {
+    await engine.close();
+  }
+}
+
+async function benchWorkerDecode(): Promise<void> {
+  const t = await workerDecodeMs(20);
+  console.log(row(['  in a worker: 21-class graph at 1280x720, decode in the session thread', `${t.post.toFixed(2)} ms`, `model ${t.infer.toFixed(1)} ms`, `${t.classes} classes present`]));
+}
+
 async function benchSemantic(): Promise<void> {
   benchArgmax();
+  await benchWorkerDecode();
   const clip = path.join(tmp, 'synth-720p.mp4');
   execFileSync(process.execPath, [path.join(root, 'bin', 'segstream.js'), 'synth', '--seed', '4242', '--frames', '60', '--width', '1280', '--height', '720', '-o', clip], { stdio: 'ignore' });
   const unet = await pipeline(clip, bundledSemanticModelPath(), 60, ['--task', 'semantic']);
@@ -365,7 +400,10 @@ try {
   if (want('throughput')) await benchThroughput();
   if (want('overhead')) await benchOverhead();
   if (want('semantic')) await benchSemantic();
-  if (values.only === 'argmax') benchArgmax();
+  if (values.only === 'argmax') {
+    benchArgmax();
+    await benchWorkerDecode();
+  }
   // Not in the default set: it makes 200 files and runs two models (minutes).
   if (values.only === 'images') await benchImages();
   if ((values['redis-memory'] && values.only === undefined) || values.only === 'redis-memory') await benchRedisMemory();

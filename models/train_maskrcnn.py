@@ -163,9 +163,11 @@ def make_clip(seed: int, clips_dir: str, frames: int, width: int, height: int, f
     return mp4
 
 
-def make_clips(seeds: List[int], clips_dir: str, frames: int, width: int, height: int, fps: float) -> List[str]:
+def make_clips(seeds: List[int], clips_dir: str, frames: int, width: int, height: int, fps: float,
+               objects: str = "") -> List[str]:
     """One ``synth --seeds A-B`` process per run of consecutive seeds (a CLI start per clip costs
-    more than the clip); clips already in clips_dir are kept. -> the clip paths, in seed order."""
+    more than the clip); clips already in clips_dir are kept. ``objects``: synth's --objects MIN-MAX
+    (default: synth's own). -> the clip paths, in seed order."""
     runs: List[List[int]] = []
     for s in seeds:
         if runs and s == runs[-1][1] + 1:
@@ -175,7 +177,8 @@ def make_clips(seeds: List[int], clips_dir: str, frames: int, width: int, height
     for a, b in runs:
         subprocess.run(["node", os.path.join(ROOT, "bin/segstream.js"), "synth", "--seeds", f"{a}-{b}", "-o", clips_dir,
                         "--frames", str(frames), "--width", str(width), "--height", str(height),
-                        "--fps", str(fps)], check=True, stdout=subprocess.DEVNULL)
+                        "--fps", str(fps)] + (["--objects", objects] if objects else []),
+                       check=True, stdout=subprocess.DEVNULL)
     return [os.path.join(clips_dir, f"seed-{s}.mp4") for s in seeds]
 
 

@@ -2,10 +2,10 @@
 """Train the bundled "segstream-unet-tiny" semantic U-Net from scratch on synthetic clips (CPU).
 
 Run with Debian's interpreter (torch 1.13), from the repository root, after ``npm run build``
-(the clips are made by ``node bin/segstream.js synth``):
+(the clips are made by ``node bin/segstream.js synth --seeds``). The defaults are the bundled
+model's recipe, one run from scratch (models/MODEL_CARD_UNET.md):
 
-    nice -n 19 /usr/bin/python3 models/train_unet.py --out-dir /tmp/unettrain \\
-        --seeds 1000-1159 --frames 30 --time-budget-min 35
+    /usr/bin/python3 models/train_unet.py --out-dir /tmp/unettrain
 
 then export (writes models/segstream-unet-tiny.onnx and its manifest .json):
 
@@ -207,17 +207,19 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--out-dir", default="/tmp/segstream-unet")
     p.add_argument("--clips-dir", default=None)
-    p.add_argument("--seeds", default="1000-1159")
-    p.add_argument("--heldout-seeds", default="4242", help="evaluated at the end only (never trained on)")
-    p.add_argument("--frames", type=int, default=30)
+    p.add_argument("--seeds", default="1000-1799")
+    p.add_argument("--heldout-seeds", default="4242,3001,5005,6006", help="evaluated at the end only (never trained on)")
+    p.add_argument("--frames", type=int, default=8, help="frames per clip: many short clips give more distinct objects")
+    p.add_argument("--objects", default="3-9", help="synth --objects for the training clips: more objects "
+                   "on screen, more occlusion (a star's point left visible looks like a triangle)")
     p.add_argument("--batch", type=int, default=8)
-    p.add_argument("--crop", type=int, default=160, help="square training crop (multiple of 16; the net is "
+    p.add_argument("--crop", type=int, default=192, help="square training crop (multiple of 16; the net is "
                    "fully convolutional, inference runs on whole 240x320 frames)")
     p.add_argument("--lr", type=float, default=3e-3)
-    p.add_argument("--class-weights", default=None, help="cross-entropy weight per class, comma-separated "
+    p.add_argument("--class-weights", default="1,1,1,3,1.5", help="cross-entropy weight per class, comma-separated "
                    "(e.g. 1,1,1,2,1.5: the rarer, more confusable triangle and star count more)")
     p.add_argument("--iters", type=int, default=100000, help="upper bound; the time budget usually ends it")
-    p.add_argument("--time-budget-min", type=float, default=35)
+    p.add_argument("--time-budget-min", type=float, default=38)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--ckpt-every", type=int, default=50)
@@ -247,7 +249,7 @@ def main(argv=None) -> int:
     say("args " + json.dumps(vars(args)))
     t0 = time.time()
     seeds = parse_seeds(args.seeds)
-    mp4s = make_clips(seeds, clips_dir, args.frames, 320, 240, 10)
+    mp4s = make_clips(seeds, clips_dir, args.frames, 320, 240, 10, args.objects)
     fl = [load_clip(m) for m in mp4s]
     frames = np.concatenate([f for f, _ in fl])
     labels = np.concatenate([l for _, l in fl])

@@ -49,7 +49,7 @@ export class SemanticSegAdapter implements SemanticModelAdapter {
   readonly task = 'semantic' as const;
   readonly labels: readonly string[];
   private readonly decoder = new SemanticDecoder();
-  /** Score output name and dims per tensor size ("HxW"), learned from the first run at that size. */
+  /** Score output name and dims per input tensor shape ("1x3xHxW"), learned from the first run at that size. */
   private readonly shapes = new Map<string, { name: string; dims: readonly number[] }>();
   /** The buffer handed out by the last fetches(), if the model is to write into it. */
   private target: { name: string; dims: readonly number[]; data: Float32Array } | null = null;
@@ -121,7 +121,11 @@ export class SemanticSegAdapter implements SemanticModelAdapter {
     }
     const [, C, h, w] = t.dims as [number, number, number, number];
     const key = sizeKey(input);
-    if (!this.shapes.has(key)) this.shapes.set(key, { name: entry[0], dims: [...t.dims] });
+    if (!this.shapes.has(key)) {
+      // Photos of many sizes would keep adding sizes: remember the recent ones only.
+      if (this.shapes.size >= MAX_SHAPES) this.shapes.clear();
+      this.shapes.set(key, { name: entry[0], dims: [...t.dims] });
+    }
     // onnxruntime fills a pre-allocated output and also returns a copy: read the original.
     const target = this.target;
     this.target = null;
@@ -141,7 +145,10 @@ export class SemanticSegAdapter implements SemanticModelAdapter {
   }
 }
 
-/** The image input's [H, W] as a key (the score shape follows from it). */
+/** Tensor sizes whose score shape is remembered. */
+const MAX_SHAPES = 16;
+
+/** The image input's dims as a key (the score shape follows from them). */
 function sizeKey(input: PreparedInput): string {
   const t = Object.values(input.feeds)[0];
   return t ? t.dims.join('x') : '';
