@@ -245,14 +245,15 @@ function argmaxMs(scores: ScoreMap, reps: number): Record<'before' | 'scalar' | 
   const before = new SemanticDecoderBefore(), scalar = new SemanticDecoder({ argmax: 'scalar' });
   const copied = new SemanticDecoder(), inPlace = new SemanticDecoder();
   if (inPlace.argmax !== 'wasm') throw new Error('this runtime has no WebAssembly SIMD');
-  const view = inPlace.scoreView(scores.data.length);
-  view.set(scores.data);
-  const own: ScoreMap = { ...scores, data: view };
+  inPlace.scoreView(scores.data.length).set(scores.data);
+  // Asked for each frame, as the adapter does: a decode may grow the kernel's memory, which
+  // moves the scores to a new buffer (same offset, same bytes) and detaches older views.
+  const own = (): ScoreMap => ({ ...scores, data: inPlace.scoreView(scores.data.length) });
   const runs: Record<'before' | 'scalar' | 'copied' | 'inPlace' | 'read', () => unknown> = {
     before: () => before.decode(scores, 1280, 720, labels),
     scalar: () => scalar.decode(scores, 1280, 720, labels),
     copied: () => copied.decode(scores, 1280, 720, labels),
-    inPlace: () => inPlace.decode(own, 1280, 720, labels),
+    inPlace: () => inPlace.decode(own(), 1280, 720, labels),
     read: () => readAll(scores.data),
   };
   const keys = Object.keys(runs) as (keyof typeof runs)[];

@@ -47,6 +47,41 @@ export function encodeLabelRuns(
     if (p >= n) break;
     start = p++;
   }
+  return regions(counts, lastEnd, pixels, n, width, height, classes, labels);
+}
+
+/**
+ * The same as {@link encodeLabelRuns}, from the runs' ends already found (ArgmaxKernel.runEnds):
+ * one step per run instead of a scan of the map.
+ */
+export function encodeRunEnds(
+  colLabels: Uint8Array,
+  ends: Uint32Array,
+  n: number,
+  width: number,
+  height: number,
+  classes: number,
+  labels: readonly string[],
+): SemanticRegion[] {
+  const counts: number[][] = Array.from({ length: classes }, () => []);
+  const lastEnd = new Float64Array(classes);
+  const pixels = new Float64Array(classes);
+  let start = 0;
+  for (let r = 0; r < ends.length; r++) {
+    const e = ends[r], cur = colLabels[start];
+    counts[cur].push(start - lastEnd[cur], e - start);
+    pixels[cur] += e - start;
+    lastEnd[cur] = e;
+    start = e;
+  }
+  return regions(counts, lastEnd, pixels, n, width, height, classes, labels);
+}
+
+/** Each present class's RLE, its trailing zeros closed. */
+function regions(
+  counts: number[][], lastEnd: Float64Array, pixels: Float64Array, n: number,
+  width: number, height: number, classes: number, labels: readonly string[],
+): SemanticRegion[] {
   const out: SemanticRegion[] = [];
   for (let k = 0; k < classes; k++) {
     if (pixels[k] === 0) continue;

@@ -28,7 +28,7 @@
  * below; both give the same labels.
  */
 import type { SemanticRegion } from './types.js';
-import { encodeLabelRuns } from './label-runs.js';
+import { encodeLabelRuns, encodeRunEnds } from './label-runs.js';
 import { ArgmaxKernel } from './wasm-argmax.js';
 
 export { encodeLabelRuns } from './label-runs.js';
@@ -160,7 +160,7 @@ export class SemanticDecoder {
       if (C === 1) {
         for (let Y = 0; Y < h; Y++) for (let X = 0, i = Y * w; X < w; X++, i++) out[X * h + Y] = data[i] >= threshold ? 1 : 0;
       } else this.argmaxColumns(data, C, w, h, out, h);
-      return encodeLabelRuns(out, N, frameW, frameH, nLabels, labels);
+      return this.encode(out, N, frameW, frameH, nLabels, labels);
     }
     data = this.lowResLabels(data, C, w, h, threshold);
     this.xs.compute(frameW, w);
@@ -187,7 +187,7 @@ export class SemanticDecoder {
       nUndecided = this.fillUniformCells(data, C, w, h, a, b, col);
       for (let k = 0; k < nUndecided; k++) this.interpolateSpan(data, C, w, h, X, this.undecided[k], threshold);
     }
-    return encodeLabelRuns(out, N, frameW, frameH, nLabels, labels);
+    return this.encode(out, N, frameW, frameH, nLabels, labels);
   }
 
   /**
@@ -213,6 +213,12 @@ export class SemanticDecoder {
       return data;
     }
     return this.argmaxColumns(data, C, w, h, lab, hs);
+  }
+
+  /** One RLE per present class of the column-major frame map: the kernel finds the runs where there is one. */
+  private encode(out: Uint8Array, n: number, w: number, h: number, classes: number, labels: readonly string[]): SemanticRegion[] {
+    if (this.kernel) return encodeRunEnds(out, this.kernel.runEnds(out, n), n, w, h, classes, labels);
+    return encodeLabelRuns(out, n, w, h, classes, labels);
   }
 
   /** Labels of every sample, (x, y) at dst[x * colStride + y]; returns the scores' live view. */

@@ -32,6 +32,7 @@ declare namespace WebAssembly {
 interface ArgmaxExports {
   argmax(src: number, classes: number, n: number, dst: number, scratch: number, tile: number, group: number): void;
   transpose(src: number, w: number, h: number, dst: number, colStride: number): void;
+  runs(src: number, n: number, out: number): number;
 }
 
 const PAGE = 65536;
@@ -106,6 +107,19 @@ export class ArgmaxKernel {
     this.fn.transpose(rows, w, h, cols, colStride);
     dst.set(new Uint8Array(this.memory.buffer, cols, w * colStride));
     return scores;
+  }
+
+  /**
+   * The end (exclusive) of every run of equal labels in labels[0, n), ascending (the last is n),
+   * for {@link encodeRunEnds}. The view is valid until the kernel's next call.
+   */
+  runEnds(labels: Uint8Array, n: number): Uint32Array {
+    // After the scores, over the argmax's label regions (argmaxColumns has handed its labels out).
+    this.reserve(this.scoreBytes, align(n) + align(4 * (n + 1)));
+    const at = this.scoreBytes, ends = at + align(n);
+    new Uint8Array(this.memory.buffer, at, n).set(labels.subarray(0, n));
+    const count = this.fn.runs(at, n, ends);
+    return new Uint32Array(this.memory.buffer, ends, count);
   }
 
   /** Grows the memory to hold `scoreBytes` of scores followed by `labelBytes` of labels. */

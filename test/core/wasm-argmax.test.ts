@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ArgmaxKernel } from '../../src/core/wasm-argmax.js';
 import { SemanticDecoder } from '../../src/core/semantic-argmax.js';
+import { encodeLabelRuns, encodeRunEnds } from '../../src/core/label-runs.js';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -96,6 +97,24 @@ describe('WebAssembly argmax kernel', () => {
       const own = wasm.scoreView(data.length);
       own.set(data);
       expect(wasm.decode({ ...map, data: own }, W, H, labels)).toEqual(ref);
+    }
+  });
+
+  it('run ends found in WebAssembly give the RLE the scalar scan gives (runs of 1, runs across 16-byte steps, any length)', () => {
+    const k = ArgmaxKernel.create()!;
+    const r = lcg(11);
+    for (const [w, h, runLen] of [[1, 1, 1], [7, 5, 1], [40, 30, 3], [161, 121, 40], [64, 48, 5000], [33, 17, 16]]) {
+      const n = w * h;
+      const map = new Uint8Array(n);
+      for (let i = 0, cur = 0; i < n; i++) {
+        if (r() < 1 / runLen) cur = Math.floor(r() * 5);
+        map[i] = cur;
+      }
+      const labels = ['a', 'b', 'c', 'd', 'e'];
+      const ends = k.runEnds(map, n);
+      expect(ends[ends.length - 1]).toBe(n);
+      for (let i = 1; i < ends.length; i++) expect(map[ends[i - 1]]).not.toBe(map[ends[i - 1] - 1]);
+      expect(encodeRunEnds(map, ends, n, w, h, 5, labels)).toEqual(encodeLabelRuns(map, n, w, h, 5, labels));
     }
   });
 });

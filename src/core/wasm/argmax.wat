@@ -273,4 +273,34 @@
       (br $xl)))
   )
 
+  ;; The end (exclusive) of every run of equal bytes in src[0, n), ascending, as u32 at out; returns
+  ;; their number (the last end is n). Sixteen bytes a step: i8x16.ne against the bytes one later,
+  ;; the bitmask's set bits are the ends. n >= 1.
+  (func (export "runs") (param $src i32) (param $n i32) (param $out i32) (result i32)
+    (local $i i32) (local $m i32) (local $k i32) (local $q i32)
+    (local.set $q (local.get $out))
+    (block $vd (loop $vl
+      (br_if $vd (i32.gt_u (i32.add (local.get $i) (i32.const 17)) (local.get $n)))
+      (local.set $m (i8x16.bitmask (i8x16.ne
+        (v128.load (i32.add (local.get $src) (local.get $i)))
+        (v128.load offset=1 (i32.add (local.get $src) (local.get $i))))))
+      (block $md (loop $ml
+        (br_if $md (i32.eqz (local.get $m)))
+        (i32.store (local.get $q) (i32.add (i32.add (local.get $i) (i32.ctz (local.get $m))) (i32.const 1)))
+        (local.set $q (i32.add (local.get $q) (i32.const 4)))
+        (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
+        (br $ml)))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $vl)))
+    (block $sd (loop $sl
+      (br_if $sd (i32.ge_u (i32.add (local.get $i) (i32.const 1)) (local.get $n)))
+      (if (i32.ne (i32.load8_u (i32.add (local.get $src) (local.get $i))) (i32.load8_u offset=1 (i32.add (local.get $src) (local.get $i))))
+        (then
+          (i32.store (local.get $q) (i32.add (local.get $i) (i32.const 1)))
+          (local.set $q (i32.add (local.get $q) (i32.const 4)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $sl)))
+    (i32.store (local.get $q) (local.get $n))
+    (i32.shr_u (i32.sub (i32.add (local.get $q) (i32.const 4)) (local.get $out)) (i32.const 2))
+  )
 )
