@@ -107,3 +107,22 @@ export function exited(c: ChildProcess): Promise<{ code: number | null; signal: 
   if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve({ code: c.exitCode, signal: c.signalCode });
   return new Promise((resolve) => c.once('exit', (code, signal) => resolve({ code, signal })));
 }
+
+/** Even-odd fill of a polygon [x0,y0,x1,y1,...] over a w x h grid by pixel centres, as CVAT's and COCO's rasterisers sample. */
+export function rasterisePolygon(xy: number[], w: number, h: number): Uint8Array {
+  const out = new Uint8Array(w * h);
+  const n = xy.length / 2;
+  for (let y = 0; y < h; y++) {
+    const cy = y + 0.5;
+    for (let x = 0; x < w; x++) {
+      const cx = x + 0.5;
+      let inside = false;
+      for (let i = 0, j = n - 1; i < n; j = i++) {
+        const xi = xy[2 * i], yi = xy[2 * i + 1], xj = xy[2 * j], yj = xy[2 * j + 1];
+        if ((yi > cy) !== (yj > cy) && cx < ((xj - xi) * (cy - yi)) / (yj - yi) + xi) inside = !inside;
+      }
+      out[y * w + x] = inside ? 1 : 0;
+    }
+  }
+  return out;
+}

@@ -6,6 +6,7 @@ import { encodeRle } from '../../../src/core/rle.js';
 import { Rng } from '../../../src/synth/prng.js';
 import { boundingRadius, makeShape, paintShape, type ObjectLook } from '../../../src/synth/shapes.js';
 import { CLASS_BOX, CLASS_DISC, CLASS_STAR, CLASS_TRIANGLE } from '../../../src/synth/categories.js';
+import { rasterisePolygon } from '../../helpers.js';
 
 const W = 160;
 const H = 120;
@@ -21,24 +22,7 @@ function synthMask(classId: number, size: number, seed: number): Uint8Array {
   return Uint8Array.from(labels, (v) => (v ? 1 : 0));
 }
 
-/** Even-odd fill of a polygon by pixel centres, as CVAT's and COCO's rasterisers sample. */
-function rasterise(xy: number[]): Uint8Array {
-  const out = new Uint8Array(W * H);
-  const n = xy.length / 2;
-  for (let y = 0; y < H; y++) {
-    const cy = y + 0.5;
-    for (let x = 0; x < W; x++) {
-      const cx = x + 0.5;
-      let inside = false;
-      for (let i = 0, j = n - 1; i < n; j = i++) {
-        const xi = xy[2 * i], yi = xy[2 * i + 1], xj = xy[2 * j], yj = xy[2 * j + 1];
-        if ((yi > cy) !== (yj > cy) && cx < ((xj - xi) * (cy - yi)) / (yj - yi) + xi) inside = !inside;
-      }
-      out[y * W + x] = inside ? 1 : 0;
-    }
-  }
-  return out;
-}
+const rasterise = (xy: number[]): Uint8Array => rasterisePolygon(xy, W, H);
 
 function iou(a: Uint8Array, b: Uint8Array): number {
   let i = 0, u = 0;

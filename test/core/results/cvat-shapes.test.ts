@@ -6,7 +6,7 @@ import { CvatVideoWriter } from '../../../src/core/results/cvat-video-writer.js'
 import type { CvatShapeKind } from '../../../src/core/results/cvat-tracks.js';
 import { encodeRle } from '../../../src/core/rle.js';
 import type { FrameResult, Instance } from '../../../src/core/types.js';
-import { repoRoot, tempDir } from '../../helpers.js';
+import { rasterisePolygon, repoRoot, tempDir } from '../../helpers.js';
 
 const tmp = tempDir('cvat-shapes');
 afterAll(() => tmp.cleanup());
@@ -53,21 +53,6 @@ function loadLikeCvat(file: string): Loaded {
   return JSON.parse(execFileSync('/usr/bin/python3', [path.join(repoRoot, 'test/fixtures/cvat/read_cvat_video.py'), file], { encoding: 'utf8' }));
 }
 
-function rasterisePolygon(xy: number[]): Uint8Array {
-  const out = new Uint8Array(W * H);
-  const n = xy.length / 2;
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-    const cx = x + 0.5, cy = y + 0.5;
-    let inside = false;
-    for (let i = 0, j = n - 1; i < n; j = i++) {
-      const xi = xy[2 * i], yi = xy[2 * i + 1], xj = xy[2 * j], yj = xy[2 * j + 1];
-      if ((yi > cy) !== (yj > cy) && cx < ((xj - xi) * (cy - yi)) / (yj - yi) + xi) inside = !inside;
-    }
-    out[y * W + x] = inside ? 1 : 0;
-  }
-  return out;
-}
-
 /** cvat-core rle2Mask over the box [left..right] x [top..bottom], pasted into the frame. */
 function rasteriseCvatMask(points: number[]): Uint8Array {
   const [left, top, right] = points.slice(-4);
@@ -101,9 +86,9 @@ describe.skipIf(!hasPython)('CVAT for video polygons and masks, read back by the
     ]);
     const t7 = got.tracks[0].shapes;
     // Holes are dropped: the outline is the filled disc.
-    for (const [k, cx] of [[0, 30], [1, 34], [3, 38]] as const) expect(iou(rasterisePolygon(t7[k].points), disc(cx, 40, 15))).toBeGreaterThanOrEqual(0.9);
+    for (const [k, cx] of [[0, 30], [1, 34], [3, 38]] as const) expect(iou(rasterisePolygon(t7[k].points, W, H), disc(cx, 40, 15))).toBeGreaterThanOrEqual(0.9);
     expect(t7[2].points).toEqual(t7[1].points); // the outside shape repeats the last one
-    expect(iou(rasterisePolygon(got.tracks[1].shapes[0].points), masks[3])).toBeGreaterThanOrEqual(0.9);
+    expect(iou(rasterisePolygon(got.tracks[1].shapes[0].points, W, H), masks[3])).toBeGreaterThanOrEqual(0.9);
   });
 
   it('mask: each mask a one-shape track as CVAT exports shapes, the pixels exact (holes kept), the tracker id on every one of its tracks', async () => {
