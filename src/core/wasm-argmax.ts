@@ -37,11 +37,15 @@ interface ArgmaxExports {
 
 const PAGE = 65536;
 /**
- * Pixels per tile and classes per pass (argmax.wat). On this project's 2-core EPYC, for 21 classes
- * at 720p: 3.7–3.9 ms at 512/8, 3.9–4.0 ms with all 21 classes in one pass, 5.0 ms at 512/4.
+ * Pixels per tile and classes per pass (argmax.wat). Memory decides: each pass reads its G planes
+ * as G interleaved streams of T scores, and on this project's 2-core EPYC (1 MiB L2) few long
+ * streams read fastest while the tile's bests and labels (T*5 bytes) stay in L2. Kernel alone,
+ * 21 classes, medians alternated in one run: 1280x720 3.3 ms at 65536/3 (4.5 ms at the earlier
+ * 512/8; 3.2–3.3 ms at 65536/4..6); 520x520 0.92 ms at 65536/3 (1.4–1.5 ms at 65536/4..6, 2.4 ms
+ * at 512/8). One sequential read of the 1280x720 scores takes 2.4–2.9 ms in C.
  */
-const TILE = 512;
-const GROUP = 8;
+const TILE = 65536;
+const GROUP = 3;
 /** The tile's bests (f32) and labels (u8) between passes. */
 const SCRATCH_BYTES = TILE * 5;
 const align = (v: number): number => (v + 63) & ~63;

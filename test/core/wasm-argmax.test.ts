@@ -56,7 +56,9 @@ describe('WebAssembly argmax kernel', () => {
 
   it.each([
     [2, 16, 1, 1], [21, 37, 11, 11], [3, 5, 3, 4], [21, 64, 48, 52], [255, 7, 9, 12], [5, 161, 121, 124], [21, 1, 1, 1],
-  ])('C=%i, %ix%i, column stride %i: the labels the scalar loop gives (ties, ±0, the tail past 16 pixels)', (C, w, h, cs) => {
+    // Over one tile of pixels (argmax.wat's T), a short last tile, a last class group of one.
+    [7, 300, 230, 232], [21, 289, 461, 464],
+  ])('C=%i, %ix%i, column stride %i: the labels the scalar loop gives (ties, ±0, the tail past 16 pixels, tiles)', (C, w, h, cs) => {
     const k = ArgmaxKernel.create()!;
     const data = scores(C, w, h, C * 1000 + w);
     const dst = new Uint8Array(w * cs);
