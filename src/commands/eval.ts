@@ -5,13 +5,15 @@
  * Exit codes: 0 done, 1 unreadable or invalid input, 2 usage error.
  */
 import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { cocoEvalSegm, type CocoEvalResult } from '../core/eval/coco-eval.js';
 import { evaluateTracking, type TrackingMetrics } from '../core/eval/mot-metrics.js';
 import { trackingFrames } from '../core/eval/tracking-frames.js';
 import { EvalInputError, loadGroundTruth, loadResults, type DetectionAreaSource, type LoadedResults } from '../core/eval/load.js';
-import { evalSemanticJsonl, evalSemanticPngs, jsonlHasSemantic, type SemanticEvalResult } from '../core/eval/semantic-load.js';
+import { evalSemanticJsonl, evalSemanticJsonlFiles, evalSemanticPngs, jsonlHasSemantic, type SemanticEvalResult } from '../core/eval/semantic-load.js';
 import { LabelPngFolder } from '../core/eval/label-png-folder.js';
+import { batchJsonlFiles, pairBatchLabels } from '../core/eval/batch-label-pairs.js';
 import { parseOptions } from './parse-options.js';
 import { UsageError } from './usage-error.js';
 
@@ -25,7 +27,8 @@ COCO instance-segmentation metrics (pycocotools COCOeval, iouType 'segm') of RES
                    scored annotations (the --coco writer's .dataset.json); told apart by content.
                    A detection's size range (APs/APm/APl) uses pycocotools' area: bbox w*h in a
                    results list whose first entry has a bbox, the annotation's area in a
-                   dataset, else the mask's pixels (JSONL always); or a folder of PNG label maps
+                   dataset, else the mask's pixels (JSONL always); or a folder of PNG label maps;
+                   or a batch's output folder (semantic JSONL files, scored against PNGs by name)
   --json PATH      also write all metrics as JSON to PATH ('-': print JSON instead of the table)
 
 When GT annotations carry track_id and results carry track ids (JSONL trackId, COCO track_id),
@@ -47,7 +50,12 @@ in the GT. Frame seq k is the folder's k-th file: by the number in the names whe
 one (000001.png, frame_17.png; the numbers must not skip, a gap is a missing frame), else by name.
 A map must have its frame's size; every result frame needs a GT map. Classes: the GT's categories
 (COCO GT) or the ids that occur (PNG GT, named by the JSONL labels); PNG GT gives no panoptic or
-COCO instance scores.`;
+COCO instance scores.
+
+A batch's output folder (segstream run DIR -o OUT/, a .jsonl beside each output) as --results is
+scored against --gt GT, a folder of PNG label maps matched by name, the VOC way: OUT/a/b.jsonl
+against GT/a/b.png (a photo), or against the folder GT/a/b/ (a video's frames, ordered as above).
+Results without a map and maps without a result are counted in a warning, not scored.`;
 
 /** Runs the command; `argv` is what follows `eval` (a leading 'eval' is skipped too). */
 export async function evalCommand(argv: string[]): Promise<number> {
@@ -78,6 +86,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   }
 
   try {
+    if (isDirectory(resultsPath) && batchJsonlFiles(resultsPath).length > 0) return await evalBatch(gtPath, resultsPath, jsonPath);
     const gtPngs = isDirectory(gtPath) ? new LabelPngFolder(gtPath, 'gt') : null;
     const gt = gtPngs ?? (await loadGroundTruth(gtPath));
     const resultPngs = isDirectory(resultsPath) ? new LabelPngFolder(resultsPath, 'results') : null;
@@ -128,6 +137,35 @@ export async function evalCommand(argv: string[]): Promise<number> {
     if (!(err instanceof EvalInputError) && process.env.SEGSTREAM_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
     return 1;
   }
+}
+
+/**
+ * A batch's results folder (its .jsonl files) against a folder of PNG label maps, matched by name
+ * (src/core/eval/batch-label-pairs.ts); results or maps without a partner are counted and named.
+ */
+async function evalBatch(gtPath: string, resultsPath: string, jsonPath: string | undefined): Promise<number> {
+  if (!isDirectory(gtPath)) {
+    throw new EvalInputError(`results ${resultsPath} is a batch's folder (.jsonl files): its ground truth is a folder of PNG label maps named like the inputs (GT/<name>.png), not ${gtPath}; to score against a COCO file pass one JSONL`);
+  }
+  const { pairs, withoutGt, gtWithoutResults } = pairBatchLabels(resultsPath, gtPath);
+  const lookedFor = (rel: string): string => path.join(gtPath, rel.replace(/\.jsonl$/, '.png'));
+  if (pairs.length === 0) throw new EvalInputError(`results ${resultsPath}: no result has a label map of its name under ${gtPath} (looked for ${lookedFor(withoutGt[0])})`);
+  const semantic = await Promise.all(pairs.map((p) => jsonlHasSemantic(p.results)));
+  if (!semantic.some(Boolean)) throw new EvalInputError(`results ${resultsPath}: the batch's results have no semantic maps (run it with --task semantic or --semantic-model)`);
+  const sem = await evalSemanticJsonlFiles(pairs);
+  if (withoutGt.length) process.stderr.write(`segstream eval: warning: ${withoutGt.length} result file(s) have no label map of their name: not evaluated (${withoutGt[0]}: no ${lookedFor(withoutGt[0])})\n`);
+  if (gtWithoutResults.length) process.stderr.write(`segstream eval: warning: ${gtWithoutResults.length} label map(s) have no result of their name: not evaluated (${path.join(gtPath, gtWithoutResults[0])})\n`);
+  if (sem.errorFrames) process.stderr.write(`segstream eval: warning: ${sem.errorFrames} frame(s) failed in the pipeline (no map): not evaluated\n`);
+  const report = {
+    gt: gtPath, gtFormat: 'png-label-maps', results: resultsPath, resultsFormat: 'batch-jsonl',
+    batch: { scored: pairs.length, withoutGt, gtWithoutResults }, semantic: sem,
+  };
+  if (jsonPath === '-') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  else {
+    process.stdout.write(formatSemanticTable(sem, { gt: gtPath, results: `${resultsPath} (${pairs.length} results matched by name)` }));
+    if (jsonPath !== undefined) await writeReport(jsonPath, report);
+  }
+  return 0;
 }
 
 /** True for an existing directory (a folder of PNG label maps); anything else is read as a file. */

@@ -20,6 +20,20 @@ interface CocoGt {
   annotations: { image_id: number; category_id: number; iscrowd?: number; segmentation: { size: [number, number]; counts: string } }[];
 }
 
+/** The frames' label maps, one after another: category id, crowd 255, later annotations over earlier ones. */
+function labelMaps(gt: CocoGt, frames: CocoGt['images'], W: number, H: number): Uint8Array {
+  const raw = new Uint8Array(W * H * frames.length), mask = new Uint8Array(W * H);
+  frames.forEach((im, k) => {
+    const map = raw.subarray(k * W * H, (k + 1) * W * H);
+    for (const a of gt.annotations.filter((x) => x.image_id === im.id)) {
+      mask.fill(0);
+      decodeRleOnes({ size: a.segmentation.size, counts: rleCountsFromString(a.segmentation.counts) }, mask);
+      for (let i = 0; i < mask.length; i++) if (mask[i]) map[i] = a.iscrowd ? 255 : a.category_id;
+    }
+  });
+  return raw;
+}
+
 describe('eval against a folder of PNG label maps', () => {
   it('gives the same semantic scores as the COCO ground truth it was made from', async () => {
     const clip = path.join(tmp.dir, 'clip.mp4');
@@ -31,15 +45,7 @@ describe('eval against a folder of PNG label maps', () => {
     const { width: W, height: H } = gt.images[0];
     const frames = [...gt.images].sort((a, b) => a.seq - b.seq);
     expect(frames.map((im) => im.seq)).toEqual(frames.map((_, k) => k));
-    const raw = new Uint8Array(W * H * frames.length), mask = new Uint8Array(W * H);
-    frames.forEach((im, k) => {
-      const map = raw.subarray(k * W * H, (k + 1) * W * H);
-      for (const a of gt.annotations.filter((x) => x.image_id === im.id)) {
-        mask.fill(0);
-        decodeRleOnes({ size: a.segmentation.size, counts: rleCountsFromString(a.segmentation.counts) }, mask);
-        for (let i = 0; i < mask.length; i++) if (mask[i]) map[i] = a.iscrowd ? 255 : a.category_id;
-      }
-    });
+    const raw = labelMaps(gt, frames, W, H);
     const dir = path.join(tmp.dir, 'gt-png');
     mkdirSync(dir);
     execFileSync(ffmpegPath(), ['-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'gray', '-s', `${W}x${H}`, '-i', '-', path.join(dir, '%06d.png')], { input: raw });
@@ -59,5 +65,34 @@ describe('eval against a folder of PNG label maps', () => {
     // The COCO GT lists every category; the PNG folder only the ids up to the highest that occurs.
     expect(fromPng.classes.filter((c) => c.iou !== null)).toEqual(fromCoco.classes.filter((c) => c.iou !== null));
     for (const k of ['meanIou', 'meanDice', 'pixelAccuracy', 'frequencyWeightedIou', 'pixels', 'ignoredPixels', 'frames']) expect(fromPng[k], k).toBe(fromCoco[k]);
+  }, 200_000);
+
+  it('scores a batch of photos against label maps named like them (VOC style)', async () => {
+    const clip = path.join(tmp.dir, 'photos-clip.mp4');
+    expect((await runCli(['synth', '--seed', '4245', '--frames', '5', '-o', clip])).code).toBe(0);
+    const gt = JSON.parse(readFileSync(clip.replace(/\.mp4$/, '.json'), 'utf8')) as CocoGt;
+    const { width: W, height: H } = gt.images[0];
+    const frames = [...gt.images].sort((a, b) => a.seq - b.seq).filter((im) => im.seq % 2 === 0); // seq 0, 2, 4
+    // Photos: those frames as lossless PNGs, f1.png f2.png f3.png; their maps under the same names.
+    const photos = path.join(tmp.dir, 'photos'), labels = path.join(tmp.dir, 'labels');
+    mkdirSync(photos);
+    mkdirSync(labels);
+    execFileSync(ffmpegPath(), ['-v', 'error', '-i', clip, '-vf', 'select=not(mod(n\\,2))', '-vsync', '0', path.join(photos, 'f%d.png')]);
+    expect(readdirSync(photos).sort()).toEqual(['f1.png', 'f2.png', 'f3.png']);
+    const raw = labelMaps(gt, frames, W, H);
+    execFileSync(ffmpegPath(), ['-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'gray', '-s', `${W}x${H}`, '-i', '-', path.join(labels, 'f%d.png')], { input: raw });
+    const out = path.join(tmp.dir, 'photos-out');
+    const r = await runCli(['run', photos, '-o', `${out}/`, '--task', 'semantic', '--threads', '1'], { timeoutMs: 120_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(out).filter((f) => f.endsWith('.jsonl')).sort()).toEqual(['f1.jsonl', 'f2.jsonl', 'f3.jsonl']);
+
+    const e = await runCli(['eval', '--gt', labels, '--results', out, '--json', '-']);
+    expect(e.code, e.stderr).toBe(0);
+    const report = JSON.parse(e.stdout) as { batch: Record<string, unknown>; semantic: { frames: number; pixels: number; ignoredPixels: number; meanIou: number } };
+    expect(report.batch).toEqual({ scored: 3, withoutGt: [], gtWithoutResults: [] });
+    expect(report.semantic.frames).toBe(3);
+    expect(report.semantic.pixels + report.semantic.ignoredPixels).toBe(3 * W * H);
+    // Maps paired with the wrong photos would score far lower: the shapes move between frames.
+    expect(report.semantic.meanIou).toBeGreaterThan(0.85);
   }, 200_000);
 });

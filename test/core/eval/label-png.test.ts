@@ -87,6 +87,14 @@ const W = 4, H = 3;
 const GT = [0, 0, 1, 1, 0, 2, 1, 255, 2, 2, 255, 1];
 const PRED = [0, 1, 1, 1, 0, 2, 2, 0, 2, 0, 1, 1];
 
+/** One JSONL line per seq, each frame the W x H map `pred` (row-major), as `segstream run` writes it. */
+function jsonlText(pred: number[], seqs: number[]): string {
+  const col = new Uint8Array(W * H);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) col[x * H + y] = pred[y * W + x];
+  const semantic = encodeLabelRuns(col, W * H, W, H, 3, ['background', 'disc', 'box']).map((r) => ({ ...r, mask: { size: r.mask.size, counts: rleCountsToString(r.mask.counts) } }));
+  return seqs.map((seq) => JSON.stringify({ streamId: 's', seq, ptsMs: 0, width: W, height: H, instances: [], semantic })).join('\n') + '\n';
+}
+
 describe('segstream eval with PNG label maps', () => {
   let out = '', err = '';
   beforeEach(() => {
@@ -99,11 +107,8 @@ describe('segstream eval with PNG label maps', () => {
 
   const gtDir = folder({ '000001.png': encodePng(W, H, GT, { colourType: 3, filters: [4, 2, 1] }) });
   const jsonlFor = (pred: number[], seqs: number[]): string => {
-    const col = new Uint8Array(W * H);
-    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) col[x * H + y] = pred[y * W + x];
-    const semantic = encodeLabelRuns(col, W * H, W, H, 3, ['background', 'disc', 'box']).map((r) => ({ ...r, mask: { size: r.mask.size, counts: rleCountsToString(r.mask.counts) } }));
     const file = path.join(tmp.dir, `r${n++}.jsonl`);
-    writeFileSync(file, seqs.map((seq) => JSON.stringify({ streamId: 's', seq, ptsMs: 0, width: W, height: H, instances: [], semantic })).join('\n') + '\n');
+    writeFileSync(file, jsonlText(pred, seqs));
     return file;
   };
   const check = (report: { semantic: Record<string, unknown> & { classes: { iou: number; dice: number }[] } }) => {
@@ -150,5 +155,71 @@ describe('segstream eval with PNG label maps', () => {
     expect(await evalCommand(['--gt', txt, '--results', jsonlFor(PRED, [0])])).toBe(1);
     expect(line()).toHaveLength(1);
     expect(line()[0]).toContain(`${path.join(txt, 'notes.txt')}: not a PNG file`);
+  });
+
+  describe('a batch folder against PNG label maps by name', () => {
+    /** A tree of files under a new folder (paths may hold '/'). */
+    const tree = (files: Record<string, Uint8Array | string>): string => {
+      const dir = path.join(tmp.dir, `t${n++}`);
+      for (const [name, bytes] of Object.entries(files)) {
+        mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+        writeFileSync(path.join(dir, name), bytes);
+      }
+      return dir;
+    };
+    // Everything right, so a second map adds only to the pixel counts it must add to.
+    const PERFECT = GT.map((v) => (v === 255 ? 0 : v));
+    const gtPng = encodePng(W, H, GT, { colourType: 3 });
+
+    it('pairs OUT/<name>.jsonl with GT/<name>.png (also in subfolders, and a video with GT/<name>/): one confusion matrix over all', async () => {
+      const results = tree({
+        'a.jsonl': jsonlText(PRED, [0]), 'a.jpg': 'the annotated photo, not a result',
+        'sub/b.jsonl': jsonlText(PERFECT, [0]), 'clip.jsonl': jsonlText(PRED, [0, 1]),
+        'c.jsonl': jsonlText(PRED, [0]), '.c.123.partial.jsonl': 'a batch in progress, never read',
+      });
+      const gt = tree({ 'a.png': gtPng, 'sub/b.png': gtPng, 'clip/000001.png': gtPng, 'clip/000002.png': gtPng, 'd.png': gtPng });
+      expect(await evalCommand(['--gt', gt, '--results', results, '--json', '-']), err).toBe(0);
+      const report = JSON.parse(out);
+      expect(report.resultsFormat).toBe('batch-jsonl');
+      expect(report.batch).toEqual({ scored: 3, withoutGt: ['c.jsonl'], gtWithoutResults: ['d.png'] });
+      const s = report.semantic;
+      // a and both clip frames: the hand-computed confusion [[2,1,0],[0,3,1],[1,0,2]] three times;
+      // b: the diagonal (3, 4, 3). Summed: [[9,3,0],[0,13,3],[3,0,9]].
+      expect(s.classes.map((c: { iou: number }) => c.iou)).toEqual([9 / 15, 13 / 19, 9 / 15]);
+      expect(s.classes.map((c: { dice: number }) => c.dice)).toEqual([18 / 24, 26 / 32, 18 / 24]);
+      expect(s.pixelAccuracy).toBe(31 / 40);
+      expect([s.pixels, s.ignoredPixels, s.frames]).toEqual([40, 8, 4]);
+      expect(s.classes.map((c: { name: string }) => c.name)).toEqual(['background', 'disc', 'box']);
+      expect(err).toContain(`1 result file(s) have no label map of their name: not evaluated (c.jsonl: no ${path.join(gt, 'c.png')})`);
+      expect(err).toContain(`1 label map(s) have no result of their name: not evaluated (${path.join(gt, 'd.png')})`);
+    });
+
+    it('the table says how many results were matched', async () => {
+      const results = tree({ 'a.jsonl': jsonlText(PRED, [0]) });
+      const gt = tree({ 'a.png': gtPng });
+      expect(await evalCommand(['--gt', gt, '--results', results])).toBe(0);
+      expect(out).toContain(`semantic evaluation of ${results} (1 results matched by name) against ${gt}`);
+      expect(out).toContain('2 box');
+    });
+
+    it('bad input is one line: a COCO file as GT, no name in common, a photo map for a video, instance results', async () => {
+      const line = () => err.trim().split('\n').filter((l) => l.startsWith('segstream: error:'));
+      const results = tree({ 'a.jsonl': jsonlText(PRED, [0, 1]) });
+      const coco = path.join(tree({ 'gt.json': '{}' }), 'gt.json');
+      expect(await evalCommand(['--gt', coco, '--results', results])).toBe(1);
+      expect(line()).toEqual([`segstream: error: results ${results} is a batch's folder (.jsonl files): its ground truth is a folder of PNG label maps named like the inputs (GT/<name>.png), not ${coco}; to score against a COCO file pass one JSONL`]);
+      err = '';
+      const other = tree({ 'z.png': gtPng });
+      expect(await evalCommand(['--gt', other, '--results', results])).toBe(1);
+      expect(line()).toEqual([`segstream: error: results ${results}: no result has a label map of its name under ${other} (looked for ${path.join(other, 'a.png')})`]);
+      err = '';
+      const photo = tree({ 'a.png': gtPng });
+      expect(await evalCommand(['--gt', photo, '--results', results])).toBe(1);
+      expect(line()).toEqual([`segstream: error: gt ${path.join(photo, 'a.png')}: one label map (frame 0), but the results have frame 1 (a video's maps go in a folder named like it)`]);
+      err = '';
+      const inst = tree({ 'a.jsonl': JSON.stringify({ streamId: 's', seq: 0, ptsMs: 0, width: W, height: H, instances: [] }) + '\n' });
+      expect(await evalCommand(['--gt', photo, '--results', inst])).toBe(1);
+      expect(line()).toEqual([`segstream: error: results ${inst}: the batch's results have no semantic maps (run it with --task semantic or --semantic-model)`]);
+    });
   });
 });
