@@ -40,9 +40,9 @@ const PAGE = 65536;
  * Pixels per tile and classes per pass (argmax.wat). Memory decides: each pass reads its G planes
  * as G interleaved streams of T scores, and on this project's 2-core EPYC (1 MiB L2) few long
  * streams read fastest while the tile's bests and labels (T*5 bytes) stay in L2. Kernel alone,
- * 21 classes, medians alternated in one run: 1280x720 3.3 ms at 65536/3 (4.5 ms at the earlier
- * 512/8; 3.2–3.3 ms at 65536/4..6); 520x520 0.92 ms at 65536/3 (1.4–1.5 ms at 65536/4..6, 2.4 ms
- * at 512/8). One sequential read of the 1280x720 scores takes 2.4–2.9 ms in C.
+ * 21 classes, medians alternated in one run: 1280x720 3.3 ms at 65536/3 (4.3–5.3 ms at the earlier
+ * 512/8; 3.2–3.3 ms at 65536/4..6); 520x520 0.9–1.0 ms at 65536/3 (1.4–1.5 ms at 65536/4..6,
+ * 2.1–2.9 ms at 512/8). One sequential read of the 1280x720 scores takes 2.4–3.1 ms in C.
  */
 const TILE = 65536;
 const GROUP = 3;
