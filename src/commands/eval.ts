@@ -86,7 +86,8 @@ export async function evalCommand(argv: string[]): Promise<number> {
   }
 
   try {
-    if (isDirectory(resultsPath) && batchJsonlFiles(resultsPath).length > 0) return await evalBatch(gtPath, resultsPath, jsonPath);
+    const batchFiles = isDirectory(resultsPath) ? batchJsonlFiles(resultsPath) : [];
+    if (batchFiles.length > 0) return await evalBatch(gtPath, resultsPath, batchFiles, jsonPath);
     const gtPngs = isDirectory(gtPath) ? new LabelPngFolder(gtPath, 'gt') : null;
     const gt = gtPngs ?? (await loadGroundTruth(gtPath));
     const resultPngs = isDirectory(resultsPath) ? new LabelPngFolder(resultsPath, 'results') : null;
@@ -143,15 +144,17 @@ export async function evalCommand(argv: string[]): Promise<number> {
  * A batch's results folder (its .jsonl files) against a folder of PNG label maps, matched by name
  * (src/core/eval/batch-label-pairs.ts); results or maps without a partner are counted and named.
  */
-async function evalBatch(gtPath: string, resultsPath: string, jsonPath: string | undefined): Promise<number> {
+async function evalBatch(gtPath: string, resultsPath: string, files: string[], jsonPath: string | undefined): Promise<number> {
   if (!isDirectory(gtPath)) {
     throw new EvalInputError(`results ${resultsPath} is a batch's folder (.jsonl files): its ground truth is a folder of PNG label maps named like the inputs (GT/<name>.png), not ${gtPath}; to score against a COCO file pass one JSONL`);
   }
-  const { pairs, withoutGt, gtWithoutResults } = pairBatchLabels(resultsPath, gtPath);
+  const { pairs, withoutGt, gtWithoutResults } = pairBatchLabels(resultsPath, gtPath, files);
   const lookedFor = (rel: string): string => path.join(gtPath, rel.replace(/\.jsonl$/, '.png'));
   if (pairs.length === 0) throw new EvalInputError(`results ${resultsPath}: no result has a label map of its name under ${gtPath} (looked for ${lookedFor(withoutGt[0])})`);
-  const semantic = await Promise.all(pairs.map((p) => jsonlHasSemantic(p.results)));
-  if (!semantic.some(Boolean)) throw new EvalInputError(`results ${resultsPath}: the batch's results have no semantic maps (run it with --task semantic or --semantic-model)`);
+  // One file at a time, up to the first with a map: a batch may hold thousands.
+  let anySemantic = false;
+  for (const p of pairs) if ((anySemantic = await jsonlHasSemantic(p.results))) break;
+  if (!anySemantic) throw new EvalInputError(`results ${resultsPath}: the batch's results have no semantic maps (run it with --task semantic or --semantic-model)`);
   const sem = await evalSemanticJsonlFiles(pairs);
   if (withoutGt.length) process.stderr.write(`segstream eval: warning: ${withoutGt.length} result file(s) have no label map of their name: not evaluated (${withoutGt[0]}: no ${lookedFor(withoutGt[0])})\n`);
   if (gtWithoutResults.length) process.stderr.write(`segstream eval: warning: ${gtWithoutResults.length} label map(s) have no result of their name: not evaluated (${path.join(gtPath, gtWithoutResults[0])})\n`);

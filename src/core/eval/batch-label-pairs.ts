@@ -28,23 +28,11 @@ export interface BatchLabelPairs {
 
 /** The JSONL files under `dir`, relative to it, sorted. */
 export function batchJsonlFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (rel: string): void => {
-    for (const name of readdirSync(path.join(dir, rel)).sort()) {
-      if (name.startsWith('.')) continue;
-      const r = path.join(rel, name);
-      const st = statSync(path.join(dir, r));
-      if (st.isDirectory()) walk(r);
-      else if (st.isFile() && name.endsWith('.jsonl')) out.push(r);
-    }
-  };
-  walk('');
-  return out;
+  return filesUnder(dir, '.jsonl', 'results');
 }
 
-/** Pairs every JSONL under `resultsDir` with its label map under `gtDir`. */
-export function pairBatchLabels(resultsDir: string, gtDir: string): BatchLabelPairs {
-  const files = batchJsonlFiles(resultsDir);
+/** Pairs every JSONL under `resultsDir` (`files`: {@link batchJsonlFiles}) with its label map under `gtDir`. */
+export function pairBatchLabels(resultsDir: string, gtDir: string, files = batchJsonlFiles(resultsDir)): BatchLabelPairs {
   const pairs: BatchLabelPair[] = [];
   const withoutGt: string[] = [];
   const used = new Set<string>();
@@ -61,25 +49,25 @@ export function pairBatchLabels(resultsDir: string, gtDir: string): BatchLabelPa
     } else withoutGt.push(rel);
   }
   const unused = (f: string): boolean => !used.has(f) && !(used.has(path.dirname(f) + path.sep));
-  return { pairs, withoutGt, gtWithoutResults: pngFiles(gtDir).filter(unused) };
+  return { pairs, withoutGt, gtWithoutResults: filesUnder(gtDir, '.png', 'gt').filter(unused) };
 }
 
-/** The `.png` files under `dir`, relative to it. */
-function pngFiles(dir: string): string[] {
+/** The files under `dir` whose name ends in `ext` (any case), relative to it, sorted; hidden entries skipped. */
+function filesUnder(dir: string, ext: string, role: string): string[] {
   const out: string[] = [];
   const walk = (rel: string): void => {
     let names: string[];
     try {
       names = readdirSync(path.join(dir, rel)).sort();
     } catch (err) {
-      throw new EvalInputError(`gt ${path.join(dir, rel)}: cannot read the folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      throw new EvalInputError(`${role} ${path.join(dir, rel)}: cannot read the folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }
     for (const name of names) {
       if (name.startsWith('.')) continue;
       const r = path.join(rel, name);
       const st = statSync(path.join(dir, r));
       if (st.isDirectory()) walk(r);
-      else if (name.toLowerCase().endsWith('.png')) out.push(r);
+      else if (st.isFile() && name.toLowerCase().endsWith(ext)) out.push(r);
     }
   };
   walk('');
